@@ -1,0 +1,247 @@
+import Foundation
+import SluiceCore
+import Yams
+
+/// Reads a config file into a ``GatewayConfig``, or reports every problem in it.
+///
+/// ```swift
+/// let config = try ConfigLoader.load(file: "examples/demo.yaml")
+/// ```
+public enum ConfigLoader {
+    public static func load(file: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> GatewayConfig {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ConfigError(file: file, problems: [ConfigProblem(path: "", line: nil, column: nil, message: "cannot read the file")])
+        }
+        return try self.parse(yaml: String(decoding: data, as: UTF8.self), file: file, environment: environment)
+    }
+
+    public static func parse(yaml: String, file: String = "<config>", environment: [String: String]) throws(ConfigError) -> GatewayConfig {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                throw ConfigError(file: file, problems: [ConfigProblem(path: "", line: nil, column: nil, message: "the file is empty")])
+            }
+            root = node
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError(file: file, problems: [Self.problem(fromYAML: error)])
+        }
+        var reader = ConfigReader(environment: environment)
+        let config = Self.gatewayConfig(root, reader: &reader)
+        guard reader.problems.isEmpty else { throw ConfigError(file: file, problems: reader.problems) }
+        return config
+    }
+
+    /// A YAML syntax error, without the excerpt of the file that Yams would print (it may hold secrets).
+    private static func problem(fromYAML error: any Error) -> ConfigProblem {
+        switch error as? YamlError {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return ConfigProblem(path: "", line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ConfigProblem(path: "", line: context.mark.line, column: context.mark.column, message: "duplicate keys: \(duplicates.joined(separator: ", "))")
+        default:
+            return ConfigProblem(path: "", line: nil, column: nil, message: "invalid YAML")
+        }
+    }
+
+    // MARK: - Sections
+
+    private static func gatewayConfig(_ root: Node, reader: inout ConfigReader) -> GatewayConfig {
+        let sections = reader.mapping(root, at: "", allowed: ["server", "log", "timeouts", "upstream", "auth", "models"])
+        var config = GatewayConfig()
+        if let node = sections["server"] { config.server = self.server(node, reader: &reader) }
+        if let node = sections["log"] { config.log = self.log(node, reader: &reader) }
+        if let node = sections["timeouts"] { config.timeouts = self.timeouts(node, reader: &reader) }
+        if let node = sections["upstream"] { config.upstream = self.upstream(node, reader: &reader) }
+        if let node = sections["auth"] {
+            let auth = reader.mapping(node, at: "auth", allowed: ["api_keys"])
+            if let keys = auth["api_keys"] {
+                config.clientKeys = reader.sequence(keys, at: "auth.api_keys").enumerated().compactMap { index, key in
+                    let path = "auth.api_keys[\(index)]"
+                    guard let value = reader.string(key, at: path, secret: true) else { return nil }
+                    guard !value.isEmpty else {
+                        reader.report("an API key must not be empty", at: path, node: key)
+                        return nil
+                    }
+                    return Secret(value)
+                }
+            }
+        }
+        if let node = sections["models"] {
+            config.models = self.models(node, reader: &reader)
+        } else {
+            reader.report("missing required key 'models'", at: "models", node: root)
+        }
+        return config
+    }
+
+    private static func server(_ node: Node, reader: inout ConfigReader) -> ServerSettings {
+        let members = reader.mapping(node, at: "server", allowed: ["host", "port", "max_request_body", "drain_timeout"])
+        var settings = ServerSettings()
+        if let host = members["host"].flatMap({ reader.string($0, at: "server.host") }) { settings.host = host }
+        if let portNode = members["port"], let port = reader.integer(portNode, at: "server.port", minimum: 0) {
+            if port > 65535 { reader.report("must be at most 65535", at: "server.port", node: portNode) } else { settings.port = port }
+        }
+        if let size = members["max_request_body"].flatMap({ reader.byteSize($0, at: "server.max_request_body") }) { settings.maxRequestBodyBytes = size }
+        if let drain = members["drain_timeout"].flatMap({ reader.duration($0, at: "server.drain_timeout") }) { settings.drainTimeout = drain }
+        return settings
+    }
+
+    private static func log(_ node: Node, reader: inout ConfigReader) -> LogSettings {
+        let members = reader.mapping(node, at: "log", allowed: ["level", "format"])
+        var settings = LogSettings()
+        if let level = members["level"].flatMap({ reader.choice($0, at: "log.level", as: LogSettings.Level.self) }) { settings.level = level }
+        if let format = members["format"].flatMap({ reader.choice($0, at: "log.format", as: LogSettings.Format.self) }) { settings.format = format }
+        return settings
+    }
+
+    private static func timeouts(_ node: Node, reader: inout ConfigReader) -> Timeouts {
+        let members = reader.mapping(node, at: "timeouts", allowed: ["connect", "first_token", "between_tokens", "request"])
+        var timeouts = Timeouts()
+        func read(_ key: String, into field: WritableKeyPath<Timeouts, Duration>) {
+            guard let node = members[key], let value = reader.duration(node, at: "timeouts.\(key)") else { return }
+            guard value > .zero else { return reader.report("must be greater than zero", at: "timeouts.\(key)", node: node) }
+            timeouts[keyPath: field] = value
+        }
+        read("connect", into: \.connect)
+        read("first_token", into: \.firstToken)
+        read("between_tokens", into: \.betweenTokens)
+        read("request", into: \.request)
+        return timeouts
+    }
+
+    private static func upstream(_ node: Node, reader: inout ConfigReader) -> UpstreamSettings {
+        let members = reader.mapping(node, at: "upstream", allowed: ["max_connections_per_host", "idle_timeout"])
+        var settings = UpstreamSettings()
+        if let count = members["max_connections_per_host"].flatMap({ reader.integer($0, at: "upstream.max_connections_per_host", minimum: 1) }) {
+            settings.maxConnectionsPerHost = count
+        }
+        if let idle = members["idle_timeout"].flatMap({ reader.duration($0, at: "upstream.idle_timeout") }) { settings.idleTimeout = idle }
+        return settings
+    }
+
+    // MARK: - Models
+
+    private static func models(_ node: Node, reader: inout ConfigReader) -> [ModelConfig] {
+        var seen: [String: Int] = [:]
+        return reader.sequence(node, at: "models").enumerated().compactMap { index, modelNode in
+            let path = "models[\(index)]"
+            let members = reader.mapping(modelNode, at: path, allowed: ["name", "deployments"])
+            guard let nameNode = members["name"] else {
+                reader.report("missing required key 'name'", at: path, node: modelNode)
+                return nil
+            }
+            guard let name = reader.string(nameNode, at: "\(path).name") else { return nil }
+            if name.isEmpty { reader.report("a model name must not be empty", at: "\(path).name", node: nameNode) }
+            if let first = seen[name] {
+                reader.report("duplicate model name '\(name)' (first defined at models[\(first)])", at: "\(path).name", node: nameNode)
+            }
+            seen[name] = seen[name] ?? index
+            guard let deploymentsNode = members["deployments"] else {
+                reader.report("missing required key 'deployments'", at: path, node: modelNode)
+                return nil
+            }
+            let list = reader.sequence(deploymentsNode, at: "\(path).deployments")
+            if list.isEmpty, case .sequence = deploymentsNode {
+                reader.report("a model needs at least one deployment", at: "\(path).deployments", node: deploymentsNode)
+            }
+            let deployments = list.enumerated().compactMap { offset, deployment in
+                self.deployment(deployment, at: "\(path).deployments[\(offset)]", reader: &reader)
+            }
+            return ModelConfig(name: name, deployments: deployments)
+        }
+    }
+
+    private static func deployment(_ node: Node, at path: String, reader: inout ConfigReader) -> DeploymentConfig? {
+        let members = reader.mapping(
+            node, at: path,
+            allowed: ["provider", "base_url", "api_key", "model", "weight", "price", "context_window", "max_output_tokens", "mock"]
+        )
+        guard let providerNode = members["provider"] else {
+            reader.report("missing required key 'provider'", at: path, node: node)
+            return nil
+        }
+        let provider = reader.choice(providerNode, at: "\(path).provider", as: ProviderKind.self)
+        let apiKey = members["api_key"].flatMap { reader.string($0, at: "\(path).api_key", secret: true) }.map(Secret.init)
+        var baseURL: String?
+        if let urlNode = members["base_url"], let url = reader.string(urlNode, at: "\(path).base_url") {
+            if ConfigValueParsing.isHTTPURL(url) {
+                baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+            } else {
+                reader.report("not a valid http(s) URL: '\(url)'", at: "\(path).base_url", node: urlNode)
+            }
+        } else if provider == .openai, members["base_url"] == nil {
+            reader.report("missing required key 'base_url' for provider openai", at: path, node: node)
+        }
+        let upstreamModel = members["model"].flatMap { reader.string($0, at: "\(path).model") }
+        if members["model"] == nil, provider == .openai {
+            reader.report("missing required key 'model' (the upstream model name)", at: path, node: node)
+        }
+        let weight = members["weight"].flatMap { reader.number($0, at: "\(path).weight", range: 0...Double.greatestFiniteMagnitude) } ?? 1
+        let price = members["price"].map { self.price($0, at: "\(path).price", reader: &reader) } ?? Price()
+        let contextWindow = members["context_window"].flatMap { reader.integer($0, at: "\(path).context_window", minimum: 1) }
+        let maxOutput = members["max_output_tokens"].flatMap { reader.integer($0, at: "\(path).max_output_tokens", minimum: 1) }
+        var mock: MockSettings?
+        if let mockNode = members["mock"] {
+            if provider != .mock { reader.report("'mock' settings apply only to provider mock", at: "\(path).mock", node: mockNode) }
+            mock = self.mock(mockNode, at: "\(path).mock", reader: &reader)
+        }
+        guard let provider else { return nil }
+        return DeploymentConfig(
+            provider: provider, baseURL: baseURL, apiKey: apiKey, upstreamModel: upstreamModel ?? "mock",
+            weight: weight, price: price, contextWindow: contextWindow, maxOutputTokens: maxOutput,
+            mock: provider == .mock ? (mock ?? MockSettings()) : nil
+        )
+    }
+
+    private static func price(_ node: Node, at path: String, reader: inout ConfigReader) -> Price {
+        let members = reader.mapping(node, at: path, allowed: ["input_per_million", "output_per_million"])
+        let nonNegative = 0...Double.greatestFiniteMagnitude
+        return Price(
+            inputPerMillion: members["input_per_million"].flatMap { reader.number($0, at: "\(path).input_per_million", range: nonNegative) } ?? 0,
+            outputPerMillion: members["output_per_million"].flatMap { reader.number($0, at: "\(path).output_per_million", range: nonNegative) } ?? 0
+        )
+    }
+
+    private static func mock(_ node: Node, at path: String, reader: inout ConfigReader) -> MockSettings {
+        let members = reader.mapping(node, at: path, allowed: ["time_to_first_token", "tokens_per_second", "completion_tokens", "fault"])
+        var settings = MockSettings()
+        if let ttft = members["time_to_first_token"].flatMap({ reader.duration($0, at: "\(path).time_to_first_token") }) { settings.timeToFirstToken = ttft }
+        if let rate = members["tokens_per_second"].flatMap({ reader.number($0, at: "\(path).tokens_per_second", range: 0...1_000_000) }) {
+            settings.tokensPerSecond = rate
+        }
+        if let count = members["completion_tokens"].flatMap({ reader.integer($0, at: "\(path).completion_tokens", minimum: 1) }) {
+            settings.completionTokens = count
+        }
+        if let faultNode = members["fault"] { settings.fault = self.fault(faultNode, at: "\(path).fault", reader: &reader) }
+        return settings
+    }
+
+    private static func fault(_ node: Node, at path: String, reader: inout ConfigReader) -> MockFault? {
+        let members = reader.mapping(node, at: path, allowed: ["kind", "status", "after_tokens", "rate"])
+        let rate = members["rate"].flatMap { reader.number($0, at: "\(path).rate", range: 0...1) } ?? 1
+        let afterTokens = members["after_tokens"].flatMap { reader.integer($0, at: "\(path).after_tokens", minimum: 0) } ?? 0
+        guard let kindNode = members["kind"], let kind = reader.string(kindNode, at: "\(path).kind") else {
+            reader.report("missing required key 'kind' (status, stall or cut)", at: path, node: node)
+            return nil
+        }
+        switch kind {
+        case "status":
+            guard let statusNode = members["status"], let status = reader.integer(statusNode, at: "\(path).status", minimum: 400) else {
+                if members["status"] == nil { reader.report("a status fault needs 'status' (400-599)", at: path, node: node) }
+                return nil
+            }
+            guard status <= 599 else {
+                reader.report("must be an HTTP error status (400-599)", at: "\(path).status", node: statusNode)
+                return nil
+            }
+            return MockFault(kind: .status(status), rate: rate)
+        case "stall": return MockFault(kind: .stall(afterTokens: afterTokens), rate: rate)
+        case "cut": return MockFault(kind: .cut(afterTokens: afterTokens), rate: rate)
+        default:
+            reader.report("unknown fault kind '\(kind)' (expected one of: status, stall, cut)", at: "\(path).kind", node: kindNode)
+            return nil
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// Parsers for the human-friendly scalars of the config file.
+enum ConfigValueParsing {
+    /// `250ms`, `5s`, `2m`, `1h`, or a bare number of seconds.
+    static func duration(_ text: String) -> Duration? {
+        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let trimmed = text.trimmingSpaces()
+        for unit in units where trimmed.hasSuffix(unit.suffix) {
+            guard let number = Double(trimmed.dropLast(unit.suffix.count)), number >= 0, number.isFinite else { return nil }
+            return .milliseconds(Int64((number * unit.seconds * 1000).rounded()))
+        }
+        guard let seconds = Double(trimmed), seconds >= 0, seconds.isFinite else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
+    /// `1048576`, `512KiB`, `4MiB`, `1GiB` (or the decimal `KB`, `MB`, `GB`).
+    static func byteSize(_ text: String) -> Int? {
+        let units: [(suffix: String, factor: Int)] = [
+            ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1_000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1),
+        ]
+        let trimmed = text.trimmingSpaces()
+        for unit in units where trimmed.hasSuffix(unit.suffix) {
+            guard let number = Int(trimmed.dropLast(unit.suffix.count).trimmingSpaces()), number >= 0 else { return nil }
+            return number.multipliedReportingOverflow(by: unit.factor).overflow ? nil : number * unit.factor
+        }
+        return Int(trimmed).flatMap { $0 >= 0 ? $0 : nil }
+    }
+
+    /// Whether `text` is an absolute http(s) URL with a host.
+    static func isHTTPURL(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        guard let schemeEnd = lower.range(of: "://") else { return false }
+        let scheme = lower[..<schemeEnd.lowerBound]
+        guard scheme == "http" || scheme == "https" else { return false }
+        let rest = lower[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let host = authority.split(separator: "@").last.map { $0.prefix { $0 != ":" } } ?? ""
+        guard !host.isEmpty, !authority.contains(" ") else { return false }
+        if let colon = authority.split(separator: "@").last?.firstIndex(of: ":") {
+            let port = authority.split(separator: "@").last![colon...].dropFirst()
+            guard let number = Int(port), (1...65535).contains(number) else { return false }
+        }
+        return true
+    }
+}
+
+extension StringProtocol {
+    func trimmingSpaces() -> String {
+        String(self.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

@@ -1,0 +1,177 @@
+import SluiceCore
+
+/// The validated configuration of a gateway: every value checked, every default filled in.
+///
+/// Produced by ``ConfigLoader``; nothing downstream sees the raw file.
+public struct GatewayConfig: Sendable {
+    public var server: ServerSettings
+    public var log: LogSettings
+    public var timeouts: Timeouts
+    public var upstream: UpstreamSettings
+    /// Keys clients may present as `Authorization: Bearer …`.
+    public var clientKeys: [Secret]
+    /// Public models in the order the file lists them.
+    public var models: [ModelConfig]
+
+    public init(
+        server: ServerSettings = .init(), log: LogSettings = .init(), timeouts: Timeouts = .init(),
+        upstream: UpstreamSettings = .init(), clientKeys: [Secret] = [], models: [ModelConfig] = []
+    ) {
+        self.server = server
+        self.log = log
+        self.timeouts = timeouts
+        self.upstream = upstream
+        self.clientKeys = clientKeys
+        self.models = models
+    }
+}
+
+/// Where the gateway listens and how it treats connections.
+public struct ServerSettings: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Request bodies larger than this are refused with 413.
+    public var maxRequestBodyBytes = 4 << 20
+    /// How long in-flight requests may run on after SIGTERM before they are cut.
+    public var drainTimeout: Duration = .seconds(30)
+
+    public init() {}
+}
+
+/// How the gateway logs.
+public struct LogSettings: Sendable {
+    public enum Format: String, Sendable, CaseIterable {
+        case json, text
+    }
+
+    public enum Level: String, Sendable, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+    }
+
+    public var level: Level = .info
+    public var format: Format = .json
+
+    public init() {}
+}
+
+/// Limits on how long an upstream may take.
+public struct Timeouts: Sendable {
+    /// Establishing the TCP (and TLS) connection.
+    public var connect: Duration = .seconds(5)
+    /// From dispatch to the first streamed chunk.
+    public var firstToken: Duration = .seconds(120)
+    /// The longest silence between two streamed chunks.
+    public var betweenTokens: Duration = .seconds(60)
+    /// The whole request, from dispatch to the last byte.
+    public var request: Duration = .seconds(600)
+
+    public init() {}
+}
+
+/// The upstream connection pool.
+public struct UpstreamSettings: Sendable {
+    /// Kept-alive HTTP/1.1 connections per upstream host; requests beyond it wait for one.
+    public var maxConnectionsPerHost = 256
+    /// Idle upstream connections are closed after this long.
+    public var idleTimeout: Duration = .seconds(60)
+
+    public init() {}
+}
+
+/// A public model name and the deployments that serve it.
+public struct ModelConfig: Sendable {
+    public var name: String
+    public var deployments: [DeploymentConfig]
+
+    public init(name: String, deployments: [DeploymentConfig]) {
+        self.name = name
+        self.deployments = deployments
+    }
+}
+
+/// The provider families the gateway can forward to.
+public enum ProviderKind: String, Sendable, CaseIterable {
+    /// Any OpenAI-compatible server: OpenAI, vLLM, SGLang, llama.cpp, TGI, Ollama, OpenRouter …
+    case openai
+    /// The built-in model for demos, tests and load tests.
+    case mock
+}
+
+/// One backend that serves a public model.
+public struct DeploymentConfig: Sendable {
+    public var provider: ProviderKind
+    /// The API root, such as `https://api.openai.com/v1`; nil for the mock.
+    public var baseURL: String?
+    public var apiKey: Secret?
+    /// The model name the upstream knows.
+    public var upstreamModel: String
+    public var weight: Double
+    public var price: Price
+    public var contextWindow: Int?
+    public var maxOutputTokens: Int?
+    public var mock: MockSettings?
+
+    public init(
+        provider: ProviderKind, baseURL: String? = nil, apiKey: Secret? = nil, upstreamModel: String,
+        weight: Double = 1, price: Price = .init(), contextWindow: Int? = nil, maxOutputTokens: Int? = nil, mock: MockSettings? = nil
+    ) {
+        self.provider = provider
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.upstreamModel = upstreamModel
+        self.weight = weight
+        self.price = price
+        self.contextWindow = contextWindow
+        self.maxOutputTokens = maxOutputTokens
+        self.mock = mock
+    }
+}
+
+/// Prices in currency units per million tokens.
+public struct Price: Sendable, Equatable {
+    public var inputPerMillion: Double = 0
+    public var outputPerMillion: Double = 0
+
+    public init(inputPerMillion: Double = 0, outputPerMillion: Double = 0) {
+        self.inputPerMillion = inputPerMillion
+        self.outputPerMillion = outputPerMillion
+    }
+
+    /// The cost of `usage` at these prices.
+    public func cost(of usage: Usage) -> Double {
+        (Double(usage.promptTokens) * self.inputPerMillion + Double(usage.completionTokens) * self.outputPerMillion) / 1_000_000
+    }
+}
+
+/// How the built-in mock model behaves.
+public struct MockSettings: Sendable {
+    public var timeToFirstToken: Duration = .zero
+    /// Tokens per second after the first; 0 sends them as fast as possible.
+    public var tokensPerSecond: Double = 0
+    /// Completion length when the request gives no `max_tokens`.
+    public var completionTokens = 16
+    public var fault: MockFault?
+
+    public init() {}
+}
+
+/// A failure the mock injects into a share of its answers.
+public struct MockFault: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// Answer with this HTTP status and an OpenAI error body.
+        case status(Int)
+        /// Stop sending after some tokens and keep the connection open.
+        case stall(afterTokens: Int)
+        /// Close the stream after some tokens without finishing it.
+        case cut(afterTokens: Int)
+    }
+
+    public var kind: Kind
+    /// Share of requests affected, from 0 to 1.
+    public var rate: Double
+
+    public init(kind: Kind, rate: Double = 1) {
+        self.kind = kind
+        self.rate = rate
+    }
+}

@@ -1,0 +1,120 @@
+/// An error the gateway answers a client with, in the OpenAI error shape
+/// `{"error":{"message","type","param","code"}}`.
+///
+/// Messages never contain API keys or upstream secrets; upstream messages are passed through
+/// only for upstream client errors, where they describe the client's own request.
+public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var status: Int
+    public var type: String
+    public var code: String?
+    public var param: String?
+    public var message: String
+    /// Seconds (or an HTTP date) to send back as `Retry-After`.
+    public var retryAfter: String?
+
+    public init(status: Int, type: String, code: String? = nil, param: String? = nil, message: String, retryAfter: String? = nil) {
+        self.status = status
+        self.type = type
+        self.code = code
+        self.param = param
+        self.message = message
+        self.retryAfter = retryAfter
+    }
+
+    public var description: String { "\(self.status) \(self.type): \(self.message)" }
+
+    /// Whether the failure was the upstream's rather than the client's.
+    public var isUpstreamFailure: Bool { self.status == 502 || self.status == 504 }
+
+    /// The JSON error body.
+    public var jsonBody: String {
+        var body = #"{"error":{"message":"# + JSONString.quoted(self.message)
+        body += #","type":"# + JSONString.quoted(self.type)
+        body += #","param":"# + (self.param.map(JSONString.quoted) ?? "null")
+        body += #","code":"# + (self.code.map(JSONString.quoted) ?? "null")
+        body += "}}"
+        return body
+    }
+
+    /// The error as a server-sent event, which the OpenAI SDKs raise when they read it mid-stream.
+    public var streamEvent: String { "data: \(self.jsonBody)\n\n" }
+}
+
+// MARK: - The errors the gateway raises
+
+extension GatewayError {
+    public static func malformedJSON(_ error: JSONSyntaxError) -> GatewayError {
+        GatewayError(status: 400, type: "invalid_request_error", code: "invalid_json", message: "The request body is not valid JSON: \(error)")
+    }
+
+    public static func invalidRequest(_ message: String, param: String? = nil) -> GatewayError {
+        GatewayError(status: 400, type: "invalid_request_error", param: param, message: message)
+    }
+
+    public static let missingAPIKey = GatewayError(
+        status: 401, type: "invalid_request_error", code: "missing_api_key",
+        message: "You didn't provide an API key. Send it in the Authorization header as 'Bearer YOUR_KEY'."
+    )
+
+    public static let invalidAPIKey = GatewayError(
+        status: 401, type: "invalid_request_error", code: "invalid_api_key", message: "Incorrect API key provided."
+    )
+
+    public static func unknownModel(_ name: String) -> GatewayError {
+        GatewayError(
+            status: 404, type: "invalid_request_error", code: "model_not_found", param: "model",
+            message: "The model `\(name)` does not exist or you do not have access to it."
+        )
+    }
+
+    public static func unsupportedEndpoint(_ endpoint: Endpoint, model: String) -> GatewayError {
+        GatewayError(
+            status: 400, type: "invalid_request_error", code: "unsupported_endpoint", param: "model",
+            message: "The model `\(model)` does not support /v1/\(endpoint.path)."
+        )
+    }
+
+    public static func bodyTooLarge(limit: Int) -> GatewayError {
+        GatewayError(status: 413, type: "invalid_request_error", code: "request_too_large", message: "The request body exceeds the limit of \(limit) bytes.")
+    }
+
+    public static func routeNotFound(method: String, path: String) -> GatewayError {
+        GatewayError(status: 404, type: "invalid_request_error", code: "unknown_url", message: "Unknown request URL: \(method) \(path).")
+    }
+
+    /// An upstream 4xx, passed through with the upstream's own message.
+    public static func upstreamRejected(status: Int, message: String, type: String?, code: String?, param: String?, retryAfter: String?) -> GatewayError {
+        GatewayError(
+            status: status, type: type ?? (status == 429 ? "rate_limit_error" : "invalid_request_error"),
+            code: code, param: param, message: message, retryAfter: retryAfter
+        )
+    }
+
+    /// An upstream 5xx or an answer the gateway could not use.
+    public static func upstreamFailed(_ detail: String) -> GatewayError {
+        GatewayError(status: 502, type: "upstream_error", code: "bad_gateway", message: "The upstream model server failed: \(detail)")
+    }
+
+    /// The stream ended before the upstream finished it.
+    public static func upstreamStreamCut(_ detail: String) -> GatewayError {
+        GatewayError(status: 502, type: "upstream_error", code: "stream_interrupted", message: "The upstream stream ended early: \(detail)")
+    }
+
+    public static func timeout(_ stage: TimeoutStage) -> GatewayError {
+        GatewayError(status: 504, type: "timeout_error", code: "upstream_timeout", message: "The upstream model server did not answer in time (\(stage.rawValue) timeout).")
+    }
+
+    public static let shuttingDown = GatewayError(
+        status: 503, type: "server_error", code: "shutting_down", message: "The gateway is shutting down; retry on another instance."
+    )
+
+    public static let internalError = GatewayError(status: 500, type: "server_error", code: "internal_error", message: "The gateway failed to handle the request.")
+}
+
+/// Which of the configured timeouts expired.
+public enum TimeoutStage: String, Sendable {
+    case connect = "connect"
+    case firstToken = "first token"
+    case betweenTokens = "between tokens"
+    case request = "request"
+}

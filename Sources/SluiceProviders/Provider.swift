@@ -1,0 +1,57 @@
+import Logging
+import NIOCore
+import SluiceCore
+
+/// A backend that answers OpenAI-dialect requests for the models it hosts.
+///
+/// A provider performs the call and maps every failure (status, transport, timeout) to a
+/// ``GatewayError``; it returns only successful answers. Relaying, usage accounting and model
+/// name rewriting stay with the caller, so every provider gets them the same way.
+///
+/// ```swift
+/// let response = try await provider.send(ProviderRequest(...))
+/// switch response.body {
+/// case .complete(let buffer): ...
+/// case .stream(let chunks): for try await chunk in chunks { ... }
+/// }
+/// ```
+public protocol Provider: Sendable {
+    /// Sends `request` upstream and returns the successful answer.
+    /// - Throws: ``GatewayError`` for every upstream failure; `CancellationError` when cancelled.
+    func send(_ request: ProviderRequest) async throws -> ProviderResponse
+}
+
+/// One call to a provider.
+public struct ProviderRequest: Sendable {
+    /// The client's body as it arrived.
+    public var body: ByteBuffer
+    /// What the gateway read from that body.
+    public var summary: InferenceRequest
+    public var requestID: String
+    /// The latest instant by which the whole call must finish.
+    public var deadline: NIODeadline
+    public var logger: Logger
+
+    public init(body: ByteBuffer, summary: InferenceRequest, requestID: String, deadline: NIODeadline, logger: Logger) {
+        self.body = body
+        self.summary = summary
+        self.requestID = requestID
+        self.deadline = deadline
+        self.logger = logger
+    }
+}
+
+/// A successful upstream answer in the OpenAI dialect.
+public struct ProviderResponse: Sendable {
+    public var body: Body
+
+    /// The answer's bytes: whole for a plain response, as they arrive for a stream.
+    public enum Body: Sendable {
+        case complete(ByteBuffer)
+        case stream(any AsyncSequence<ByteBuffer, any Error> & Sendable)
+    }
+
+    public init(body: Body) {
+        self.body = body
+    }
+}

@@ -1,0 +1,161 @@
+import Hummingbird
+import Logging
+import NIOCore
+import SluiceConfig
+import SluiceCore
+import SluiceProviders
+
+/// Serves `/v1/chat/completions`, `/v1/completions` and `/v1/embeddings`: reads just enough of the
+/// body to route it, forwards it to a deployment, and relays the answer, whole or streamed.
+struct InferenceController {
+    let catalog: ModelCatalog
+    let timeouts: Timeouts
+    let maxRequestBodyBytes: Int
+    let recorder: (any RequestRecorder)?
+
+    func handle(_ endpoint: Endpoint, request: Request, context: SluiceRequestContext) async throws -> Response {
+        let started = NIODeadline.now()
+        var request = request
+        let body = try await self.collectBody(&request)
+        let summary = try body.withUnsafeReadableBytes { bytes throws(GatewayError) in try InferenceRequest(endpoint: endpoint, bytes: bytes) }
+        guard let route = self.catalog.route(summary.model) else { throw GatewayError.unknownModel(summary.model) }
+        let deployment = route.pick()
+        let call = ProviderRequest(
+            body: body, summary: summary, requestID: context.requestID,
+            deadline: started + TimeAmount(self.timeouts.request), logger: context.logger
+        )
+        var record = RequestRecord(
+            requestID: context.requestID, endpoint: endpoint, model: summary.model, deployment: deployment.label,
+            stream: summary.stream, status: 200, cost: 0, latency: .zero
+        )
+        let ledger = Ledger(recorder: self.recorder, logger: context.logger, price: deployment.config.price, started: started)
+        do {
+            if summary.stream {
+                return try await self.stream(call, deployment: deployment, requestBody: request.body, record: record, ledger: ledger)
+            }
+            let response = try await deployment.provider.send(call)
+            guard case .complete(let upstreamBody) = response.body else {
+                throw GatewayError.upstreamFailed("it streamed an answer that was not asked to be streamed")
+            }
+            let (rewritten, usage) = try OpenAIResponseRewriter.rewrite(upstreamBody, publicModel: summary.model)
+            record.usage = usage
+            ledger.finish(&record, ttft: nil)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: rewritten))
+        } catch {
+            record.status = (error as? GatewayError)?.status ?? 499
+            record.errorCode = (error as? GatewayError)?.code ?? "client_closed"
+            ledger.finish(&record, ttft: nil)
+            throw error
+        }
+    }
+
+    private func collectBody(_ request: inout Request) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > self.maxRequestBodyBytes {
+            throw GatewayError.bodyTooLarge(limit: self.maxRequestBodyBytes)
+        }
+        do {
+            return try await request.collectBody(upTo: self.maxRequestBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw GatewayError.bodyTooLarge(limit: self.maxRequestBodyBytes)
+        }
+    }
+
+    // MARK: - Streaming
+
+    private func stream(
+        _ call: ProviderRequest, deployment: Deployment, requestBody: RequestBody, record: RequestRecord, ledger: Ledger
+    ) async throws -> Response {
+        let started = ledger.started
+        let firstTokenBy = started + TimeAmount(self.timeouts.firstToken)
+        let gap = TimeAmount(self.timeouts.betweenTokens)
+        let headLimits = ProgressWatchdog.Limits(firstProgressBy: firstTokenBy, maximumGap: gap, deadline: call.deadline)
+        let response = try await ProgressWatchdog.run(headLimits) { _ in try await deployment.provider.send(call) }
+        guard case .stream(let chunks) = response.body else {
+            throw GatewayError.upstreamFailed("it answered a streaming request without a stream")
+        }
+        let summary = call.summary
+        let logger = call.logger
+        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var record = record
+            var relay = OpenAIStreamRelay(publicModel: summary.model, forwardUsageChunk: summary.clientWantsStreamUsage)
+            var firstToken: NIODeadline?
+            var failure: GatewayError?
+            do {
+                try await requestBody.consumeWithCancellationOnInboundClose { _ in
+                    try await ProgressWatchdog.run(headLimits) { progress in
+                        for try await chunk in chunks {
+                            progress.advance()
+                            if firstToken == nil { firstToken = .now() }
+                            let forward = try relay.relay(chunk)
+                            if forward.readableBytes > 0 { try await writer.write(forward) }
+                        }
+                    }
+                }
+                if let message = relay.upstreamError {
+                    failure = .upstreamFailed("it sent an error event: \(message)")
+                } else if !relay.isComplete {
+                    failure = .upstreamStreamCut("the upstream closed the stream before [DONE]")
+                    try await writer.write(ByteBuffer(string: failure!.streamEvent))
+                }
+            } catch let error as GatewayError {
+                failure = error
+                try? await writer.write(ByteBuffer(string: error.streamEvent))
+            } catch {
+                record.status = 499
+                record.errorCode = "client_closed"
+                record.usage = relay.usage
+                ledger.finish(&record, ttft: firstToken)
+                return
+            }
+            if let failure {
+                record.status = failure.status
+                record.errorCode = failure.code
+                logger.warning("stream failed", metadata: ["error": "\(failure.message)"])
+            }
+            record.usage = relay.usage
+            ledger.finish(&record, ttft: firstToken)
+            try await writer.finish(nil)
+        })
+    }
+}
+
+/// Closes a request's record: latency, cost, the access log line, and the recorder.
+struct Ledger: Sendable {
+    let recorder: (any RequestRecorder)?
+    let logger: Logger
+    let price: Price
+    let started: NIODeadline
+
+    func finish(_ record: inout RequestRecord, ttft: NIODeadline?) {
+        let now = NIODeadline.now()
+        record.latency = .nanoseconds((now - self.started).nanoseconds)
+        record.timeToFirstToken = ttft.map { .nanoseconds(($0 - self.started).nanoseconds) }
+        record.cost = record.usage.map(self.price.cost(of:)) ?? 0
+        if self.logger.logLevel <= .info {
+            var metadata: Logger.Metadata = [
+                "model": .string(record.model), "deployment": .string(record.deployment), "endpoint": .string(record.endpoint.path),
+                "stream": .stringConvertible(record.stream), "status": .stringConvertible(record.status),
+                "latency_ms": .stringConvertible(Self.milliseconds(record.latency)),
+                "prompt_tokens": .stringConvertible(record.usage?.promptTokens ?? 0),
+                "completion_tokens": .stringConvertible(record.usage?.completionTokens ?? 0),
+            ]
+            if let ttft = record.timeToFirstToken { metadata["ttft_ms"] = .stringConvertible(Self.milliseconds(ttft)) }
+            if let code = record.errorCode { metadata["error_code"] = .string(code) }
+            self.logger.info("request finished", metadata: metadata)
+        }
+        self.recorder?.record(record)
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return ((Double(seconds) * 1000 + Double(attoseconds) / 1e15) * 1000).rounded() / 1000
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

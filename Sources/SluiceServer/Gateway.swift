@@ -1,0 +1,91 @@
+import AsyncHTTPClient
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import SluiceConfig
+import SluiceCore
+
+/// The gateway: the routes over a validated config, ready to run as a service.
+///
+/// ```swift
+/// let client = Gateway.makeHTTPClient(config)
+/// let gateway = Gateway(config: config, httpClient: client)
+/// try await gateway.serviceGroup(logger: logger, handleSignals: true).run()
+/// try await client.shutdown()
+/// ```
+public struct Gateway: Sendable {
+    public let config: GatewayConfig
+    public let state = GatewayState()
+    let catalog: ModelCatalog
+    let recorder: (any RequestRecorder)?
+
+    public init(config: GatewayConfig, httpClient: HTTPClient, recorder: (any RequestRecorder)? = nil, created: Int = 1_700_000_000) {
+        self.config = config
+        self.recorder = recorder
+        self.catalog = ModelCatalog(models: config.models, client: httpClient, created: created)
+    }
+
+    /// The upstream HTTP client, sized and timed by the config. The caller shuts it down.
+    public static func makeHTTPClient(_ config: GatewayConfig, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(
+            idleTimeout: TimeAmount(config.upstream.idleTimeout),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: config.upstream.maxConnectionsPerHost
+        )
+        configuration.decompression = .disabled
+        configuration.timeout = .init(connect: TimeAmount(config.timeouts.connect))
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
+    }
+
+    /// The router with every route and middleware.
+    func router() -> Router<SluiceRequestContext> {
+        let router = Router(context: SluiceRequestContext.self)
+        router.add(middleware: RequestEnvelopeMiddleware())
+        let system = SystemController(state: self.state, catalog: self.catalog)
+        router.get("/health", use: system.health)
+        router.get("/ready", use: system.ready)
+
+        let inference = InferenceController(
+            catalog: self.catalog, timeouts: self.config.timeouts,
+            maxRequestBodyBytes: self.config.server.maxRequestBodyBytes, recorder: self.recorder
+        )
+        let v1 = router.group("v1").add(middleware: ClientAuthMiddleware(keys: self.config.clientKeys))
+        v1.get("models", use: system.models)
+        for endpoint in Endpoint.allCases {
+            v1.post(RouterPath(endpoint.path)) { request, context in
+                try await inference.handle(endpoint, request: request, context: context)
+            }
+        }
+        return router
+    }
+
+    /// The HTTP application listening where the config says (port 0 picks a free port).
+    public func application(logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: self.router(),
+            configuration: .init(address: .hostname(self.config.server.host, port: self.config.server.port), serverName: nil),
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
+    }
+
+    /// The application and the drain monitor in one service group. With `handleSignals`, SIGTERM
+    /// and SIGINT stop new connections and let in-flight requests finish for up to the drain timeout.
+    public func serviceGroup(
+        logger: Logger, handleSignals: Bool, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> ServiceGroup {
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: self.application(logger: logger, onServerRunning: onServerRunning)),
+                .init(service: DrainMonitor(state: self.state)),
+            ],
+            gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+            logger: logger
+        )
+        configuration.maximumGracefulShutdownDuration = self.config.server.drainTimeout
+        return ServiceGroup(configuration: configuration)
+    }
+}

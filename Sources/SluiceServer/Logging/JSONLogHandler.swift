@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+
+/// Writes one JSON object per log line to standard error: time, level, message, and every
+/// metadata value (the request id among them) as a top-level field.
+///
+/// swift-log ships only a plain-text handler, and no listed package formats JSON lines.
+public struct JSONLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    let label: String
+
+    public init(label: String, level: Logger.Level) {
+        self.label = label
+        self.logLevel = level
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { self.metadata[key] }
+        set { self.metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var line = #"{"time":"\#(LogTimestamp.now())","level":"\#(event.level.rawValue)","message":"#
+        line += Self.quoted(event.message.description)
+        var merged = self.metadata
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            line += "," + Self.quoted(key) + ":" + Self.render(value)
+        }
+        line += "}\n"
+        LogOutput.write(line)
+    }
+
+    static func render(_ value: Logger.Metadata.Value) -> String {
+        switch value {
+        case .string(let text): Self.quoted(text)
+        case .stringConvertible(let convertible):
+            if let number = convertible as? any BinaryInteger { "\(number)" } else if let number = convertible as? Double, number.isFinite { "\(number)" } else if let flag = convertible as? Bool { "\(flag)" } else { Self.quoted(convertible.description) }
+        case .array(let values): "[" + values.map(Self.render).joined(separator: ",") + "]"
+        case .dictionary(let values): "{" + values.sorted { $0.key < $1.key }.map { Self.quoted($0.key) + ":" + Self.render($0.value) }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case "\u{00}"..."\u{1F}": result += String(format: "\\u%04x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}
+
+/// Writes a text line per event: time, level, message, then `key=value` metadata.
+public struct TextLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+
+    public init(level: Logger.Level) {
+        self.logLevel = level
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { self.metadata[key] }
+        set { self.metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = self.metadata
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        LogOutput.write("\(LogTimestamp.now()) \(event.level.rawValue) \(event.message)\(fields.isEmpty ? "" : " " + fields)\n")
+    }
+}
+
+/// UTC timestamps with milliseconds, formatted without Foundation's slower date formatters.
+enum LogTimestamp {
+    static func now() -> String {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        var seconds = spec.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+            parts.tm_hour, parts.tm_min, parts.tm_sec, spec.tv_nsec / 1_000_000
+        )
+    }
+}
+
+/// Standard error, one `write(2)` per line so concurrent lines never interleave.
+enum LogOutput {
+    static func write(_ line: String) {
+        var line = line
+        line.withUTF8 { bytes in
+            _ = Foundation.write(STDERR_FILENO, bytes.baseAddress, bytes.count)
+        }
+    }
+}

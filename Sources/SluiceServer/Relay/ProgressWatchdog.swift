@@ -1,0 +1,75 @@
+import NIOCore
+import SluiceCore
+import Synchronization
+
+/// Runs an operation and fails it with a timeout when it does not make progress in time: no
+/// first token by one instant, too long a silence between tokens, or past the request deadline.
+///
+/// The operation runs in a child task so that a stall can be cancelled without cancelling the
+/// connection's task (Hummingbird's `consumeWithCancellationOnInboundClose` does the same).
+enum ProgressWatchdog {
+    struct Limits: Sendable {
+        /// The instant by which the first progress must happen.
+        var firstProgressBy: NIODeadline
+        /// The longest allowed gap between two progress marks after the first.
+        var maximumGap: TimeAmount
+        /// The instant by which the whole operation must finish.
+        var deadline: NIODeadline
+    }
+
+    /// Progress marks, made by the operation each time something arrives.
+    final class Progress: Sendable {
+        private let lastNanoseconds = Atomic<UInt64>(0)
+
+        /// Marks that something arrived now.
+        func advance() {
+            self.lastNanoseconds.store(NIODeadline.now().uptimeNanoseconds, ordering: .relaxed)
+        }
+
+        var last: NIODeadline? {
+            let value = self.lastNanoseconds.load(ordering: .relaxed)
+            return value == 0 ? nil : NIODeadline.uptimeNanoseconds(value)
+        }
+    }
+
+    /// Moves a non-Sendable closure into a child task that finishes before the closure's scope
+    /// ends (the task group below awaits it), which makes the transfer safe.
+    private struct UnsafeTransfer<Value>: @unchecked Sendable {
+        let value: Value
+    }
+
+    /// Runs `operation`, throwing ``GatewayError/timeout(_:)`` when a limit passes first.
+    static func run<Value: Sendable>(_ limits: Limits, _ operation: (Progress) async throws -> Value) async throws -> Value {
+        let progress = Progress()
+        return try await withoutActuallyEscaping(operation) { operation in
+            let transfer = UnsafeTransfer(value: operation)
+            return try await withThrowingTaskGroup(of: Value?.self) { group in
+                group.addTask { try await transfer.value(progress) }
+                group.addTask {
+                    try await Self.watch(progress, limits)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                while let result = try await group.next() {
+                    if let value = result { return value }
+                }
+                throw CancellationError()
+            }
+        }
+    }
+
+    private static func watch(_ progress: Progress, _ limits: Limits) async throws {
+        while true {
+            let due: (instant: NIODeadline, stage: TimeoutStage)
+            if let last = progress.last {
+                let gapEnd = last + limits.maximumGap
+                due = gapEnd < limits.deadline ? (gapEnd, .betweenTokens) : (limits.deadline, .request)
+            } else {
+                due = limits.firstProgressBy < limits.deadline ? (limits.firstProgressBy, .firstToken) : (limits.deadline, .request)
+            }
+            let now = NIODeadline.now()
+            if now >= due.instant { throw GatewayError.timeout(due.stage) }
+            try await Task.sleep(nanoseconds: UInt64((due.instant - now).nanoseconds))
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import SluiceCore
+
+/// What happened to one inference request, handed to a ``RequestRecorder`` when it ends.
+public struct RequestRecord: Sendable {
+    public var requestID: String
+    public var endpoint: Endpoint
+    /// The public model name.
+    public var model: String
+    /// `provider:upstream-model` of the deployment that served it.
+    public var deployment: String
+    public var stream: Bool
+    /// The status the client saw: the HTTP status, or for a stream that failed after its head, the
+    /// status of the error event; 499 when the client went away first.
+    public var status: Int
+    public var usage: Usage?
+    public var cost: Double
+    public var latency: Duration
+    public var timeToFirstToken: Duration?
+    /// The error code, when the request failed.
+    public var errorCode: String?
+}
+
+/// Receives one record per finished inference request (the usage ledger, tests).
+///
+/// Called on the request path: implementations must return at once and do their I/O elsewhere.
+public protocol RequestRecorder: Sendable {
+    func record(_ record: RequestRecord)
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SluiceConfig
+import SluiceServer
+
+/// `sluice serve`: runs the gateway until SIGTERM or SIGINT, then drains.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the gateway.")
+
+    @Option(name: .long, help: "The config file (YAML).")
+    var config: String
+
+    @Option(name: .long, help: "Listen on this address instead of the config's server.host.")
+    var host: String?
+
+    @Option(name: .long, help: "Listen on this port instead of the config's server.port.")
+    var port: Int?
+
+    func run() async throws {
+        var settings: GatewayConfig
+        do {
+            settings = try ConfigLoader.load(file: self.config)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(2)
+        }
+        if let host = self.host { settings.server.host = host }
+        if let port = self.port { settings.server.port = port }
+
+        let level = Logger.Level(rawValue: settings.log.level.rawValue) ?? .info
+        let format = settings.log.format
+        LoggingSystem.bootstrap { label in
+            switch format {
+            case .json: JSONLogHandler(label: label, level: level)
+            case .text: TextLogHandler(level: level)
+            }
+        }
+        let logger = Logger(label: "sluice")
+        let client = Gateway.makeHTTPClient(settings)
+        let gateway = Gateway(config: settings, httpClient: client, created: Int(Date().timeIntervalSince1970))
+        logger.info(
+            "starting",
+            metadata: ["host": .string(settings.server.host), "port": .stringConvertible(settings.server.port), "models": .stringConvertible(settings.models.count)]
+        )
+        do {
+            try await gateway.serviceGroup(logger: logger, handleSignals: true).run()
+        } catch {
+            logger.error("stopped with an error", metadata: ["error": "\(error)"])
+        }
+        try await client.shutdown()
+        logger.info("stopped")
+    }
+}
