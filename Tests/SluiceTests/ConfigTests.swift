@@ -1,0 +1,109 @@
+import Testing
+
+@testable import SluiceConfig
+
+@Suite("Config: strict reading, every problem with its place")
+struct ConfigTests {
+    private func problems(_ yaml: String, environment: [String: String] = [:]) -> [ConfigProblem] {
+        do {
+            _ = try ConfigLoader.parse(yaml: yaml, environment: environment)
+            return []
+        } catch {
+            return error.problems
+        }
+    }
+
+    @Test func theDemoConfigIsValid() throws {
+        let config = try ConfigLoader.load(file: "examples/demo.yaml", environment: [:])
+        #expect(config.models.map(\.name) == ["demo"])
+        #expect(config.clientKeys == [Secret("sk-demo")])
+        #expect(config.models[0].deployments[0].mock?.tokensPerSecond == 40)
+    }
+
+    @Test func theUpstreamExampleReadsItsEnvironment() throws {
+        let environment = ["SLUICE_UPSTREAM_URL": "http://127.0.0.1:8000/v1", "SLUICE_UPSTREAM_MODEL": "qwen"]
+        let config = try ConfigLoader.load(file: "examples/upstream.yaml", environment: environment)
+        let deployment = try #require(config.models.first?.deployments.first)
+        #expect(deployment.baseURL == "http://127.0.0.1:8000/v1")
+        #expect(deployment.upstreamModel == "qwen")
+        #expect(deployment.apiKey?.value == "", "an unset key with an empty default is allowed")
+    }
+
+    @Test func everyProblemIsReportedWithItsLineColumnAndPath() {
+        let yaml = """
+            server:
+              port: 8080
+              colour: blue
+            models:
+              - name: a
+                deployments:
+                  - provider: anthropik
+                    model: x
+              - name: a
+                deployments:
+                  - provider: openai
+                    base_url: not a url
+                    api_key: ${MISSING_KEY}
+                    model: gpt
+                    price: { input_per_million: -1 }
+              - name: b
+                deployments:
+                  - provider: openai
+                    model: gpt
+            """
+        let found = self.problems(yaml)
+        let rendered = found.map(\.description)
+        #expect(rendered.contains("3:3: server.colour: unknown key 'colour' (expected one of: drain_timeout, host, max_request_body, port)"))
+        #expect(rendered.contains { $0.hasPrefix("7:19: models[0].deployments[0].provider: unknown value 'anthropik'") })
+        #expect(rendered.contains("9:11: models[1].name: duplicate model name 'a' (first defined at models[0])"))
+        #expect(rendered.contains("12:19: models[1].deployments[0].base_url: not a valid http(s) URL: 'not a url'"))
+        #expect(rendered.contains { $0.hasPrefix("13:18: models[1].deployments[0].api_key: environment variable MISSING_KEY is not set") })
+        #expect(rendered.contains("15:37: models[1].deployments[0].price.input_per_million: must not be negative, got -1.0"))
+        #expect(rendered.contains("18:9: models[2].deployments[0]: missing required key 'base_url' for provider openai"))
+        #expect(found.count == 7)
+    }
+
+    @Test func secretsNeverAppearInProblems() {
+        let yaml = """
+            auth:
+              api_keys: [sk-client-very-secret]
+            models:
+              - name: a
+                deployments:
+                  - provider: openai
+                    base_url: http://x
+                    api_key: sk-live-very-secret
+                    model: m
+                    bogus: 1
+            """
+        let text = self.problems(yaml).map(\.description).joined()
+        #expect(text.contains("bogus"))
+        #expect(!text.contains("very-secret"))
+        #expect("\(Secret("sk-live-very-secret"))" == "<redacted>")
+    }
+
+    @Test func missingSectionsAndBadScalarsAreReported() {
+        let found = self.problems("server: { port: 99999, drain_timeout: soon }\ntimeouts: { connect: 0s }\n").map(\.description)
+        #expect(found.contains { $0.contains("server.port: must be at most 65535") })
+        #expect(found.contains { $0.contains("server.drain_timeout: expected a duration") })
+        #expect(found.contains { $0.contains("timeouts.connect: must be greater than zero") })
+        #expect(found.contains { $0.contains("missing required key 'models'") })
+    }
+
+    @Test func invalidYAMLIsAProblemNotACrash() {
+        let found = self.problems("models: [unclosed\n  - name: x: y")
+        #expect(found.count == 1)
+        #expect(found[0].description.contains("invalid YAML"))
+        #expect(found[0].line != nil)
+    }
+
+    @Test(arguments: [("250ms", 250), ("5s", 5000), ("2m", 120_000), ("1.5", 1500), ("1h", 3_600_000)])
+    func durationsAreRead(text: String, milliseconds: Int64) {
+        #expect(ConfigValueParsing.duration(text) == .milliseconds(milliseconds))
+    }
+
+    @Test(arguments: [("4MiB", 4 << 20), ("512KiB", 512 << 10), ("1000", 1000), ("2MB", 2_000_000)])
+    func sizesAreRead(text: String, bytes: Int) {
+        #expect(ConfigValueParsing.byteSize(text) == bytes)
+    }
+}

@@ -1,0 +1,190 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SluiceConfig
+import SluiceServer
+import Synchronization
+
+/// A real gateway on a free loopback port, in front of a ``StubUpstream``, built from YAML.
+final class GatewayHarness: Sendable {
+    let baseURL: String
+    let stub: StubUpstream
+    let records: CollectingRecorder
+    let logs: LogCapture
+    let gateway: Gateway
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+    private let upstreamClient: HTTPClient
+
+    /// Models every test config has: one per stub behaviour (`stub-<behaviour>`), plus mocks.
+    static func defaultModels(stubURL: String) -> String {
+        let behaviours = ["ok", "error-400", "rate-limited", "error-500", "slow-head", "stall", "cut", "early-end", "garbage", "invalid-json", "slow-stream"]
+        var yaml = "models:\n"
+        for behaviour in behaviours {
+            yaml += """
+              - name: stub-\(behaviour)
+                deployments:
+                  - provider: openai
+                    base_url: \(stubURL)
+                    api_key: sk-upstream-secret
+                    model: \(behaviour)
+                    price: { input_per_million: 1, output_per_million: 2 }
+
+            """
+        }
+        yaml += """
+          - name: demo
+            deployments:
+              - provider: mock
+                mock: { completion_tokens: 5 }
+          - name: mock-slow
+            deployments:
+              - provider: mock
+                mock: { time_to_first_token: 20ms, tokens_per_second: 20, completion_tokens: 10 }
+          - name: mock-cut
+            deployments:
+              - provider: mock
+                mock: { fault: { kind: cut, after_tokens: 2 } }
+          - name: mock-stall
+            deployments:
+              - provider: mock
+                mock: { fault: { kind: stall, after_tokens: 1 } }
+          - name: mock-503
+            deployments:
+              - provider: mock
+                mock: { fault: { kind: status, status: 503 } }
+          - name: refused
+            deployments:
+              - provider: openai
+                base_url: http://127.0.0.1:1/v1
+                model: anything
+
+        """
+        return yaml
+    }
+
+    static let defaultSettings = """
+        server: { host: 127.0.0.1, port: 0, max_request_body: 64KiB, drain_timeout: 2s }
+        log: { level: info }
+        timeouts: { connect: 1s, first_token: 500ms, between_tokens: 300ms, request: 5s }
+        auth: { api_keys: [sk-test, sk-other] }
+
+        """
+
+    static func start(settings: String = defaultSettings) async throws -> GatewayHarness {
+        let stub = try await StubUpstream.start()
+        let yaml = settings + self.defaultModels(stubURL: stub.baseURL)
+        let config = try ConfigLoader.parse(yaml: yaml, environment: [:])
+        let logs = LogCapture()
+        var logger = Logger(label: "sluice-test") { _ in logs.handler() }
+        logger.logLevel = .info
+        let client = Gateway.makeHTTPClient(config)
+        let records = CollectingRecorder()
+        let gateway = Gateway(config: config, httpClient: client, recorder: records)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let group = gateway.serviceGroup(logger: logger, handleSignals: false) { channel in
+            continuation.yield(channel.localAddress?.port ?? 0)
+        }
+        let task = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = await iterator.next() ?? 0
+        return GatewayHarness(
+            baseURL: "http://127.0.0.1:\(port)", stub: stub, records: records, logs: logs, gateway: gateway,
+            group: group, task: task, upstreamClient: client
+        )
+    }
+
+    private init(
+        baseURL: String, stub: StubUpstream, records: CollectingRecorder, logs: LogCapture, gateway: Gateway,
+        group: ServiceGroup, task: Task<Void, any Error>, upstreamClient: HTTPClient
+    ) {
+        self.baseURL = baseURL
+        self.stub = stub
+        self.records = records
+        self.logs = logs
+        self.gateway = gateway
+        self.group = group
+        self.task = task
+        self.upstreamClient = upstreamClient
+    }
+
+    /// Begins graceful shutdown, as SIGTERM does.
+    func beginShutdown() async {
+        await self.group.triggerGracefulShutdown()
+    }
+
+    func stop() async {
+        await self.group.triggerGracefulShutdown()
+        _ = await self.task.result
+        try? await self.upstreamClient.shutdown()
+        await self.stub.stop()
+    }
+
+    /// Waits until `count` records arrived (streams record after their last byte).
+    func waitForRecords(_ count: Int) async throws -> [RequestRecord] {
+        for _ in 0..<200 {
+            let records = self.records.all
+            if records.count >= count { return records }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return self.records.all
+    }
+}
+
+/// Runs `body` against a fresh gateway and stub, and stops both afterwards.
+func withGateway(settings: String = GatewayHarness.defaultSettings, _ body: (GatewayHarness, TestClient) async throws -> Void) async throws {
+    let harness = try await GatewayHarness.start(settings: settings)
+    let client = TestClient(baseURL: harness.baseURL)
+    do {
+        try await body(harness, client)
+    } catch {
+        await client.shutdown()
+        await harness.stop()
+        throw error
+    }
+    await client.shutdown()
+    await harness.stop()
+}
+
+/// Keeps every ``RequestRecord`` the gateway hands over.
+final class CollectingRecorder: RequestRecorder {
+    private let records = Mutex<[RequestRecord]>([])
+
+    func record(_ record: RequestRecord) {
+        self.records.withLock { $0.append(record) }
+    }
+
+    var all: [RequestRecord] { self.records.withLock { $0 } }
+}
+
+/// Keeps every log line, rendered as the JSON handler would.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    func handler() -> CapturingLogHandler { CapturingLogHandler(capture: self) }
+
+    func append(_ line: String) {
+        self.lines.withLock { $0.append(line) }
+    }
+
+    var all: [String] { self.lines.withLock { $0 } }
+}
+
+struct CapturingLogHandler: LogHandler {
+    let capture: LogCapture
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { self.metadata[key] }
+        set { self.metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var merged = self.metadata
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        self.capture.append("\(event.level) \(event.message) \(fields)")
+    }
+}

@@ -1,0 +1,50 @@
+/// Response bodies in the exact shapes of OpenAI's API reference.
+enum StubShapes {
+    static func error(message: String, type: String, param: String?, code: String?) -> String {
+        let param = param.map { "\"\($0)\"" } ?? "null"
+        let code = code.map { "\"\($0)\"" } ?? "null"
+        return #"{"error":{"message":"\#(message)","type":"\#(type)","param":\#(param),"code":\#(code)}}"#
+    }
+
+    /// The upstream answers with a dated model name, as OpenAI does.
+    static func servedModel(_ model: String) -> String { "\(model)-2024-08-06" }
+
+    static func chatCompletion(model: String) -> String {
+        #"""
+        {"id":"chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT","object":"chat.completion","created":1741569952,"model":"\#(servedModel(model))","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I assist you today?","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":19,"completion_tokens":10,"total_tokens":29,"prompt_tokens_details":{"cached_tokens":4,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},"service_tier":"default","system_fingerprint":"fp_fc9f1d7035"}
+        """#
+    }
+
+    static func textCompletion(model: String) -> String {
+        #"""
+        {"id":"cmpl-uqkvlQyYK7bGYrRHQ0eXlWi7","object":"text_completion","created":1589478378,"model":"\#(servedModel(model))","system_fingerprint":"fp_44709d6fcb","choices":[{"text":"\n\nThis is indeed a test","index":0,"logprobs":null,"finish_reason":"length"}],"usage":{"prompt_tokens":5,"completion_tokens":7,"total_tokens":12}}
+        """#
+    }
+
+    static func embeddings(model: String) -> String {
+        #"{"object":"list","data":[{"object":"embedding","embedding":[0.0023064255,-0.009327292,-0.0028842222],"index":0}],"model":"\#(servedModel(model))","usage":{"prompt_tokens":8,"total_tokens":8}}"#
+    }
+
+    /// Chat stream events: role, three content deltas, the finish, and (when asked) usage, then `[DONE]`.
+    static func chatStream(model: String, includeUsage: Bool) -> [String] {
+        let usageNull = includeUsage ? #","usage":null"# : ""
+        func chunk(_ choice: String) -> String {
+            #"data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"\#(servedModel(model))","system_fingerprint":"fp_44709d6fcb","choices":[\#(choice)]\#(usageNull)}"# + "\n\n"
+        }
+        var events = [
+            chunk(#"{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}"#),
+            chunk(#"{"index":0,"delta":{"content":"Hello"},"logprobs":null,"finish_reason":null}"#),
+            chunk(#"{"index":0,"delta":{"content":" there"},"logprobs":null,"finish_reason":null}"#),
+            chunk(#"{"index":0,"delta":{"content":"!"},"logprobs":null,"finish_reason":null}"#),
+            chunk(#"{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}"#),
+        ]
+        if includeUsage {
+            events.append(
+                #"data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"\#(servedModel(model))","system_fingerprint":"fp_44709d6fcb","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12,"prompt_tokens_details":{"cached_tokens":0}}}"#
+                    + "\n\n"
+            )
+        }
+        events.append("data: [DONE]\n\n")
+        return events
+    }
+}

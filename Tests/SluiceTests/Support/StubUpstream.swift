@@ -1,0 +1,151 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// An in-process OpenAI-compatible server that answers with the exact JSON and SSE shapes of
+/// OpenAI's API reference, and with its bad days. The upstream model name in the request picks
+/// the behaviour:
+///
+/// | model | behaviour |
+/// |---|---|
+/// | `ok` | a normal answer (whole or streamed, events split across writes) |
+/// | `error-400` | 400 with OpenAI's error body |
+/// | `rate-limited` | 429 with `Retry-After: 7` |
+/// | `error-500` | 500 |
+/// | `slow-head` | answers after 2 s |
+/// | `stall` | streams two chunks, then goes silent |
+/// | `cut` | streams two chunks, then drops the connection mid-body |
+/// | `early-end` | streams two chunks, then ends the body cleanly without `[DONE]` |
+/// | `garbage` | streams an event whose data is not JSON |
+/// | `invalid-json` | answers 200 with an HTML page |
+/// | `slow-stream` | one chunk every 50 ms for a minute; notes when the gateway hangs up |
+final class StubUpstream: Sendable {
+    /// What the stub received.
+    struct Received: Sendable {
+        var path: String
+        var authorization: String?
+        var requestID: String?
+        var body: String
+    }
+
+    private let state = Mutex<(received: [Received], hangUps: [ContinuousClock.Instant])>(([], []))
+    private let server: RunningServer
+
+    var baseURL: String { "http://127.0.0.1:\(self.server.port)/v1" }
+    var received: [Received] { self.state.withLock { $0.received } }
+    /// When the gateway closed connections of `slow-stream` requests.
+    var hangUps: [ContinuousClock.Instant] { self.state.withLock { $0.hangUps } }
+
+    static func start() async throws -> StubUpstream {
+        let box = StubBox()
+        let router = Router()
+        for path in ["chat/completions", "completions", "embeddings"] {
+            router.post("/v1/\(RouterPath(stringLiteral: path))") { request, context in
+                try await box.stub!.answer(request, context: context)
+            }
+        }
+        let server = try await RunningServer.start(router: router)
+        let stub = StubUpstream(server: server)
+        box.stub = stub
+        return stub
+    }
+
+    private init(server: RunningServer) {
+        self.server = server
+    }
+
+    func stop() async {
+        await self.server.stop()
+    }
+
+    private func answer(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: 1 << 20)
+        let text = String(buffer: body)
+        let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+        let model = json["model"] as? String ?? ""
+        let stream = json["stream"] as? Bool ?? false
+        let includeUsage = (json["stream_options"] as? [String: Any])?["include_usage"] as? Bool ?? false
+        self.state.withLock {
+            $0.received.append(Received(
+                path: request.uri.path, authorization: request.headers[.authorization],
+                requestID: request.headers.first { $0.name.canonicalName == "x-request-id" }?.value, body: text
+            ))
+        }
+        switch model {
+        case "error-400":
+            return Self.json(StubShapes.error(message: "Invalid value for 'temperature': must be at most 2.", type: "invalid_request_error", param: "temperature", code: "invalid_value"), status: .badRequest)
+        case "rate-limited":
+            var response = Self.json(StubShapes.error(message: "Rate limit reached for requests.", type: "requests", param: nil, code: "rate_limit_exceeded"), status: .tooManyRequests)
+            response.headers[.retryAfter] = "7"
+            return response
+        case "error-500":
+            return Self.json(StubShapes.error(message: "The server had an error while processing your request.", type: "server_error", param: nil, code: nil), status: .internalServerError)
+        case "slow-head":
+            try await Task.sleep(for: .seconds(2))
+        case "invalid-json":
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "<html>Bad Gateway</html>")))
+        default:
+            break
+        }
+        if request.uri.path.hasSuffix("embeddings") {
+            return Self.json(StubShapes.embeddings(model: model))
+        }
+        let completions = request.uri.path.hasSuffix("/v1/completions")
+        guard stream else {
+            return Self.json(completions ? StubShapes.textCompletion(model: model) : StubShapes.chatCompletion(model: model))
+        }
+        let events = StubShapes.chatStream(model: model, includeUsage: includeUsage)
+        let requestBody = request.body
+        return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
+            switch model {
+            case "stall":
+                try await writer.write(ByteBuffer(string: events[0] + events[1]))
+                try await Task.sleep(for: .seconds(3600))
+            case "cut":
+                try await writer.write(ByteBuffer(string: events[0] + events[1]))
+                throw StubCut()
+            case "early-end":
+                try await writer.write(ByteBuffer(string: events[0] + events[1]))
+            case "garbage":
+                try await writer.write(ByteBuffer(string: events[0] + "data: {\"choices\": [oops\n\n"))
+                try await Task.sleep(for: .seconds(3600))
+            case "slow-stream":
+                do {
+                    try await requestBody.consumeWithCancellationOnInboundClose { _ in
+                        for _ in 0..<1200 {
+                            try await writer.write(ByteBuffer(string: events[1]))
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                    }
+                } catch {
+                    self.state.withLock { $0.hangUps.append(.now) }
+                    throw error
+                }
+            default:
+                // Split events across writes at awkward places, as TCP may.
+                let all = events.joined()
+                var index = all.startIndex
+                while index < all.endIndex {
+                    let end = all.index(index, offsetBy: 37, limitedBy: all.endIndex) ?? all.endIndex
+                    try await writer.write(ByteBuffer(string: String(all[index..<end])))
+                    index = end
+                }
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    private static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+private struct StubCut: Error {}
+
+private final class StubBox: @unchecked Sendable {
+    // Set once before the server takes its first request.
+    var stub: StubUpstream?
+}

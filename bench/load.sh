@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Throughput and latency of Sluice against nginx, on loopback, with a fixed fake upstream.
+#
+#   bash bench/load.sh
+#
+# Targets, all hit by wrk with the same 1 KiB chat request:
+#   (a) direct  wrk -> nginx upstream (1 worker, fixed answers)
+#   (b) nginx   wrk -> nginx reverse proxy (2 workers, keepalive 128) -> upstream
+#   (c) sluice  wrk -> Sluice (release build) -> upstream
+# The targets alternate within each round, so background load hits all of them alike.
+# Two variants: non-streamed JSON, and a streamed answer of 12 SSE events ("stream":true).
+#
+# Environment (defaults in brackets):
+#   ROUNDS [3]  DURATION [10s]  CONNECTIONS [32]  THREADS [2]
+#   MODES ["json sse"]     which variants to run
+#   UPSTREAM_PORT [18090]  PROXY_PORT [18091]  SLUICE_PORT [18092]
+#   SKIP_BUILD [0]         1 = use the existing .build-release binary
+#   PERF_SECONDS [0]       > 0 = afterwards, profile Sluice with perf for that long under the JSON load
+#   RESULTS                where the raw wrk output goes [bench/results/load-<UTC time>]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+MODES=${MODES:-json sse}
+UPSTREAM_PORT=${UPSTREAM_PORT:-18090}
+PROXY_PORT=${PROXY_PORT:-18091}
+SLUICE_PORT=${SLUICE_PORT:-18092}
+SKIP_BUILD=${SKIP_BUILD:-0}
+PERF_SECONDS=${PERF_SECONDS:-0}
+RESULTS=${RESULTS:-bench/results/load-$(date -u +%Y%m%dT%H%M%SZ)}
+SLUICE_BIN=.build-release/release/sluice
+
+need() {
+    # need COMMAND DEBIAN-PACKAGE
+    command -v "$1" >/dev/null 2>&1 && return 0
+    echo "== installing $2"
+    if ! apt-get install -y "$2" >/dev/null 2>&1; then
+        apt-get update >/dev/null && apt-get install -y "$2" >/dev/null
+    fi
+}
+need wrk wrk
+need nginx nginx
+need curl curl
+need python3 python3
+
+if [ "$SKIP_BUILD" != 1 ]; then
+    echo "== swift build -c release --scratch-path .build-release --product sluice"
+    swift build -c release --scratch-path .build-release --product sluice
+fi
+[ -x "$SLUICE_BIN" ] || { echo "no $SLUICE_BIN; build it first" >&2; exit 1; }
+
+mkdir -p "$RESULTS"
+WORK=$(mktemp -d /tmp/sluice-bench.XXXXXX)
+PIDS=()
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start_nginx() {
+    # start_nginx NAME TEMPLATE: renders the template into $WORK/NAME and starts nginx there.
+    local prefix="$WORK/$1"
+    mkdir -p "$prefix"
+    sed -e "s|\${UPSTREAM_PORT}|$UPSTREAM_PORT|g" -e "s|\${PROXY_PORT}|$PROXY_PORT|g" \
+        -e "s|\${NGINX_PREFIX}|$prefix|g" "$2" >"$prefix/nginx.conf"
+    nginx -p "$prefix" -e "$prefix/error.log" -c "$prefix/nginx.conf" &
+    PIDS+=($!)
+}
+
+wait_http() {
+    # wait_http URL: until it answers at all (any status), 30 s at most.
+    local i
+    for i in $(seq 1 300); do
+        curl -s -o /dev/null "$1" && return 0
+        sleep 0.1
+    done
+    echo "nothing answers at $1" >&2
+    return 1
+}
+
+start_nginx upstream bench/nginx/upstream.conf
+UPSTREAM_PID=${PIDS[-1]}
+start_nginx proxy bench/nginx/proxy.conf
+PROXY_PID=${PIDS[-1]}
+BENCH_UPSTREAM_PORT=$UPSTREAM_PORT "$SLUICE_BIN" serve --config bench/sluice-bench.yaml --port "$SLUICE_PORT" \
+    >"$RESULTS/sluice.log" 2>&1 &
+SLUICE_PID=$!
+PIDS+=("$SLUICE_PID")
+
+wait_http "http://127.0.0.1:$UPSTREAM_PORT/"
+wait_http "http://127.0.0.1:$PROXY_PORT/"
+wait_http "http://127.0.0.1:$SLUICE_PORT/health"
+
+# CPU time (user+sys, clock ticks) of a process and its direct children (nginx master + workers).
+cpu_ticks() {
+    local total=0 pid fields
+    for pid in "$1" $(pgrep -P "$1" || true); do
+        [ -r "/proc/$pid/stat" ] || continue
+        # Fields 14 and 15 (utime, stime), counted after the ")" that ends the command name.
+        fields=$(sed -e 's/^.*) //' "/proc/$pid/stat")
+        total=$((total + $(echo "$fields" | awk '{print $12 + $13}')))
+    done
+    echo "$total"
+}
+
+url_for() {
+    # url_for TARGET MODE
+    local port path
+    case $1 in
+        direct) port=$UPSTREAM_PORT ;;
+        nginx) port=$PROXY_PORT ;;
+        sluice) port=$SLUICE_PORT ;;
+    esac
+    path=/v1/chat/completions
+    if [ "$2" = sse ] && [ "$1" != sluice ]; then path=/sse/v1/chat/completions; fi
+    echo "http://127.0.0.1:$port$path"
+}
+
+pid_for() {
+    case $1 in
+        direct) echo "$UPSTREAM_PID" ;;
+        nginx) echo "$PROXY_PID" ;;
+        sluice) echo "$SLUICE_PID" ;;
+    esac
+}
+
+script_for() {
+    if [ "$1" = sse ]; then echo bench/wrk/chat-stream.lua; else echo bench/wrk/chat.lua; fi
+}
+
+# One request per target and mode, to show what each one answers.
+echo "== sample answers"
+for mode in $MODES; do
+    for target in direct nginx sluice; do
+        body=$(sed -n 's/^wrk.body = \[\[\(.*\)\]\]$/\1/p' "$(script_for "$mode")")
+        status=$(curl -s -o "$RESULTS/sample-$mode-$target.txt" -w '%{http_code}' \
+            -H 'Content-Type: application/json' -H 'Authorization: Bearer sk-bench' \
+            --data-binary "$body" "$(url_for "$target" "$mode")")
+        printf '%-4s %-7s HTTP %s  %s\n' "$mode" "$target" "$status" "$(head -c 150 "$RESULTS/sample-$mode-$target.txt" | tr '\n' ' ')"
+    done
+done
+
+# Warm-up: connection pools, caches, page faults.
+for target in direct nginx sluice; do
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s bench/wrk/chat.lua "$(url_for "$target" json)" >/dev/null
+done
+
+{
+    echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC')  $(nproc) cores  $(uname -r)"
+    echo "# wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s <script> <url>"
+} >"$RESULTS/runs.tsv"
+printf 'mode\tround\ttarget\tfile\tcpu_ticks\tload1\n' >>"$RESULTS/runs.tsv"
+
+for round in $(seq 1 "$ROUNDS"); do
+    for mode in $MODES; do
+        for target in direct nginx sluice; do
+            file="$mode-$target-r$round.txt"
+            load1=$(cut -d' ' -f1 /proc/loadavg)
+            pid=$(pid_for "$target")
+            before=$(cpu_ticks "$pid")
+            wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$(script_for "$mode")" \
+                "$(url_for "$target" "$mode")" >"$RESULTS/$file" 2>&1 || true
+            after=$(cpu_ticks "$pid")
+            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$round" "$target" "$file" "$((after - before))" "$load1" >>"$RESULTS/runs.tsv"
+            printf 'round %s %-4s %-7s %s\n' "$round" "$mode" "$target" "$(grep -E 'Requests/sec' "$RESULTS/$file" || echo 'wrk failed')"
+        done
+    done
+done
+
+kill -0 "$SLUICE_PID" 2>/dev/null || echo "!! Sluice is no longer running; see $RESULTS/sluice.log"
+grep -E 'VmHWM|VmRSS' "/proc/$SLUICE_PID/status" >"$RESULTS/sluice-memory.txt" 2>/dev/null || true
+
+echo
+python3 bench/wrk-report.py "$RESULTS" | tee "$RESULTS/report.md"
+
+if [ "$PERF_SECONDS" -gt 0 ]; then
+    if command -v perf >/dev/null 2>&1; then
+        echo
+        echo "== perf: Sluice under the JSON load, ${PERF_SECONDS}s"
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$((PERF_SECONDS + 4))s" -s bench/wrk/chat.lua "$(url_for sluice json)" \
+            >"$RESULTS/perf-wrk.txt" 2>&1 &
+        wrk_pid=$!
+        sleep 2
+        perf record -F 999 -p "$SLUICE_PID" -o "$RESULTS/perf.data" -- sleep "$PERF_SECONDS" >/dev/null 2>&1 || true
+        wait "$wrk_pid" || true
+        demangle() { if command -v swift-demangle >/dev/null 2>&1; then swift-demangle --simplified; else cat; fi; }
+        perf report -i "$RESULTS/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12 \
+            | tee "$RESULTS/perf-dso.txt"
+        echo
+        perf report -i "$RESULTS/perf.data" --no-children --sort sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' \
+            | head -40 | demangle | cut -c1-200 | tee "$RESULTS/perf-symbols.txt"
+    else
+        echo "perf is not installed; skipping the profile"
+    fi
+fi
+echo
+echo "raw output: $RESULTS"

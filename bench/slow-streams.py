@@ -1,0 +1,365 @@
+#!/usr/bin/env python3
+"""Many slow streams at once: Sluice's memory and the inter-token latency its clients see.
+
+    python3 bench/slow-streams.py                 # 1,000 streams, after a 10-stream baseline
+    python3 bench/slow-streams.py --streams 2000 --processes 2
+
+Starts the release binary (.build-release/release/sluice; built if missing) with
+bench/sluice-slow.yaml: model `slow` on the mock provider, first token after 100 ms, then one
+token every 50 ms (20 tokens/s), 60 tokens per answer. Then it opens the streaming requests all
+at once (or over --ramp seconds) from --processes client processes, and records when every
+token event arrives.
+
+Reported:
+  * Sluice's resident memory (VmRSS): idle after start, after the baseline, peak while the
+    streams run (sampled every 20 ms, and the kernel's VmHWM), and after they end;
+  * Sluice's CPU time during the run;
+  * time to first token against the nominal 100 ms;
+  * gaps between consecutive token events at the client against the nominal 50 ms;
+  * lateness: arrival of token i minus (request sent + 100 ms + i * 50 ms). The mock schedules
+    every token from the start of its stream, so a late token does not delay the next one:
+    lateness is what a client waits beyond the model's own pace;
+  * the client's own event-loop lag, to tell client overload from gateway delay.
+Standard library only (asyncio streams, multiprocessing).
+"""
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINARY = os.path.join(ROOT, ".build-release", "release", "sluice")
+CONFIG = os.path.join(ROOT, "bench", "sluice-slow.yaml")
+NOMINAL_TTFT = 0.100
+NOMINAL_GAP = 0.050
+NOMINAL_TOKENS = 60
+TOKEN_MARK = b'"delta":{"content"'
+
+
+def raise_fd_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else 65536
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)
+
+
+# ---------------------------------------------------------------- the client
+
+
+class ChunkedDecoder:
+    """Incremental HTTP/1.1 chunked transfer decoding."""
+
+    def __init__(self):
+        self.raw = bytearray()
+        self.done = False
+
+    def feed(self, data):
+        self.raw += data
+        out = bytearray()
+        while not self.done:
+            end = self.raw.find(b"\r\n")
+            if end < 0:
+                break
+            size = int(self.raw[:end].split(b";")[0], 16)
+            if size == 0:
+                self.done = True
+                break
+            if len(self.raw) < end + 2 + size + 2:
+                break
+            out += self.raw[end + 2 : end + 2 + size]
+            del self.raw[: end + 2 + size + 2]
+        return bytes(out)
+
+
+async def one_stream(port, body, start_at):
+    """One streaming request. Returns (sent, token arrival times, saw [DONE], error)."""
+    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+    sent = time.monotonic()
+    tokens = []
+    done = False
+    writer = None
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        request = (
+            f"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+            f"Accept: text/event-stream\r\nAuthorization: Bearer sk-bench\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        lower = head.lower()
+        if status != 200:
+            rest = await asyncio.wait_for(reader.read(4096), 5)
+            return sent, tokens, False, f"HTTP {status}: {rest[:200]!r}"
+        chunked = b"transfer-encoding: chunked" in lower
+        decoder = ChunkedDecoder() if chunked else None
+        events = bytearray()
+        while True:
+            data = await reader.read(65536)
+            now = time.monotonic()
+            if not data:
+                break
+            events += decoder.feed(data) if decoder else data
+            while (end := events.find(b"\n\n")) >= 0:
+                event = bytes(events[:end])
+                del events[: end + 2]
+                if TOKEN_MARK in event:
+                    tokens.append(now)
+                elif event.startswith(b"data: [DONE]"):
+                    done = True
+            if decoder and decoder.done:
+                break
+        return sent, tokens, done, None if done else "stream ended without [DONE]"
+    except Exception as error:  # noqa: BLE001 - every failure is reported, none is fatal
+        return sent, tokens, done, f"{type(error).__name__}: {error}"
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+async def loop_lag(stop, samples):
+    """How late a 10 ms sleep wakes up in this client process."""
+    while not stop.is_set():
+        before = time.monotonic()
+        await asyncio.sleep(0.010)
+        samples.append(time.monotonic() - before - 0.010)
+
+
+async def client_main(port, count, first_index, start_at, ramp, total):
+    body = json.dumps(
+        {"model": "slow", "messages": [{"role": "user", "content": "Write a short note about load testing a gateway."}], "stream": True}
+    ).encode()
+    stop = asyncio.Event()
+    lags = []
+    lag_task = asyncio.create_task(loop_lag(stop, lags))
+    jobs = [one_stream(port, body, start_at + ramp * (first_index + i) / max(1, total)) for i in range(count)]
+    results = await asyncio.gather(*jobs)
+    stop.set()
+    await lag_task
+    return results, lags
+
+
+def client_process(args):
+    port, count, first_index, start_at, ramp, total = args
+    raise_fd_limit()
+    return asyncio.run(client_main(port, count, first_index, start_at, ramp, total))
+
+
+# ---------------------------------------------------------------- Sluice
+
+
+def proc_status_kib(pid, field):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class RSSSampler(threading.Thread):
+    def __init__(self, pid, interval=0.02):
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak = 0
+        self.running = threading.Event()
+        self.running.set()
+
+    def run(self):
+        while self.running.is_set():
+            try:
+                self.peak = max(self.peak, proc_status_kib(self.pid, "VmRSS"))
+            except (FileNotFoundError, ProcessLookupError):
+                return
+            time.sleep(self.interval)
+
+    def stop(self):
+        self.running.clear()
+        self.join()
+        return self.peak
+
+
+def start_sluice(port, log_path):
+    if not os.access(BINARY, os.X_OK):
+        print("== building the release binary")
+        subprocess.run(
+            ["swift", "build", "-c", "release", "--scratch-path", ".build-release", "--product", "sluice"], cwd=ROOT, check=True
+        )
+    log = open(log_path, "wb")
+    process = subprocess.Popen(
+        [BINARY, "serve", "--config", CONFIG, "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"Sluice exited with {process.returncode}; see {log_path}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise SystemExit("Sluice did not become healthy in 30 s")
+
+
+# ---------------------------------------------------------------- one run and its figures
+
+
+def pct(values, p):
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def run_streams(port, streams, processes, ramp, pid):
+    processes = max(1, min(processes, streams))
+    start_at = time.monotonic() + 1.5
+    shares, first = [], 0
+    for i in range(processes):
+        count = streams // processes + (1 if i < streams % processes else 0)
+        shares.append((port, count, first, start_at, ramp, streams))
+        first += count
+    with multiprocessing.get_context("fork").Pool(processes) as pool:  # forked before the sampler thread starts
+        cpu_before = cpu_seconds(pid)
+        sampler = RSSSampler(pid)
+        sampler.start()
+        parts = pool.map(client_process, shares)
+        peak = sampler.stop()
+        cpu = cpu_seconds(pid) - cpu_before
+    results = [result for part, _ in parts for result in part]
+    lags = [lag for _, part in parts for lag in part]
+    return results, lags, peak, cpu, start_at
+
+
+def summarise(name, results, lags, ramp_start):
+    ok = [r for r in results if r[3] is None]
+    errors = {}
+    for r in results:
+        if r[3] is not None:
+            key = r[3][:120]
+            errors[key] = errors.get(key, 0) + 1
+    ttft, gaps, late, durations, counts = [], [], [], [], []
+    for sent, tokens, _, _ in ok:
+        counts.append(len(tokens))
+        if not tokens:
+            continue
+        ttft.append(tokens[0] - sent)
+        durations.append(tokens[-1] - sent)
+        gaps += [b - a for a, b in zip(tokens, tokens[1:])]
+        late += [t - (sent + NOMINAL_TTFT + i * NOMINAL_GAP) for i, t in enumerate(tokens)]
+    ms = lambda v: f"{v * 1000:.1f} ms"  # noqa: E731
+    figures = {
+        "streams": len(results),
+        "completed": len(ok),
+        "errors": errors,
+        "tokens_per_stream": (min(counts), max(counts)) if counts else None,
+        "ttft": {p: pct(ttft, p) for p in (50, 99, 100)},
+        "gap": {p: pct(gaps, p) for p in (1, 50, 90, 99, 100)},
+        "late": {p: pct(late, p) for p in (50, 90, 99, 100)},
+        "duration": {p: pct(durations, p) for p in (50, 100)},
+        "client_lag": {p: pct(lags, p) for p in (50, 99, 100)},
+        "gap_count": len(gaps),
+    }
+    print(f"\n### {name}: {len(results)} streams, {len(ok)} completed")
+    if errors:
+        for key, count in errors.items():
+            print(f"  error x{count}: {key}")
+    if counts:
+        print(f"  token events per stream: {min(counts)}–{max(counts)} (nominal {NOMINAL_TOKENS})")
+    if ttft:
+        f = figures
+        print(f"  time to first token:  p50 {ms(f['ttft'][50])}  p99 {ms(f['ttft'][99])}  max {ms(f['ttft'][100])}  (nominal 100 ms)")
+        print(
+            f"  inter-token gap:      p50 {ms(f['gap'][50])}  p90 {ms(f['gap'][90])}  p99 {ms(f['gap'][99])}  max {ms(f['gap'][100])}"
+            f"  min {ms(f['gap'][1])} (p1)  (nominal 50 ms, {len(gaps)} gaps)"
+        )
+        print(
+            f"  added gap (p − 50):   p50 {ms(f['gap'][50] - NOMINAL_GAP)}  p99 {ms(f['gap'][99] - NOMINAL_GAP)}"
+        )
+        print(
+            f"  lateness vs schedule: p50 {ms(f['late'][50])}  p90 {ms(f['late'][90])}  p99 {ms(f['late'][99])}  max {ms(f['late'][100])}"
+        )
+        print(f"  stream duration:      p50 {ms(f['duration'][50])}  max {ms(f['duration'][100])}  (nominal 3050 ms)")
+        print(f"  client loop lag:      p50 {ms(f['client_lag'][50])}  p99 {ms(f['client_lag'][99])}  max {ms(f['client_lag'][100])}")
+    return figures
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--streams", type=int, default=1000)
+    parser.add_argument("--baseline", type=int, default=10, help="streams in the warm-up/baseline run (0: none)")
+    parser.add_argument("--processes", type=int, default=2, help="client processes sharing the streams")
+    parser.add_argument("--ramp", type=float, default=0.0, help="open the connections over this many seconds (0: all at once)")
+    parser.add_argument("--port", type=int, default=18093)
+    parser.add_argument("--results", default=os.path.join(ROOT, "bench", "results", "slow-" + time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())))
+    args = parser.parse_args()
+
+    soft, hard = raise_fd_limit()
+    if soft < args.streams + 256:
+        raise SystemExit(f"open-file limit {soft} is too low for {args.streams} streams; raise the hard limit (ulimit -Hn)")
+    os.makedirs(args.results, exist_ok=True)
+    print(f"== {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}, {os.cpu_count()} cores, load {os.getloadavg()}, nofile {soft}")
+    sluice = start_sluice(args.port, os.path.join(args.results, "sluice.log"))
+    pid = sluice.pid
+    report = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "args": vars(args), "load_before": os.getloadavg()}
+    try:
+        time.sleep(1.0)
+        report["rss_idle_kib"] = proc_status_kib(pid, "VmRSS")
+        print(f"Sluice pid {pid}, idle RSS {report['rss_idle_kib'] / 1024:.1f} MiB")
+        if args.baseline:
+            results, lags, peak, cpu, start = run_streams(args.port, args.baseline, 1, 0.0, pid)
+            report["baseline"] = summarise(f"baseline ({args.baseline} streams)", results, lags, start)
+            report["baseline"]["rss_peak_kib"] = peak
+            time.sleep(1.0)
+            report["rss_after_baseline_kib"] = proc_status_kib(pid, "VmRSS")
+            print(f"  Sluice RSS after the baseline: {report['rss_after_baseline_kib'] / 1024:.1f} MiB")
+
+        report["load_at_start"] = os.getloadavg()
+        results, lags, peak, cpu, start = run_streams(args.port, args.streams, args.processes, args.ramp, pid)
+        report["load_at_end"] = os.getloadavg()
+        main_figures = summarise(f"{args.streams} concurrent streams", results, lags, start)
+        report["main"] = main_figures
+        hwm = proc_status_kib(pid, "VmHWM")
+        time.sleep(2.0)
+        after = proc_status_kib(pid, "VmRSS")
+        report.update(rss_peak_sampled_kib=peak, rss_hwm_kib=hwm, rss_after_kib=after, sluice_cpu_seconds=cpu)
+        idle = report.get("rss_after_baseline_kib", report["rss_idle_kib"])
+        print(
+            f"  Sluice RSS: idle {report['rss_idle_kib'] / 1024:.1f} MiB, before the run {idle / 1024:.1f} MiB, "
+            f"peak {peak / 1024:.1f} MiB (VmHWM {hwm / 1024:.1f} MiB), 2 s after {after / 1024:.1f} MiB"
+        )
+        print(f"  per stream: {(peak - idle) / args.streams:.1f} KiB above the pre-run RSS at the peak")
+        print(f"  Sluice CPU during the run: {cpu:.2f} s ({cpu / args.streams * 1000:.2f} ms per stream)")
+        print(f"  load average at start {report['load_at_start']}, at end {report['load_at_end']}")
+        if sluice.poll() is not None:
+            print(f"!! Sluice exited with {sluice.returncode} during the run")
+    finally:
+        sluice.terminate()
+        try:
+            sluice.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            sluice.kill()
+            sluice.wait()
+    with open(os.path.join(args.results, "report.json"), "w") as out:
+        json.dump(report, out, indent=1, default=str)
+    print(f"\nraw figures: {args.results}/report.json")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
