@@ -33,6 +33,13 @@ public enum UpstreamFailure {
         }
     }
 
+    /// A failure while reading a streamed body: timeouts stay timeouts, anything else is a cut stream.
+    public static func error(midStream error: any Error) -> any Error {
+        let mapped = Self.error(transport: error)
+        guard let gatewayError = mapped as? GatewayError, gatewayError.type == "upstream_error" else { return mapped }
+        return GatewayError.upstreamStreamCut("the upstream connection broke mid-stream")
+    }
+
     private static func describe(_ error: any Error) -> String {
         let text = String(describing: error)
         if text.contains("refused") { return "connection refused" }

@@ -80,7 +80,7 @@ struct UpstreamBodyStream: AsyncSequence, Sendable {
             do {
                 return try await self.base.next()
             } catch {
-                throw UpstreamFailure.error(transport: error)
+                throw UpstreamFailure.error(midStream: error)
             }
         }
     }

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+
+/// The official `openai` Python SDK against the running gateway. CI installs the SDK and sets
+/// `SLUICE_REQUIRE_SDK=1`, so there a missing SDK fails instead of skipping.
+@Suite("Official SDKs")
+struct SDKTests {
+    static var sdkRequired: Bool { ProcessInfo.processInfo.environment["SLUICE_REQUIRE_SDK"] == "1" }
+
+    static var openAISDKAvailable: Bool {
+        (try? Self.runPython(["-c", "import openai"]).status) == 0
+    }
+
+    @Test(.enabled(if: Self.sdkRequired || Self.openAISDKAvailable, "the openai Python SDK is not installed"))
+    func theOpenAIPythonSDKWorksUnchanged() async throws {
+        try await withGateway { harness, _ in
+            let result = try Self.runPython(["Tests/SDK/openai_sdk_check.py", harness.baseURL])
+            #expect(result.status == 0, "\(result.output)")
+        }
+    }
+
+    static func runPython(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+}
