@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -33,15 +34,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Upstream backends behind one protocol: OpenAI-compatible servers and the built-in mock.
+        // Upstream backends behind one protocol, and the lean HTTP/1.1 client they call upstreams with.
         .target(
             name: "SluiceProviders",
             dependencies: [
                 "SluiceCore",
                 "SluiceConfig",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -55,7 +57,6 @@ let package = Package(
                 "SluiceProviders",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -65,6 +66,7 @@ let package = Package(
             name: "sluice",
             dependencies: [
                 "SluiceConfig",
+                "SluiceProviders",
                 "SluiceServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -166,8 +166,8 @@ public enum ConfigLoader {
         let apiKey = members["api_key"].flatMap { reader.string($0, at: "\(path).api_key", secret: true) }.map(Secret.init)
         var baseURL: String?
         if let urlNode = members["base_url"], let url = reader.string(urlNode, at: "\(path).base_url") {
-            if ConfigValueParsing.isHTTPURL(url) {
-                baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+            if UpstreamOrigin(baseURL: url) != nil {
+                baseURL = url
             } else {
                 reader.report("not a valid http(s) URL: '\(url)'", at: "\(path).base_url", node: urlNode)
             }

@@ -24,23 +24,6 @@ enum ConfigValueParsing {
         }
         return Int(trimmed).flatMap { $0 >= 0 ? $0 : nil }
     }
-
-    /// Whether `text` is an absolute http(s) URL with a host.
-    static func isHTTPURL(_ text: String) -> Bool {
-        let lower = text.lowercased()
-        guard let schemeEnd = lower.range(of: "://") else { return false }
-        let scheme = lower[..<schemeEnd.lowerBound]
-        guard scheme == "http" || scheme == "https" else { return false }
-        let rest = lower[schemeEnd.upperBound...]
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        let host = authority.split(separator: "@").last.map { $0.prefix { $0 != ":" } } ?? ""
-        guard !host.isEmpty, !authority.contains(" ") else { return false }
-        if let colon = authority.split(separator: "@").last?.firstIndex(of: ":") {
-            let port = authority.split(separator: "@").last![colon...].dropFirst()
-            guard let number = Int(port), (1...65535).contains(number) else { return false }
-        }
-        return true
-    }
 }
 
 extension StringProtocol {

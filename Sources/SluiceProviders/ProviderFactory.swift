@@ -1,9 +1,8 @@
-import AsyncHTTPClient
 import SluiceConfig
 
 /// Builds the provider for a deployment; the one place that knows every provider kind.
 public enum ProviderFactory {
-    public static func make(_ deployment: DeploymentConfig, publicModel: String, client: HTTPClient) -> any Provider {
+    public static func make(_ deployment: DeploymentConfig, publicModel: String, client: UpstreamHTTPClient) -> any Provider {
         switch deployment.provider {
         case .openai:
             OpenAICompatibleProvider(deployment: deployment, client: client)

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import NIOCore
 import SluiceCore
 
@@ -16,34 +15,21 @@ public enum UpstreamFailure {
         )
     }
 
-    /// A transport failure from the HTTP client.
+    /// A transport failure from the upstream client.
     public static func error(transport error: any Error) -> any Error {
-        if error is CancellationError { return error }
-        if error is GatewayError { return error }
-        guard let clientError = error as? HTTPClientError else {
-            return GatewayError.upstreamFailed("cannot reach it (\(Self.describe(error)))")
-        }
-        switch clientError {
-        case .cancelled: return CancellationError()
-        case .connectTimeout, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout: return GatewayError.timeout(.connect)
+        guard let transportError = error as? UpstreamTransportError else { return error }
+        switch transportError {
+        case .connectTimeout: return GatewayError.timeout(.connect)
+        case .connectFailed(let reason): return GatewayError.upstreamFailed("cannot reach it (\(Self.shortened(reason)))")
+        case .closedBeforeResponse: return GatewayError.upstreamFailed("it closed the connection without answering")
+        case .closedMidBody: return GatewayError.upstreamStreamCut("the upstream connection broke mid-answer")
         case .deadlineExceeded: return GatewayError.timeout(.request)
-        case .readTimeout: return GatewayError.timeout(.betweenTokens)
-        case .remoteConnectionClosed: return GatewayError.upstreamFailed("it closed the connection")
-        default: return GatewayError.upstreamFailed("HTTP client error: \(clientError)")
+        case .shutDown: return GatewayError.shuttingDown
         }
     }
 
-    /// A failure while reading a streamed body: timeouts stay timeouts, anything else is a cut stream.
-    public static func error(midStream error: any Error) -> any Error {
-        let mapped = Self.error(transport: error)
-        guard let gatewayError = mapped as? GatewayError, gatewayError.type == "upstream_error" else { return mapped }
-        return GatewayError.upstreamStreamCut("the upstream connection broke mid-stream")
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if text.contains("refused") { return "connection refused" }
-        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    private static func shortened(_ text: String) -> String {
+        text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
 
     struct Detail {

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Hummingbird
 import Logging
 import NIOCore
@@ -6,6 +5,7 @@ import NIOPosix
 import ServiceLifecycle
 import SluiceConfig
 import SluiceCore
+import SluiceProviders
 
 /// The gateway: the routes over a validated config, ready to run as a service.
 ///
@@ -13,7 +13,7 @@ import SluiceCore
 /// let client = Gateway.makeHTTPClient(config)
 /// let gateway = Gateway(config: config, httpClient: client)
 /// try await gateway.serviceGroup(logger: logger, handleSignals: true).run()
-/// try await client.shutdown()
+/// await client.shutdown()
 /// ```
 public struct Gateway: Sendable {
     public let config: GatewayConfig
@@ -21,23 +21,19 @@ public struct Gateway: Sendable {
     let catalog: ModelCatalog
     let recorder: (any RequestRecorder)?
 
-    public init(config: GatewayConfig, httpClient: HTTPClient, recorder: (any RequestRecorder)? = nil, created: Int = 1_700_000_000) {
+    public init(config: GatewayConfig, httpClient: UpstreamHTTPClient, recorder: (any RequestRecorder)? = nil, created: Int = 1_700_000_000) {
         self.config = config
         self.recorder = recorder
         self.catalog = ModelCatalog(models: config.models, client: httpClient, created: created)
     }
 
     /// The upstream HTTP client, sized and timed by the config. The caller shuts it down.
-    public static func makeHTTPClient(_ config: GatewayConfig, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) -> HTTPClient {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(
-            idleTimeout: TimeAmount(config.upstream.idleTimeout),
-            concurrentHTTP1ConnectionsPerHostSoftLimit: config.upstream.maxConnectionsPerHost
-        )
-        configuration.decompression = .disabled
-        configuration.timeout = .init(connect: TimeAmount(config.timeouts.connect))
-        configuration.redirectConfiguration = .disallow
-        return HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
+    public static func makeHTTPClient(_ config: GatewayConfig, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) -> UpstreamHTTPClient {
+        var configuration = UpstreamHTTPClient.Configuration()
+        configuration.maxConnectionsPerOrigin = config.upstream.maxConnectionsPerHost
+        configuration.idleTimeout = TimeAmount(config.upstream.idleTimeout)
+        configuration.connectTimeout = TimeAmount(config.timeouts.connect)
+        return UpstreamHTTPClient(configuration: configuration, eventLoopGroup: eventLoopGroup)
     }
 
     /// The router with every route and middleware.

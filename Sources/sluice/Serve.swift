@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SluiceConfig
+import SluiceProviders
 import SluiceServer
 
 /// `sluice serve`: runs the gateway until SIGTERM or SIGINT, then drains.
@@ -48,7 +49,7 @@ struct Serve: AsyncParsableCommand {
         } catch {
             logger.error("stopped with an error", metadata: ["error": "\(error)"])
         }
-        try await client.shutdown()
+        await client.shutdown()
         logger.info("stopped")
     }
 }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
 import SluiceConfig
@@ -8,56 +7,74 @@ import SluiceCore
 /// `/v1`, OpenRouter and the like. The body is forwarded as the client sent it, with only the
 /// model name and `stream_options` changed.
 public struct OpenAICompatibleProvider: Provider {
-    let client: HTTPClient
+    let client: UpstreamHTTPClient
+    let origin: UpstreamOrigin
     let upstreamModel: String
-    let urls: [Endpoint: String]
-    let authorization: String?
+    /// Request paths by endpoint, such as `/v1/chat/completions`.
+    let paths: [Endpoint: String]
+    /// The headers every request carries (host, authorization, content type).
+    let baseHeaders: HTTPHeaders
 
     /// Upper bound on an error body read from the upstream.
     static let maxErrorBodyBytes = 64 << 10
 
-    public init(deployment: DeploymentConfig, client: HTTPClient) {
+    /// - Precondition: the deployment's base URL was validated by the config loader.
+    public init(deployment: DeploymentConfig, client: UpstreamHTTPClient) {
         self.client = client
+        let origin = UpstreamOrigin(baseURL: deployment.baseURL ?? "")!
+        self.origin = origin
         self.upstreamModel = deployment.upstreamModel
-        let base = deployment.baseURL ?? ""
-        self.urls = Dictionary(uniqueKeysWithValues: Endpoint.allCases.map { ($0, "\(base)/\($0.path)") })
-        self.authorization = deployment.apiKey.flatMap { $0.value.isEmpty ? nil : "Bearer \($0.value)" }
+        self.paths = Dictionary(uniqueKeysWithValues: Endpoint.allCases.map { ($0, "\(origin.basePath)/\($0.path)") })
+        var headers = HTTPHeaders()
+        headers.add(name: "host", value: origin.hostHeader)
+        headers.add(name: "user-agent", value: "sluice")
+        headers.add(name: "content-type", value: "application/json")
+        if let key = deployment.apiKey?.value, !key.isEmpty {
+            headers.add(name: "authorization", value: "Bearer \(key)")
+        }
+        self.baseHeaders = headers
     }
 
     public func send(_ request: ProviderRequest) async throws -> ProviderResponse {
-        var upstream = HTTPClientRequest(url: self.urls[request.summary.endpoint]!)
-        upstream.method = .POST
-        upstream.headers.reserveCapacity(5)
-        upstream.headers.add(name: "content-type", value: "application/json")
-        upstream.headers.add(name: "accept", value: request.summary.stream ? "text/event-stream" : "application/json")
-        upstream.headers.add(name: "x-request-id", value: request.requestID)
-        if let authorization = self.authorization {
-            upstream.headers.add(name: "authorization", value: authorization)
-        }
-        upstream.body = .bytes(self.upstreamBody(request))
+        let body = self.upstreamBody(request)
+        var headers = self.baseHeaders
+        headers.add(name: "content-length", value: String(body.readableBytes))
+        headers.add(name: "accept", value: request.summary.stream ? "text/event-stream" : "application/json")
+        headers.add(name: "x-request-id", value: request.requestID)
+        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: self.paths[request.summary.endpoint]!, headers: headers)
 
-        let response: HTTPClientResponse
+        let response: UpstreamResponse
         do {
-            response = try await self.client.execute(upstream, deadline: request.deadline, logger: request.logger)
+            response = try await self.client.execute(origin: self.origin, head: head, body: body, deadline: request.deadline, streaming: request.summary.stream)
         } catch {
             throw UpstreamFailure.error(transport: error)
         }
-        guard (200..<300).contains(response.status.code) else {
-            let body = try? await response.body.collect(upTo: Self.maxErrorBodyBytes)
-            request.logger.warning(
-                "upstream answered with an error",
-                metadata: ["upstream.status": "\(response.status.code)", "upstream.body": "\(body.map { String(buffer: $0).prefix(500) } ?? "")"]
-            )
-            throw UpstreamFailure.error(status: Int(response.status.code), body: body, retryAfter: response.headers.first(name: "retry-after"))
+        switch response.body {
+        case .complete(let buffer):
+            guard (200..<300).contains(response.status) else { throw self.failure(response, body: buffer, logger: request) }
+            return ProviderResponse(body: .complete(buffer))
+        case .stream(let parts):
+            guard (200..<300).contains(response.status) else {
+                throw self.failure(response, body: try? await Self.collect(parts, upTo: Self.maxErrorBodyBytes), logger: request)
+            }
+            return ProviderResponse(body: .stream(UpstreamBodyStream(parts: parts)))
         }
-        if request.summary.stream {
-            return ProviderResponse(body: .stream(UpstreamBodyStream(body: response.body)))
+    }
+
+    private func failure(_ response: UpstreamResponse, body: ByteBuffer?, logger request: ProviderRequest) -> GatewayError {
+        request.logger.warning(
+            "upstream answered with an error",
+            metadata: ["upstream.status": "\(response.status)", "upstream.body": "\(body.map { String(buffer: $0).prefix(500) } ?? "")"]
+        )
+        return UpstreamFailure.error(status: response.status, body: body, retryAfter: response.headers.first(name: "retry-after"))
+    }
+
+    private static func collect(_ parts: AsyncThrowingStream<ByteBuffer, any Error>, upTo limit: Int) async throws -> ByteBuffer {
+        var collected = ByteBuffer()
+        for try await var part in parts where collected.readableBytes < limit {
+            collected.writeBuffer(&part)
         }
-        do {
-            return ProviderResponse(body: .complete(try await response.body.collect(upTo: .max)))
-        } catch {
-            throw UpstreamFailure.error(transport: error)
-        }
+        return collected
     }
 
     /// The client's body with the upstream model name and usage reporting spliced in.
@@ -71,21 +88,21 @@ public struct OpenAICompatibleProvider: Provider {
 /// The upstream's streamed body with transport errors mapped to gateway errors.
 struct UpstreamBodyStream: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
-    let body: HTTPClientResponse.Body
+    let parts: AsyncThrowingStream<ByteBuffer, any Error>
 
     struct AsyncIterator: AsyncIteratorProtocol {
-        var base: HTTPClientResponse.Body.AsyncIterator
+        var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
 
         mutating func next() async throws -> ByteBuffer? {
             do {
                 return try await self.base.next()
             } catch {
-                throw UpstreamFailure.error(midStream: error)
+                throw UpstreamFailure.error(transport: error)
             }
         }
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: self.body.makeAsyncIterator())
+        AsyncIterator(base: self.parts.makeAsyncIterator())
     }
 }

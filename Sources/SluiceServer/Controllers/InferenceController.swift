@@ -75,7 +75,9 @@ struct InferenceController {
         }
         let summary = call.summary
         let logger = call.logger
-        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        // Watching for the client's disconnect ends the connection after the stream, so say so
+        // and clients will not try to reuse it.
+        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", .connection: "close"]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             var record = record
             var relay = OpenAIStreamRelay(publicModel: summary.model, forwardUsageChunk: summary.clientWantsStreamUsage)

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import NIOCore
 import SluiceConfig
 import SluiceCore
@@ -10,7 +9,7 @@ struct ModelCatalog: Sendable {
     /// The `GET /v1/models` answer, rendered once.
     let modelList: ByteBuffer
 
-    init(models: [ModelConfig], client: HTTPClient, created: Int) {
+    init(models: [ModelConfig], client: UpstreamHTTPClient, created: Int) {
         var routes: [String: ModelRoute] = [:]
         for model in models {
             let deployments = model.deployments.map { config in

@@ -1,4 +1,4 @@
-import AsyncHTTPClient
+import SluiceProviders
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -15,7 +15,7 @@ final class GatewayHarness: Sendable {
     let gateway: Gateway
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
-    private let upstreamClient: HTTPClient
+    private let upstreamClient: UpstreamHTTPClient
 
     /// Models every test config has: one per stub behaviour (`stub-<behaviour>`), plus mocks.
     static func defaultModels(stubURL: String) -> String {
@@ -97,7 +97,7 @@ final class GatewayHarness: Sendable {
 
     private init(
         baseURL: String, stub: StubUpstream, records: CollectingRecorder, logs: LogCapture, gateway: Gateway,
-        group: ServiceGroup, task: Task<Void, any Error>, upstreamClient: HTTPClient
+        group: ServiceGroup, task: Task<Void, any Error>, upstreamClient: UpstreamHTTPClient
     ) {
         self.baseURL = baseURL
         self.stub = stub
@@ -117,7 +117,7 @@ final class GatewayHarness: Sendable {
     func stop() async {
         await self.group.triggerGracefulShutdown()
         _ = await self.task.result
-        try? await self.upstreamClient.shutdown()
+        await self.upstreamClient.shutdown()
         await self.stub.stop()
     }
 
