@@ -1,7 +1,6 @@
 import ArgumentParser
 
 /// The `sluice` command: an LLM inference gateway.
-@main
 struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "An LLM inference gateway: OpenAI-compatible API in front of model servers and providers.",

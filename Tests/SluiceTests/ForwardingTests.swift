@@ -92,7 +92,9 @@ struct ForwardingTests {
             let made = try await client.chat(model: "stub-error-500")
             let madeID = try #require(made.headers.first(name: "x-request-id"))
             #expect(madeID.hasPrefix("req_") && madeID.count == 36)
-            _ = try await harness.waitForRecords(2)
+            let next = try await client.chat(model: "stub-ok").headers.first(name: "x-request-id")
+            #expect(next != madeID, "every request gets its own id")
+            _ = try await harness.waitForRecords(3)
             let lines = harness.logs.all.filter { $0.contains("upstream") || $0.contains("request finished") }
             #expect(lines.contains { $0.contains("request_id=client-chosen-42") })
             let failureLines = harness.logs.all.filter { $0.contains("upstream answered with an error") || $0.contains("status=502") }

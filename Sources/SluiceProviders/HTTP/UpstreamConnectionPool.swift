@@ -5,12 +5,12 @@ import NIOSSL
 import SluiceCore
 import Synchronization
 
-/// The kept-alive connections to one upstream origin, at most a configured number at a time;
-/// requests beyond that wait for a connection in arrival order.
+/// The kept-alive connections to one upstream origin on one event loop, at most a configured
+/// number at a time; requests beyond that wait for a connection in arrival order.
 final class UpstreamConnectionPool: Sendable {
     let origin: UpstreamOrigin
     private let configuration: UpstreamHTTPClient.Configuration
-    private let eventLoopGroup: any EventLoopGroup
+    private let eventLoop: any EventLoop
     private let sslContext: NIOSSLContext?
     private let state = Mutex(State())
 
@@ -29,10 +29,10 @@ final class UpstreamConnectionPool: Sendable {
         case open
     }
 
-    init(origin: UpstreamOrigin, configuration: UpstreamHTTPClient.Configuration, eventLoopGroup: any EventLoopGroup, sslContext: NIOSSLContext?) {
+    init(origin: UpstreamOrigin, configuration: UpstreamHTTPClient.Configuration, eventLoop: any EventLoop, sslContext: NIOSSLContext?) {
         self.origin = origin
         self.configuration = configuration
-        self.eventLoopGroup = eventLoopGroup
+        self.eventLoop = eventLoop
         self.sslContext = sslContext
     }
 
@@ -115,7 +115,7 @@ final class UpstreamConnectionPool: Sendable {
         let idleTimeout = self.configuration.idleTimeout
         do {
             if origin.tls && sslContext == nil { throw UpstreamTransportError.connectFailed("TLS is not available") }
-            let connection = try await ClientBootstrap(group: self.eventLoopGroup)
+            let connection = try await ClientBootstrap(group: self.eventLoop)
                 .connectTimeout(self.configuration.connectTimeout)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: origin.host, port: origin.port) { channel in

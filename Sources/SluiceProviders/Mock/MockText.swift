@@ -22,10 +22,20 @@ enum MockText {
         }
     }
 
+    /// 24 alphanumerics, like OpenAI's completion ids, from three draws of the random source.
     static func randomID() -> String {
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
         var generator = SystemRandomNumberGenerator()
-        return String((0..<24).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+        var id: [UInt8] = []
+        id.reserveCapacity(24)
+        for _ in 0..<3 {
+            var bits = generator.next() as UInt64
+            for _ in 0..<8 {
+                id.append(alphabet[Int(bits % 62)])
+                bits /= 62
+            }
+        }
+        return String(decoding: id, as: UTF8.self)
     }
 
     /// A deterministic unit vector for the embeddings endpoint.

@@ -11,10 +11,11 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
     typealias Context = SluiceRequestContext
 
     static let requestIDHeader = HTTPField.Name("x-request-id")!
+    let requestIDs = RequestIDGenerator()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let requestID = request.headers[Self.requestIDHeader].flatMap(Self.acceptable) ?? Self.makeRequestID()
+        let requestID = request.headers[Self.requestIDHeader].flatMap(Self.acceptable) ?? self.requestIDs.next()
         context.requestID = requestID
         context.logger[metadataKey: "hb.request.id"] = nil
         context.logger[metadataKey: "request_id"] = .string(requestID)
@@ -37,13 +38,6 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
         return value
     }
 
-    static func makeRequestID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        return "req_" + String(high, radix: 16).leftPadded(to: 16) + String(low, radix: 16).leftPadded(to: 16)
-    }
-
     static func gatewayError(for error: any Error, request: Request, logger: Logger) -> GatewayError {
         switch error {
         case let error as GatewayError:
@@ -58,11 +52,5 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
             logger.error("request failed unexpectedly", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError
         }
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to length: Int) -> String {
-        String(repeating: "0", count: max(0, length - self.count)) + self
     }
 }
