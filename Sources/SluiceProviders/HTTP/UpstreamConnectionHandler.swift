@@ -59,7 +59,7 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
         self.idleTimer?.cancel()
         self.idleTimer = nil
         self.state = .awaitingHead(Pending(continuation: continuation, streaming: streaming))
-        self.deadlineTimer = context.eventLoop.scheduleTask(deadline: deadline) { [weak self] in
+        self.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
             self?.fail(UpstreamTransportError.deadlineExceeded)
         }
         context.write(self.wrapOutboundOut(.head(head)), promise: nil)
@@ -150,7 +150,7 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
             return
         }
         self.state = .idle
-        self.idleTimer = self.context?.eventLoop.scheduleTask(in: self.idleTimeout) { [weak self] in
+        self.idleTimer = self.context?.eventLoop.assumeIsolated().scheduleTask(in: self.idleTimeout) { [weak self] in
             self?.context?.close(promise: nil)
         }
         self.onReusable?()

@@ -21,6 +21,9 @@ import Synchronization
 /// | `garbage` | streams an event whose data is not JSON |
 /// | `invalid-json` | answers 200 with an HTML page |
 /// | `slow-stream` | one chunk every 50 ms for a minute; notes when the gateway hangs up |
+/// | `delay` | a normal answer after 200 ms |
+/// | `close-after` | a normal answer, then the connection drops without warning |
+/// | `connection-close` | a normal answer with `Connection: close` |
 final class StubUpstream: Sendable {
     /// What the stub received.
     struct Received: Sendable {
@@ -85,6 +88,18 @@ final class StubUpstream: Sendable {
             return Self.json(StubShapes.error(message: "The server had an error while processing your request.", type: "server_error", param: nil, code: nil), status: .internalServerError)
         case "slow-head":
             try await Task.sleep(for: .seconds(2))
+        case "delay":
+            try await Task.sleep(for: .milliseconds(200))
+        case "close-after":
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: StubShapes.chatCompletion(model: model)))
+                try await writer.finish(nil)
+                throw StubCut()
+            })
+        case "connection-close":
+            var response = Self.json(StubShapes.chatCompletion(model: model))
+            response.headers[.connection] = "close"
+            return response
         case "invalid-json":
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "<html>Bad Gateway</html>")))
         default:
