@@ -13,7 +13,7 @@
 # Environment (defaults in brackets):
 #   ROUNDS [3]  DURATION [10s]  CONNECTIONS [32]  THREADS [2]
 #   MODES ["json sse"]     which variants to run
-#   UPSTREAM_PORT [18090]  PROXY_PORT [18091]  SLUICE_PORT [18092]
+#   UPSTREAM_PORT [28090]  PROXY_PORT [28091]  SLUICE_PORT [28092]
 #   SKIP_BUILD [0]         1 = use the existing .build-release binary
 #   PERF_SECONDS [0]       > 0 = afterwards, profile Sluice with perf for that long under the JSON load
 #   RESULTS                where the raw wrk output goes [bench/results/load-<UTC time>]
@@ -25,9 +25,9 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 MODES=${MODES:-json sse}
-UPSTREAM_PORT=${UPSTREAM_PORT:-18090}
-PROXY_PORT=${PROXY_PORT:-18091}
-SLUICE_PORT=${SLUICE_PORT:-18092}
+UPSTREAM_PORT=${UPSTREAM_PORT:-28090}
+PROXY_PORT=${PROXY_PORT:-28091}
+SLUICE_PORT=${SLUICE_PORT:-28092}
 SKIP_BUILD=${SKIP_BUILD:-0}
 PERF_SECONDS=${PERF_SECONDS:-0}
 RESULTS=${RESULTS:-bench/results/load-$(date -u +%Y%m%dT%H%M%SZ)}
@@ -51,6 +51,14 @@ if [ "$SKIP_BUILD" != 1 ]; then
     swift build -c release --scratch-path .build-release --product sluice
 fi
 [ -x "$SLUICE_BIN" ] || { echo "no $SLUICE_BIN; build it first" >&2; exit 1; }
+
+# nginx listens with reuseport, which would silently share a port with another listener.
+for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$SLUICE_PORT"; do
+    if ss -Hltn "sport = :$port" | grep -q .; then
+        echo "port $port is in use; pick others with UPSTREAM_PORT, PROXY_PORT, SLUICE_PORT" >&2
+        exit 1
+    fi
+done
 
 mkdir -p "$RESULTS"
 WORK=$(mktemp -d /tmp/sluice-bench.XXXXXX)

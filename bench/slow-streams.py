@@ -16,9 +16,11 @@ Reported:
   * Sluice's CPU time during the run;
   * time to first token against the nominal 100 ms;
   * gaps between consecutive token events at the client against the nominal 50 ms;
-  * lateness: arrival of token i minus (request sent + 100 ms + i * 50 ms). The mock schedules
+  * lateness: arrival of token i minus (request written + 100 ms + i * 50 ms). The mock schedules
     every token from the start of its stream, so a late token does not delay the next one:
     lateness is what a client waits beyond the model's own pace;
+  * lateness vs token 1: arrival of token i minus (arrival of token 1 + i * 50 ms), the delay
+    added while streaming, without the start-up part (connection, routing, first token);
   * the client's own event-loop lag, to tell client overload from gateway delay.
 Standard library only (asyncio streams, multiprocessing).
 """
@@ -28,6 +30,7 @@ import json
 import multiprocessing
 import os
 import resource
+import socket
 import statistics
 import subprocess
 import sys
@@ -81,7 +84,7 @@ class ChunkedDecoder:
 
 
 async def one_stream(port, body, start_at):
-    """One streaming request. Returns (sent, token arrival times, saw [DONE], error)."""
+    """One streaming request. Returns (time the request was written, token arrival times, saw [DONE], error)."""
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     sent = time.monotonic()
     tokens = []
@@ -94,6 +97,7 @@ async def one_stream(port, body, start_at):
             f"Accept: text/event-stream\r\nAuthorization: Bearer sk-bench\r\nContent-Length: {len(body)}\r\n\r\n"
         ).encode() + body
         writer.write(request)
+        sent = time.monotonic()
         head = await reader.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
         lower = head.lower()
@@ -151,7 +155,9 @@ async def client_main(port, count, first_index, start_at, ramp, total):
 def client_process(args):
     port, count, first_index, start_at, ramp, total = args
     raise_fd_limit()
-    return asyncio.run(client_main(port, count, first_index, start_at, ramp, total))
+    cpu = time.process_time()
+    results, lags = asyncio.run(client_main(port, count, first_index, start_at, ramp, total))
+    return results, lags, time.process_time() - cpu
 
 
 # ---------------------------------------------------------------- Sluice
@@ -163,6 +169,14 @@ def proc_status_kib(pid, field):
             if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
+
+
+def listen_drops():
+    """The kernel's TcpExt ListenOverflows and ListenDrops counters (SYNs dropped on a full accept queue)."""
+    with open("/proc/net/netstat") as netstat:
+        lines = [line.split() for line in netstat if line.startswith("TcpExt:")]
+    counters = dict(zip(lines[0][1:], map(int, lines[1][1:])))
+    return counters.get("ListenOverflows", 0), counters.get("ListenDrops", 0)
 
 
 def cpu_seconds(pid):
@@ -199,6 +213,9 @@ def start_sluice(port, log_path):
         subprocess.run(
             ["swift", "build", "-c", "release", "--scratch-path", ".build-release", "--product", "sluice"], cwd=ROOT, check=True
         )
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"port {port} is in use; pick another with --port")
     log = open(log_path, "wb")
     process = subprocess.Popen(
         [BINARY, "serve", "--config", CONFIG, "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
@@ -237,13 +254,18 @@ def run_streams(port, streams, processes, ramp, pid):
         first += count
     with multiprocessing.get_context("fork").Pool(processes) as pool:  # forked before the sampler thread starts
         cpu_before = cpu_seconds(pid)
+        drops_before = listen_drops()
         sampler = RSSSampler(pid)
         sampler.start()
         parts = pool.map(client_process, shares)
         peak = sampler.stop()
         cpu = cpu_seconds(pid) - cpu_before
-    results = [result for part, _ in parts for result in part]
-    lags = [lag for _, part in parts for lag in part]
+        drops = tuple(after - before for after, before in zip(listen_drops(), drops_before))
+    results = [result for part, _, _ in parts for result in part]
+    lags = [lag for _, part, _ in parts for lag in part]
+    client_cpu = sum(part for _, _, part in parts)
+    print(f"\n  listen queue overflows / drops during the run: {drops[0]} / {drops[1]}")
+    print(f"  CPU during the run: Sluice {cpu:.2f} s, the client processes {client_cpu:.2f} s")
     return results, lags, peak, cpu, start_at
 
 
@@ -254,7 +276,7 @@ def summarise(name, results, lags, ramp_start):
         if r[3] is not None:
             key = r[3][:120]
             errors[key] = errors.get(key, 0) + 1
-    ttft, gaps, late, durations, counts = [], [], [], [], []
+    ttft, gaps, late, drift, durations, counts = [], [], [], [], [], []
     for sent, tokens, _, _ in ok:
         counts.append(len(tokens))
         if not tokens:
@@ -263,6 +285,7 @@ def summarise(name, results, lags, ramp_start):
         durations.append(tokens[-1] - sent)
         gaps += [b - a for a, b in zip(tokens, tokens[1:])]
         late += [t - (sent + NOMINAL_TTFT + i * NOMINAL_GAP) for i, t in enumerate(tokens)]
+        drift += [t - (tokens[0] + i * NOMINAL_GAP) for i, t in enumerate(tokens) if i > 0]
     ms = lambda v: f"{v * 1000:.1f} ms"  # noqa: E731
     figures = {
         "streams": len(results),
@@ -272,6 +295,7 @@ def summarise(name, results, lags, ramp_start):
         "ttft": {p: pct(ttft, p) for p in (50, 99, 100)},
         "gap": {p: pct(gaps, p) for p in (1, 50, 90, 99, 100)},
         "late": {p: pct(late, p) for p in (50, 90, 99, 100)},
+        "drift": {p: pct(drift, p) for p in (50, 90, 99, 100)},
         "duration": {p: pct(durations, p) for p in (50, 100)},
         "client_lag": {p: pct(lags, p) for p in (50, 99, 100)},
         "gap_count": len(gaps),
@@ -295,6 +319,9 @@ def summarise(name, results, lags, ramp_start):
         print(
             f"  lateness vs schedule: p50 {ms(f['late'][50])}  p90 {ms(f['late'][90])}  p99 {ms(f['late'][99])}  max {ms(f['late'][100])}"
         )
+        print(
+            f"  lateness vs token 1:  p50 {ms(f['drift'][50])}  p90 {ms(f['drift'][90])}  p99 {ms(f['drift'][99])}  max {ms(f['drift'][100])}"
+        )
         print(f"  stream duration:      p50 {ms(f['duration'][50])}  max {ms(f['duration'][100])}  (nominal 3050 ms)")
         print(f"  client loop lag:      p50 {ms(f['client_lag'][50])}  p99 {ms(f['client_lag'][99])}  max {ms(f['client_lag'][100])}")
     return figures
@@ -306,7 +333,7 @@ def main():
     parser.add_argument("--baseline", type=int, default=10, help="streams in the warm-up/baseline run (0: none)")
     parser.add_argument("--processes", type=int, default=2, help="client processes sharing the streams")
     parser.add_argument("--ramp", type=float, default=0.0, help="open the connections over this many seconds (0: all at once)")
-    parser.add_argument("--port", type=int, default=18093)
+    parser.add_argument("--port", type=int, default=28093)
     parser.add_argument("--results", default=os.path.join(ROOT, "bench", "results", "slow-" + time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())))
     args = parser.parse_args()
 

@@ -43,7 +43,9 @@ struct LifecycleTests {
         let stream = Task { try await client.chat(model: "mock-slow", stream: true) }
         try await Task.sleep(for: .milliseconds(100))
         await harness.beginShutdown()
-        try await Task.sleep(for: .milliseconds(50))
+        for _ in 0..<200 where !harness.gateway.state.isDraining {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         #expect(harness.gateway.state.isDraining)
         let reply = try await stream.value
         #expect(reply.status == 200)
