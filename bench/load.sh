@@ -8,14 +8,18 @@
 #   (b) nginx   wrk -> nginx reverse proxy (2 workers, keepalive 128) -> upstream
 #   (c) sluice  wrk -> Sluice (release build) -> upstream
 # The targets alternate within each round, so background load hits all of them alike.
-# Two variants: non-streamed JSON, and a streamed answer of 12 SSE events ("stream":true).
+# Variants (MODES):
+#   json     non-streamed JSON answers, wrk -t$THREADS -c$CONNECTIONS
+#   sse      streamed answers of 12 SSE events ("stream":true), same wrk settings
+#   json-c1  non-streamed, one connection (wrk -t1 -c1): latency without queueing
 #
 # Environment (defaults in brackets):
 #   ROUNDS [3]  DURATION [10s]  CONNECTIONS [32]  THREADS [2]
-#   MODES ["json sse"]     which variants to run
+#   MODES ["json sse json-c1"]
 #   UPSTREAM_PORT [28090]  PROXY_PORT [28091]  SLUICE_PORT [28092]
 #   SKIP_BUILD [0]         1 = use the existing .build-release binary
-#   PERF_SECONDS [0]       > 0 = afterwards, profile Sluice with perf for that long under the JSON load
+#   PERF_SECONDS [0]       > 0 = afterwards, profile Sluice with perf for that long under load
+#   PERF_MODES ["json sse"] the variants to profile
 #   RESULTS                where the raw wrk output goes [bench/results/load-<UTC time>]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,12 +28,13 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
-MODES=${MODES:-json sse}
+MODES=${MODES:-json sse json-c1}
 UPSTREAM_PORT=${UPSTREAM_PORT:-28090}
 PROXY_PORT=${PROXY_PORT:-28091}
 SLUICE_PORT=${SLUICE_PORT:-28092}
 SKIP_BUILD=${SKIP_BUILD:-0}
 PERF_SECONDS=${PERF_SECONDS:-0}
+PERF_MODES=${PERF_MODES:-json sse}
 RESULTS=${RESULTS:-bench/results/load-$(date -u +%Y%m%dT%H%M%SZ)}
 SLUICE_BIN=.build-release/release/sluice
 
@@ -143,9 +148,14 @@ script_for() {
     if [ "$1" = sse ]; then echo bench/wrk/chat-stream.lua; else echo bench/wrk/chat.lua; fi
 }
 
+wrk_load() {
+    # wrk_load MODE: the -t and -c options for a variant
+    if [ "$1" = json-c1 ]; then echo "-t1 -c1"; else echo "-t$THREADS -c$CONNECTIONS"; fi
+}
+
 # One request per target and mode, to show what each one answers.
 echo "== sample answers"
-for mode in $MODES; do
+for mode in $(echo "$MODES" | tr ' ' '\n' | grep -v c1); do
     for target in direct nginx sluice; do
         body=$(sed -n 's/^wrk.body = \[\[\(.*\)\]\]$/\1/p' "$(script_for "$mode")")
         status=$(curl -s -o "$RESULTS/sample-$mode-$target.txt" -w '%{http_code}' \
@@ -162,9 +172,9 @@ done
 
 {
     echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC')  $(nproc) cores  $(uname -r)"
-    echo "# wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s <script> <url>"
+    echo "# wrk <-t -c> -d$DURATION --latency -s <script> <url>"
 } >"$RESULTS/runs.tsv"
-printf 'mode\tround\ttarget\tfile\tcpu_ticks\tload1\n' >>"$RESULTS/runs.tsv"
+printf 'mode\tround\ttarget\tfile\tcpu_ticks\tload1\twrk\n' >>"$RESULTS/runs.tsv"
 
 for round in $(seq 1 "$ROUNDS"); do
     for mode in $MODES; do
@@ -173,10 +183,12 @@ for round in $(seq 1 "$ROUNDS"); do
             load1=$(cut -d' ' -f1 /proc/loadavg)
             pid=$(pid_for "$target")
             before=$(cpu_ticks "$pid")
-            wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$(script_for "$mode")" \
+            # shellcheck disable=SC2046 # two options
+            wrk $(wrk_load "$mode") -d"$DURATION" --latency -s "$(script_for "$mode")" \
                 "$(url_for "$target" "$mode")" >"$RESULTS/$file" 2>&1 || true
             after=$(cpu_ticks "$pid")
-            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$round" "$target" "$file" "$((after - before))" "$load1" >>"$RESULTS/runs.tsv"
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$round" "$target" "$file" "$((after - before))" "$load1" \
+                "wrk $(wrk_load "$mode") -d$DURATION --latency -s $(script_for "$mode") $(url_for "$target" "$mode")" >>"$RESULTS/runs.tsv"
             printf 'round %s %-4s %-7s %s\n' "$round" "$mode" "$target" "$(grep -E 'Requests/sec' "$RESULTS/$file" || echo 'wrk failed')"
         done
     done
@@ -190,20 +202,23 @@ python3 bench/wrk-report.py "$RESULTS" | tee "$RESULTS/report.md"
 
 if [ "$PERF_SECONDS" -gt 0 ]; then
     if command -v perf >/dev/null 2>&1; then
-        echo
-        echo "== perf: Sluice under the JSON load, ${PERF_SECONDS}s"
-        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$((PERF_SECONDS + 4))s" -s bench/wrk/chat.lua "$(url_for sluice json)" \
-            >"$RESULTS/perf-wrk.txt" 2>&1 &
-        wrk_pid=$!
-        sleep 2
-        perf record -F 999 -p "$SLUICE_PID" -o "$RESULTS/perf.data" -- sleep "$PERF_SECONDS" >/dev/null 2>&1 || true
-        wait "$wrk_pid" || true
         demangle() { if command -v swift-demangle >/dev/null 2>&1; then swift-demangle --simplified; else cat; fi; }
-        perf report -i "$RESULTS/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12 \
-            | tee "$RESULTS/perf-dso.txt"
-        echo
-        perf report -i "$RESULTS/perf.data" --no-children --sort sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' \
-            | head -40 | demangle | cut -c1-200 | tee "$RESULTS/perf-symbols.txt"
+        for mode in $PERF_MODES; do
+            echo
+            echo "== perf: Sluice under the $mode load ($(wrk_load "$mode")), ${PERF_SECONDS}s"
+            # shellcheck disable=SC2046
+            wrk $(wrk_load "$mode") -d"$((PERF_SECONDS + 4))s" -s "$(script_for "$mode")" "$(url_for sluice "$mode")" \
+                >"$RESULTS/perf-$mode-wrk.txt" 2>&1 &
+            wrk_pid=$!
+            sleep 2
+            perf record -F 999 -p "$SLUICE_PID" -o "$RESULTS/perf-$mode.data" -- sleep "$PERF_SECONDS" >/dev/null 2>&1 || true
+            wait "$wrk_pid" || true
+            perf report -i "$RESULTS/perf-$mode.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' \
+                | head -10 | tee "$RESULTS/perf-$mode-dso.txt"
+            echo
+            perf report -i "$RESULTS/perf-$mode.data" --no-children --sort sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' \
+                | head -40 | demangle | cut -c1-200 | tee "$RESULTS/perf-$mode-symbols.txt"
+        done
     else
         echo "perf is not installed; skipping the profile"
     fi

@@ -264,12 +264,10 @@ def run_streams(port, streams, processes, ramp, pid):
     results = [result for part, _, _ in parts for result in part]
     lags = [lag for _, part, _ in parts for lag in part]
     client_cpu = sum(part for _, _, part in parts)
-    print(f"\n  listen queue overflows / drops during the run: {drops[0]} / {drops[1]}")
-    print(f"  CPU during the run: Sluice {cpu:.2f} s, the client processes {client_cpu:.2f} s")
-    return results, lags, peak, cpu, start_at
+    return results, lags, peak, cpu, {"listen_overflows": drops[0], "listen_drops": drops[1], "client_cpu_seconds": client_cpu}
 
 
-def summarise(name, results, lags, ramp_start):
+def summarise(name, results, lags):
     ok = [r for r in results if r[3] is None]
     errors = {}
     for r in results:
@@ -327,6 +325,23 @@ def summarise(name, results, lags, ramp_start):
     return figures
 
 
+def perf_report(folder):
+    data = os.path.join(folder, "perf.data")
+    for sort, lines, name in (("dso", 10, "perf-dso.txt"), ("sym", 25, "perf-symbols.txt")):
+        text = subprocess.run(
+            ["perf", "report", "-i", data, "--no-children", "--sort", sort, "--stdio"], capture_output=True, text=True
+        ).stdout
+        rows = [line for line in text.splitlines() if line.strip() and not line.startswith("#")][:lines]
+        text = "\n".join(rows)
+        try:
+            text = subprocess.run(["swift-demangle", "--simplified"], input=text, capture_output=True, text=True).stdout
+        except FileNotFoundError:
+            pass
+        text = "\n".join(line[:200] for line in text.splitlines())
+        open(os.path.join(folder, name), "w").write(text + "\n")
+        print(f"\n== perf, Sluice, by {sort}\n{text}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--streams", type=int, default=1000)
@@ -334,6 +349,7 @@ def main():
     parser.add_argument("--processes", type=int, default=2, help="client processes sharing the streams")
     parser.add_argument("--ramp", type=float, default=0.0, help="open the connections over this many seconds (0: all at once)")
     parser.add_argument("--port", type=int, default=28093)
+    parser.add_argument("--perf", type=float, default=0, help="profile Sluice with perf for this many seconds of the main run")
     parser.add_argument("--results", default=os.path.join(ROOT, "bench", "results", "slow-" + time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())))
     args = parser.parse_args()
 
@@ -350,18 +366,30 @@ def main():
         report["rss_idle_kib"] = proc_status_kib(pid, "VmRSS")
         print(f"Sluice pid {pid}, idle RSS {report['rss_idle_kib'] / 1024:.1f} MiB")
         if args.baseline:
-            results, lags, peak, cpu, start = run_streams(args.port, args.baseline, 1, 0.0, pid)
-            report["baseline"] = summarise(f"baseline ({args.baseline} streams)", results, lags, start)
+            results, lags, peak, cpu, extra = run_streams(args.port, args.baseline, 1, 0.0, pid)
+            report["baseline"] = summarise(f"baseline ({args.baseline} streams)", results, lags)
+            report["baseline"].update(extra, sluice_cpu_seconds=cpu)
+            print(f"  CPU: Sluice {cpu:.2f} s, client {extra['client_cpu_seconds']:.2f} s")
             report["baseline"]["rss_peak_kib"] = peak
             time.sleep(1.0)
             report["rss_after_baseline_kib"] = proc_status_kib(pid, "VmRSS")
             print(f"  Sluice RSS after the baseline: {report['rss_after_baseline_kib'] / 1024:.1f} MiB")
 
         report["load_at_start"] = os.getloadavg()
-        results, lags, peak, cpu, start = run_streams(args.port, args.streams, args.processes, args.ramp, pid)
+        profiler = None
+        if args.perf > 0:
+            # Starts with the streams (run_streams waits 1.5 s before opening them) and covers the steady part.
+            profiler = subprocess.Popen(
+                ["perf", "record", "-F", "999", "-p", str(pid), "-o", os.path.join(args.results, "perf.data"), "--", "sleep", str(args.perf + 2)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+        results, lags, peak, cpu, extra = run_streams(args.port, args.streams, args.processes, args.ramp, pid)
+        if profiler:
+            profiler.wait()
         report["load_at_end"] = os.getloadavg()
-        main_figures = summarise(f"{args.streams} concurrent streams", results, lags, start)
-        report["main"] = main_figures
+        report["main"] = summarise(f"{args.streams} concurrent streams", results, lags)
+        report["main"].update(extra)
+        print(f"  listen queue overflows / drops (kernel, whole machine): {extra['listen_overflows']} / {extra['listen_drops']}")
         hwm = proc_status_kib(pid, "VmHWM")
         time.sleep(2.0)
         after = proc_status_kib(pid, "VmRSS")
@@ -372,7 +400,10 @@ def main():
             f"peak {peak / 1024:.1f} MiB (VmHWM {hwm / 1024:.1f} MiB), 2 s after {after / 1024:.1f} MiB"
         )
         print(f"  per stream: {(peak - idle) / args.streams:.1f} KiB above the pre-run RSS at the peak")
-        print(f"  Sluice CPU during the run: {cpu:.2f} s ({cpu / args.streams * 1000:.2f} ms per stream)")
+        print(
+            f"  CPU during the run: Sluice {cpu:.2f} s ({cpu / args.streams * 1000:.2f} ms per stream), "
+            f"the {args.processes} client processes {extra['client_cpu_seconds']:.2f} s"
+        )
         print(f"  load average at start {report['load_at_start']}, at end {report['load_at_end']}")
         if sluice.poll() is not None:
             print(f"!! Sluice exited with {sluice.returncode} during the run")
@@ -383,6 +414,8 @@ def main():
         except subprocess.TimeoutExpired:
             sluice.kill()
             sluice.wait()
+    if args.perf > 0:
+        perf_report(args.results)
     with open(os.path.join(args.results, "report.json"), "w") as out:
         json.dump(report, out, indent=1, default=str)
     print(f"\nraw figures: {args.results}/report.json")

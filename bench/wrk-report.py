@@ -11,6 +11,11 @@ import sys
 TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")
 TARGETS = ["direct", "nginx", "sluice"]
 LABELS = {"direct": "(a) wrk → nginx upstream", "nginx": "(b) wrk → nginx proxy → upstream", "sluice": "(c) wrk → Sluice → upstream"}
+TITLES = {
+    "json": "non-streamed JSON",
+    "sse": "streamed SSE (12 events per answer)",
+    "json-c1": "non-streamed JSON, one connection",
+}
 UNITS = {"us": 1.0, "ms": 1e3, "s": 1e6, "m": 60e6}
 
 
@@ -53,18 +58,19 @@ def main(folder):
     for line in lines[1:]:
         row = dict(zip(header, line.rstrip("\n").split("\t")))
         run = parse_wrk(os.path.join(folder, row["file"]))
-        run.update(mode=row["mode"], round=int(row["round"]), target=row["target"], load1=row["load1"])
+        run.update(mode=row["mode"], round=int(row["round"]), target=row["target"], load1=row["load1"], command=row.get("wrk", ""))
         ticks = int(row["cpu_ticks"])
         run["cpu_us"] = ticks * TICK_US / run["requests"] if run["requests"] else None
         runs.append(run)
 
     modes = list(dict.fromkeys(run["mode"] for run in runs))
     for mode in modes:
-        title = "non-streamed JSON" if mode == "json" else "streamed SSE (12 events per answer)"
+        title = TITLES.get(mode, mode)
+        mine = [run for run in runs if run["mode"] == mode]
         print(f"### {title}\n")
+        print("`" + re.sub(r"http://127\.0\.0\.1:\d+\S*", "<url>", mine[0]["command"]) + "`\n")
         print("| round | target | req/s | p50 | p90 | p99 | CPU/req (target process) | non-2xx | socket errors | load1 |")
         print("|---|---|---:|---:|---:|---:|---:|---:|---|---:|")
-        mine = [run for run in runs if run["mode"] == mode]
         for run in mine:
             cpu = f"{run['cpu_us']:.1f} µs" if run["cpu_us"] is not None else "–"
             print(

@@ -48,12 +48,13 @@ public enum ConfigLoader {
     // MARK: - Sections
 
     private static func gatewayConfig(_ root: Node, reader: inout ConfigReader) -> GatewayConfig {
-        let sections = reader.mapping(root, at: "", allowed: ["server", "log", "timeouts", "upstream", "auth", "models"])
+        let sections = reader.mapping(root, at: "", allowed: ["server", "log", "timeouts", "upstream", "resilience", "auth", "models"])
         var config = GatewayConfig()
         if let node = sections["server"] { config.server = self.server(node, reader: &reader) }
         if let node = sections["log"] { config.log = self.log(node, reader: &reader) }
         if let node = sections["timeouts"] { config.timeouts = self.timeouts(node, reader: &reader) }
         if let node = sections["upstream"] { config.upstream = self.upstream(node, reader: &reader) }
+        if let node = sections["resilience"] { config.resilience = self.resilience(node, reader: &reader) }
         if let node = sections["auth"] {
             let auth = reader.mapping(node, at: "auth", allowed: ["api_keys"])
             if let keys = auth["api_keys"] {
@@ -70,6 +71,7 @@ public enum ConfigLoader {
         }
         if let node = sections["models"] {
             config.models = self.models(node, reader: &reader)
+            self.checkFallbacks(config.models, node: node, reader: &reader)
         } else {
             reader.report("missing required key 'models'", at: "models", node: root)
         }
@@ -121,13 +123,34 @@ public enum ConfigLoader {
         return settings
     }
 
+    private static func resilience(_ node: Node, reader: inout ConfigReader) -> ResilienceSettings {
+        let members = reader.mapping(node, at: "resilience", allowed: ["breaker", "retry_budget"])
+        var settings = ResilienceSettings()
+        if let breakerNode = members["breaker"] {
+            let breaker = reader.mapping(breakerNode, at: "resilience.breaker", allowed: ["failures", "open_for", "max_open_for"])
+            if let failures = breaker["failures"].flatMap({ reader.integer($0, at: "resilience.breaker.failures", minimum: 1) }) { settings.breakerFailures = failures }
+            if let openFor = breaker["open_for"].flatMap({ reader.duration($0, at: "resilience.breaker.open_for") }) { settings.breakerOpenFor = openFor }
+            if let maxOpenFor = breaker["max_open_for"].flatMap({ reader.duration($0, at: "resilience.breaker.max_open_for") }) {
+                settings.breakerMaxOpenFor = maxOpenFor
+            }
+        }
+        if let budgetNode = members["retry_budget"] {
+            let budget = reader.mapping(budgetNode, at: "resilience.retry_budget", allowed: ["ratio", "minimum_per_second"])
+            if let ratio = budget["ratio"].flatMap({ reader.number($0, at: "resilience.retry_budget.ratio", range: 0...10) }) { settings.retryBudgetRatio = ratio }
+            if let minimum = budget["minimum_per_second"].flatMap({ reader.integer($0, at: "resilience.retry_budget.minimum_per_second", minimum: 0) }) {
+                settings.retryBudgetMinimumPerSecond = minimum
+            }
+        }
+        return settings
+    }
+
     // MARK: - Models
 
     private static func models(_ node: Node, reader: inout ConfigReader) -> [ModelConfig] {
         var seen: [String: Int] = [:]
         return reader.sequence(node, at: "models").enumerated().compactMap { index, modelNode in
             let path = "models[\(index)]"
-            let members = reader.mapping(modelNode, at: path, allowed: ["name", "deployments"])
+            let members = reader.mapping(modelNode, at: path, allowed: ["name", "deployments", "routing"])
             guard let nameNode = members["name"] else {
                 reader.report("missing required key 'name'", at: path, node: modelNode)
                 return nil
@@ -149,7 +172,39 @@ public enum ConfigLoader {
             let deployments = list.enumerated().compactMap { offset, deployment in
                 self.deployment(deployment, at: "\(path).deployments[\(offset)]", reader: &reader)
             }
-            return ModelConfig(name: name, deployments: deployments)
+            let routing = members["routing"].map { self.routing($0, at: "\(path).routing", reader: &reader) } ?? RoutingSettings()
+            return ModelConfig(name: name, deployments: deployments, routing: routing)
+        }
+    }
+
+    private static func routing(_ node: Node, at path: String, reader: inout ConfigReader) -> RoutingSettings {
+        let members = reader.mapping(node, at: path, allowed: ["strategy", "retries", "fallbacks", "session_header"])
+        var settings = RoutingSettings()
+        if let strategy = members["strategy"].flatMap({ reader.choice($0, at: "\(path).strategy", as: RoutingStrategyKind.self) }) { settings.strategy = strategy }
+        if let retries = members["retries"].flatMap({ reader.integer($0, at: "\(path).retries", minimum: 0) }) { settings.retries = retries }
+        if let header = members["session_header"].flatMap({ reader.string($0, at: "\(path).session_header") }) { settings.sessionHeader = header.lowercased() }
+        if let fallbacks = members["fallbacks"] {
+            settings.fallbacks = reader.sequence(fallbacks, at: "\(path).fallbacks").enumerated().compactMap { index, item in
+                reader.string(item, at: "\(path).fallbacks[\(index)]")
+            }
+        }
+        return settings
+    }
+
+    /// Every fallback names another configured model.
+    private static func checkFallbacks(_ models: [ModelConfig], node: Node, reader: inout ConfigReader) {
+        let names = Set(models.map(\.name))
+        let nodes = reader.sequence(node, at: "models")
+        for (index, model) in models.enumerated() {
+            for (offset, fallback) in model.routing.fallbacks.enumerated() {
+                let path = "models[\(index)].routing.fallbacks[\(offset)]"
+                let place = index < nodes.count ? nodes[index] : node
+                if fallback == model.name {
+                    reader.report("a model cannot fall back to itself", at: path, node: place)
+                } else if !names.contains(fallback) {
+                    reader.report("unknown model '\(fallback)'", at: path, node: place)
+                }
+            }
         }
     }
 

@@ -8,6 +8,7 @@ public struct GatewayConfig: Sendable {
     public var log: LogSettings
     public var timeouts: Timeouts
     public var upstream: UpstreamSettings
+    public var resilience: ResilienceSettings
     /// Keys clients may present as `Authorization: Bearer …`.
     public var clientKeys: [Secret]
     /// Public models in the order the file lists them.
@@ -15,12 +16,13 @@ public struct GatewayConfig: Sendable {
 
     public init(
         server: ServerSettings = .init(), log: LogSettings = .init(), timeouts: Timeouts = .init(),
-        upstream: UpstreamSettings = .init(), clientKeys: [Secret] = [], models: [ModelConfig] = []
+        upstream: UpstreamSettings = .init(), resilience: ResilienceSettings = .init(), clientKeys: [Secret] = [], models: [ModelConfig] = []
     ) {
         self.server = server
         self.log = log
         self.timeouts = timeouts
         self.upstream = upstream
+        self.resilience = resilience
         self.clientKeys = clientKeys
         self.models = models
     }
@@ -78,15 +80,63 @@ public struct UpstreamSettings: Sendable {
     public init() {}
 }
 
+/// Circuit breakers and the retry budget, shared by every model.
+public struct ResilienceSettings: Sendable {
+    /// Consecutive failures that open a deployment's breaker.
+    public var breakerFailures = 5
+    /// How long a breaker stays open at first; each failed probe doubles it, up to `breakerMaxOpenFor`.
+    public var breakerOpenFor: Duration = .seconds(5)
+    public var breakerMaxOpenFor: Duration = .seconds(300)
+    /// Retries allowed as a share of requests, so that retries cannot multiply an outage.
+    public var retryBudgetRatio = 0.2
+    /// Retries always allowed per second, whatever the ratio says.
+    public var retryBudgetMinimumPerSecond = 5
+
+    public init() {}
+}
+
 /// A public model name and the deployments that serve it.
 public struct ModelConfig: Sendable {
     public var name: String
     public var deployments: [DeploymentConfig]
+    public var routing: RoutingSettings
 
-    public init(name: String, deployments: [DeploymentConfig]) {
+    public init(name: String, deployments: [DeploymentConfig], routing: RoutingSettings = .init()) {
         self.name = name
         self.deployments = deployments
+        self.routing = routing
     }
+}
+
+/// How a model's requests are spread over its deployments, retried and passed on.
+public struct RoutingSettings: Sendable {
+    public var strategy: RoutingStrategyKind = .weighted
+    /// Further attempts on other deployments when one fails before answering.
+    public var retries = 1
+    /// Models to try in order when every attempt on this one failed, was rate limited, or the
+    /// prompt exceeded its context window.
+    public var fallbacks: [String] = []
+    /// The request header that pins a conversation to a deployment (`session` strategy); the
+    /// body's `user` is used when it is absent.
+    public var sessionHeader = "x-session-id"
+
+    public init() {}
+}
+
+/// The balancers a model can use.
+public enum RoutingStrategyKind: String, Sendable, CaseIterable {
+    /// Random, in proportion to the deployments' weights.
+    case weighted
+    /// The deployment with the fewest requests in flight (per unit of weight).
+    case leastRequests = "least-requests"
+    /// The deployment with the fewest tokens outstanding (prompt estimate plus requested output).
+    case leastTokens = "least-tokens"
+    /// Power of two choices over a peak-EWMA of time to first token, scaled by load.
+    case latency
+    /// The same conversation to the same deployment (rendezvous hashing), so its caches stay warm.
+    case session
+    /// The cheapest healthy deployment first.
+    case cost
 }
 
 /// The provider families the gateway can forward to.

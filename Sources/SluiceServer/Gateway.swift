@@ -24,7 +24,7 @@ public struct Gateway: Sendable {
     public init(config: GatewayConfig, httpClient: UpstreamHTTPClient, recorder: (any RequestRecorder)? = nil, created: Int = 1_700_000_000) {
         self.config = config
         self.recorder = recorder
-        self.catalog = ModelCatalog(models: config.models, client: httpClient, created: created)
+        self.catalog = ModelCatalog(models: config.models, resilience: config.resilience, client: httpClient, created: created)
     }
 
     /// The upstream HTTP client, sized and timed by the config. The caller shuts it down.
@@ -44,8 +44,9 @@ public struct Gateway: Sendable {
         router.get("/health", use: system.health)
         router.get("/ready", use: system.ready)
 
+        let budget = RetryBudget(ratio: self.config.resilience.retryBudgetRatio, minimumPerSecond: self.config.resilience.retryBudgetMinimumPerSecond)
         let inference = InferenceController(
-            catalog: self.catalog, timeouts: self.config.timeouts,
+            catalog: self.catalog, executor: RoutePlanExecutor(catalog: self.catalog, budget: budget), timeouts: self.config.timeouts,
             maxRequestBodyBytes: self.config.server.maxRequestBodyBytes, recorder: self.recorder
         )
         let v1 = router.group("v1").add(middleware: ClientAuthMiddleware(keys: self.config.clientKeys))

@@ -1,23 +1,37 @@
+import SluiceConfig
 import SluiceCore
 
 /// What happened to one inference request, handed to a ``RequestRecorder`` when it ends.
 public struct RequestRecord: Sendable {
     public var requestID: String
     public var endpoint: Endpoint
-    /// The public model name.
+    /// The public model name the client asked for.
     public var model: String
-    /// `provider:upstream-model` of the deployment that served it.
-    public var deployment: String
+    /// The public model that answered: the one asked for, or a fallback; nil when none did.
+    public var servedModel: String?
+    /// `provider:upstream-model` of the deployment that answered; nil when none did.
+    public var deployment: String?
     public var stream: Bool
     /// The status the client saw: the HTTP status, or for a stream that failed after its head, the
     /// status of the error event; 499 when the client went away first.
     public var status: Int
+    /// Deployments tried, retries and fallbacks included.
+    public var attempts: Int
     public var usage: Usage?
     public var cost: Double
     public var latency: Duration
     public var timeToFirstToken: Duration?
     /// The error code, when the request failed.
     public var errorCode: String?
+    /// The answering deployment's prices.
+    var price: Price?
+
+    mutating func served(by dispatch: RoutePlanExecutor.Dispatch) {
+        self.servedModel = dispatch.route.name
+        self.deployment = dispatch.lease.deployment.label
+        self.attempts = dispatch.attempts
+        self.price = dispatch.lease.deployment.config.price
+    }
 }
 
 /// Receives one record per finished inference request (the usage ledger, tests).

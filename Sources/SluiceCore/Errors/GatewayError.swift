@@ -23,8 +23,13 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var description: String { "\(self.status) \(self.type): \(self.message)" }
 
-    /// Whether the failure was the upstream's rather than the client's.
-    public var isUpstreamFailure: Bool { self.status == 502 || self.status == 504 }
+    /// Whether another deployment might answer: rate limits, upstream failures and timeouts.
+    public var isRetryable: Bool { self.status == 429 || self.status == 502 || self.status == 503 || self.status == 504 }
+
+    /// Whether the prompt did not fit the model's context window (OpenAI's code, or vLLM's message).
+    public var isContextWindowExceeded: Bool {
+        self.code == "context_length_exceeded" || (self.status == 400 && self.message.contains("maximum context length"))
+    }
 
     /// The JSON error body.
     public var jsonBody: String {
@@ -102,6 +107,15 @@ extension GatewayError {
 
     public static func timeout(_ stage: TimeoutStage) -> GatewayError {
         GatewayError(status: 504, type: "timeout_error", code: "upstream_timeout", message: "The upstream model server did not answer in time (\(stage.rawValue) timeout).")
+    }
+
+    /// Every deployment of the model (and its fallbacks) has an open circuit breaker.
+    public static func noDeploymentAvailable(model: String, retryAfterSeconds: Int?) -> GatewayError {
+        GatewayError(
+            status: 503, type: "server_error", code: "no_healthy_deployment",
+            message: "No deployment of `\(model)` is available right now; its backends are failing.",
+            retryAfter: retryAfterSeconds.map { String(max(1, $0)) }
+        )
     }
 
     public static let shuttingDown = GatewayError(

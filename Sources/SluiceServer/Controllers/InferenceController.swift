@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -9,9 +10,13 @@ import SluiceProviders
 /// body to route it, forwards it to a deployment, and relays the answer, whole or streamed.
 struct InferenceController {
     let catalog: ModelCatalog
+    let executor: RoutePlanExecutor
     let timeouts: Timeouts
     let maxRequestBodyBytes: Int
     let recorder: (any RequestRecorder)?
+
+    /// Output tokens assumed for the load estimate when a request sets no limit.
+    static let defaultOutputEstimate = 256
 
     func handle(_ endpoint: Endpoint, request: Request, context: SluiceRequestContext) async throws -> Response {
         let started = NIODeadline.now()
@@ -19,26 +24,36 @@ struct InferenceController {
         let body = try await self.collectBody(&request)
         let summary = try body.withUnsafeReadableBytes { bytes throws(GatewayError) in try InferenceRequest(endpoint: endpoint, bytes: bytes) }
         guard let route = self.catalog.route(summary.model) else { throw GatewayError.unknownModel(summary.model) }
-        let deployment = route.pick()
+        let input = self.routingInput(summary, route: route, request: request, body: body)
         let call = ProviderRequest(
             body: body, summary: summary, requestID: context.requestID,
             deadline: started + TimeAmount(self.timeouts.request), logger: context.logger
         )
         var record = RequestRecord(
-            requestID: context.requestID, endpoint: endpoint, model: summary.model, deployment: deployment.label,
-            stream: summary.stream, status: 200, cost: 0, latency: .zero
+            requestID: context.requestID, endpoint: endpoint, model: summary.model, servedModel: nil, deployment: nil,
+            stream: summary.stream, status: 200, attempts: 0, cost: 0, latency: .zero
         )
-        let ledger = Ledger(recorder: self.recorder, logger: context.logger, price: deployment.config.price, started: started)
+        let ledger = Ledger(recorder: self.recorder, logger: context.logger, started: started)
         do {
             if summary.stream {
-                return try await self.stream(call, deployment: deployment, requestBody: request.body, record: record, ledger: ledger)
+                return try await self.stream(call, route: route, input: input, requestBody: request.body, record: record, ledger: ledger)
             }
-            let response = try await deployment.provider.send(call)
-            guard case .complete(let upstreamBody) = response.body else {
+            let dispatch = try await self.executor.dispatch(route, input: input, logger: context.logger) { deployment in
+                try await deployment.provider.send(call)
+            }
+            record.served(by: dispatch)
+            guard case .complete(let upstreamBody) = dispatch.response.body else {
+                dispatch.lease.release(.failure)
                 throw GatewayError.upstreamFailed("it streamed an answer that was not asked to be streamed")
             }
-            let (rewritten, usage) = try OpenAIResponseRewriter.rewrite(upstreamBody, publicModel: summary.model)
-            record.usage = usage
+            let rewritten: ByteBuffer
+            do {
+                (rewritten, record.usage) = try OpenAIResponseRewriter.rewrite(upstreamBody, publicModel: dispatch.route.name)
+            } catch {
+                dispatch.lease.release(.failure)
+                throw error
+            }
+            dispatch.lease.release(.success(latency: Double((NIODeadline.now() - started).nanoseconds) / 1e9))
             ledger.finish(&record, ttft: nil)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: rewritten))
         } catch {
@@ -60,32 +75,49 @@ struct InferenceController {
         }
     }
 
+    /// The load estimate, and for session affinity the conversation's key: the configured header,
+    /// or the body's `user`.
+    private func routingInput(_ summary: InferenceRequest, route: ModelRoute, request: Request, body: ByteBuffer) -> RoutingInput {
+        let tokens = summary.byteCount / 4 + (summary.maxOutputTokens ?? Self.defaultOutputEstimate)
+        guard route.routing.strategy == .session else { return RoutingInput(estimatedTokens: tokens, sessionKey: nil) }
+        let header = HTTPField.Name(route.routing.sessionHeader).flatMap { request.headers[$0] }
+        let user = summary.members.member("user").flatMap { member in body.withUnsafeReadableBytes { JSONValueReader.string(member, in: $0) } }
+        return RoutingInput(estimatedTokens: tokens, sessionKey: header ?? user)
+    }
+
     // MARK: - Streaming
 
     private func stream(
-        _ call: ProviderRequest, deployment: Deployment, requestBody: RequestBody, record: RequestRecord, ledger: Ledger
+        _ call: ProviderRequest, route: ModelRoute, input: RoutingInput, requestBody: RequestBody, record: RequestRecord, ledger: Ledger
     ) async throws -> Response {
         let started = ledger.started
         let firstTokenBy = started + TimeAmount(self.timeouts.firstToken)
         let gap = TimeAmount(self.timeouts.betweenTokens)
-        let headLimits = ProgressWatchdog.Limits(firstProgressBy: firstTokenBy, maximumGap: gap, deadline: call.deadline)
-        let response = try await ProgressWatchdog.run(headLimits) { _ in try await deployment.provider.send(call) }
-        guard case .stream(let chunks) = response.body else {
+        let limits = ProgressWatchdog.Limits(firstProgressBy: firstTokenBy, maximumGap: gap, deadline: call.deadline)
+        let dispatch = try await self.executor.dispatch(route, input: input, logger: call.logger) { deployment in
+            try await ProgressWatchdog.run(limits) { _ in try await deployment.provider.send(call) }
+        }
+        var record = record
+        record.served(by: dispatch)
+        let lease = dispatch.lease
+        guard case .stream(let chunks) = dispatch.response.body else {
+            lease.release(.failure)
             throw GatewayError.upstreamFailed("it answered a streaming request without a stream")
         }
         let summary = call.summary
+        let publicModel = dispatch.route.name
         let logger = call.logger
         // Watching for the client's disconnect ends the connection after the stream, so say so
         // and clients will not try to reuse it.
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", .connection: "close"]
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+        return Response(status: .ok, headers: headers, body: ResponseBody { [record] writer in
             var record = record
-            var relay = OpenAIStreamRelay(publicModel: summary.model, forwardUsageChunk: summary.clientWantsStreamUsage)
+            var relay = OpenAIStreamRelay(publicModel: publicModel, forwardUsageChunk: summary.clientWantsStreamUsage)
             var firstToken: NIODeadline?
             var failure: GatewayError?
             do {
                 try await requestBody.consumeWithCancellationOnInboundClose { _ in
-                    try await ProgressWatchdog.run(headLimits) { progress in
+                    try await ProgressWatchdog.run(limits) { progress in
                         for try await chunk in chunks {
                             progress.advance()
                             if firstToken == nil { firstToken = .now() }
@@ -104,6 +136,7 @@ struct InferenceController {
                 failure = error
                 try? await writer.write(ByteBuffer(string: error.streamEvent))
             } catch {
+                lease.release(.abandoned)
                 record.status = 499
                 record.errorCode = "client_closed"
                 record.usage = relay.usage
@@ -111,9 +144,12 @@ struct InferenceController {
                 return
             }
             if let failure {
+                lease.release(.failure)
                 record.status = failure.status
                 record.errorCode = failure.code
                 logger.warning("stream failed", metadata: ["error": "\(failure.message)"])
+            } else {
+                lease.release(.success(latency: firstToken.map { Double(($0 - started).nanoseconds) / 1e9 }))
             }
             record.usage = relay.usage
             ledger.finish(&record, ttft: firstToken)
@@ -126,17 +162,16 @@ struct InferenceController {
 struct Ledger: Sendable {
     let recorder: (any RequestRecorder)?
     let logger: Logger
-    let price: Price
     let started: NIODeadline
 
     func finish(_ record: inout RequestRecord, ttft: NIODeadline?) {
         let now = NIODeadline.now()
         record.latency = .nanoseconds((now - self.started).nanoseconds)
         record.timeToFirstToken = ttft.map { .nanoseconds(($0 - self.started).nanoseconds) }
-        record.cost = record.usage.map(self.price.cost(of:)) ?? 0
+        if let usage = record.usage, let price = record.price { record.cost = price.cost(of: usage) }
         if self.logger.logLevel <= .info {
             var metadata: Logger.Metadata = [
-                "model": .string(record.model), "deployment": .string(record.deployment), "endpoint": .string(record.endpoint.path),
+                "model": .string(record.model), "deployment": .string(record.deployment ?? "none"), "endpoint": .string(record.endpoint.path),
                 "stream": .stringConvertible(record.stream), "status": .stringConvertible(record.status),
                 "latency_ms": .stringConvertible(Self.milliseconds(record.latency)),
                 "prompt_tokens": .stringConvertible(record.usage?.promptTokens ?? 0),
@@ -144,6 +179,8 @@ struct Ledger: Sendable {
             ]
             if let ttft = record.timeToFirstToken { metadata["ttft_ms"] = .stringConvertible(Self.milliseconds(ttft)) }
             if let code = record.errorCode { metadata["error_code"] = .string(code) }
+            if record.attempts > 1 { metadata["attempts"] = .stringConvertible(record.attempts) }
+            if let served = record.servedModel, served != record.model { metadata["served_model"] = .string(served) }
             self.logger.info("request finished", metadata: metadata)
         }
         self.recorder?.record(record)

@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import SluiceCore
 
 /// Liveness, readiness and the model list.
 struct SystemController {
@@ -11,12 +12,29 @@ struct SystemController {
         Self.json(#"{"status":"ok"}"#)
     }
 
-    /// `GET /ready`: the gateway takes new requests; 503 once draining.
+    /// `GET /ready`: the gateway takes new requests (503 once draining), with each deployment's
+    /// breaker state and load.
     func ready(_ request: Request, context: SluiceRequestContext) -> Response {
-        guard !self.state.isDraining else {
-            return Self.json(#"{"status":"draining"}"#, status: .serviceUnavailable)
+        let now = NIODeadline.now()
+        let deployments = self.catalog.allRoutes.flatMap { route in
+            route.deployments.map { deployment in
+                let snapshot = deployment.health.snapshot
+                return #"{"model":\#(JSONString.quoted(route.name)),"deployment":\#(JSONString.quoted(deployment.label)),"#
+                    + #""state":"\#(Self.name(of: snapshot.breaker, at: now))","in_flight":\#(snapshot.inFlight),"#
+                    + #""outstanding_tokens":\#(snapshot.outstandingTokens),"latency_ms":\#(Int(snapshot.latency * 1000))}"#
+            }
         }
-        return Self.json(#"{"status":"ready"}"#)
+        let status = self.state.isDraining ? "draining" : "ready"
+        let body = #"{"status":"\#(status)","deployments":[\#(deployments.joined(separator: ","))]}"#
+        return Self.json(body, status: self.state.isDraining ? .serviceUnavailable : .ok)
+    }
+
+    private static func name(of breaker: CircuitBreaker.State, at now: NIODeadline) -> String {
+        switch breaker {
+        case .closed: "closed"
+        case .open(let until, _): now >= until ? "half-open" : "open"
+        case .halfOpen: "half-open"
+        }
     }
 
     /// `GET /v1/models`: the public model names in OpenAI's list shape.

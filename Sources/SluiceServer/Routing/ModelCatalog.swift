@@ -9,13 +9,19 @@ struct ModelCatalog: Sendable {
     /// The `GET /v1/models` answer, rendered once.
     let modelList: ByteBuffer
 
-    init(models: [ModelConfig], client: UpstreamHTTPClient, created: Int) {
+    init(models: [ModelConfig], resilience: ResilienceSettings, client: UpstreamHTTPClient, created: Int) {
         var routes: [String: ModelRoute] = [:]
         for model in models {
-            let deployments = model.deployments.map { config in
-                Deployment(config: config, provider: ProviderFactory.make(config, publicModel: model.name, client: client))
+            let deployments = model.deployments.enumerated().map { index, config in
+                Deployment(
+                    index: index, config: config, provider: ProviderFactory.make(config, publicModel: model.name, client: client),
+                    health: DeploymentHealth(breaker: CircuitBreaker(
+                        failureThreshold: resilience.breakerFailures, initialOpenFor: TimeAmount(resilience.breakerOpenFor),
+                        maximumOpenFor: TimeAmount(resilience.breakerMaxOpenFor)
+                    ))
+                )
             }
-            routes[model.name] = ModelRoute(name: model.name, deployments: deployments)
+            routes[model.name] = ModelRoute(name: model.name, deployments: deployments, routing: model.routing)
         }
         self.routes = routes
         let entries = models.map { #"{"id":\#(JSONString.quoted($0.name)),"object":"model","created":\#(created),"owned_by":"sluice"}"# }
@@ -25,36 +31,48 @@ struct ModelCatalog: Sendable {
     func route(_ name: String) -> ModelRoute? {
         self.routes[name]
     }
+
+    /// Every model's route, in name order.
+    var allRoutes: [ModelRoute] {
+        self.routes.values.sorted { $0.name < $1.name }
+    }
 }
 
-/// A public model name and its deployments.
+/// A public model name, its deployments and how requests are spread over them.
 struct ModelRoute: Sendable {
     let name: String
     let deployments: [Deployment]
-    private let totalWeight: Double
+    let routing: RoutingSettings
+    private let strategy: any RoutingStrategy
 
-    init(name: String, deployments: [Deployment]) {
+    init(name: String, deployments: [Deployment], routing: RoutingSettings) {
         self.name = name
         self.deployments = deployments
-        self.totalWeight = deployments.reduce(0) { $0 + $1.config.weight }
+        self.routing = routing
+        self.strategy = RoutingStrategies.make(routing.strategy)
     }
 
-    /// A deployment chosen at random in proportion to the configured weights.
-    func pick() -> Deployment {
-        guard self.deployments.count > 1, self.totalWeight > 0 else { return self.deployments[0] }
-        var point = Double.random(in: 0..<self.totalWeight)
-        for deployment in self.deployments {
-            point -= deployment.config.weight
-            if point < 0 { return deployment }
-        }
-        return self.deployments[self.deployments.count - 1]
+    /// The deployments to try, in order: those whose breakers would let a request through, as
+    /// the strategy orders them.
+    func plan(_ input: RoutingInput) -> [Deployment] {
+        let now = NIODeadline.now()
+        let available = self.deployments.filter { $0.health.isAvailable(at: now) }
+        return self.strategy.order(available, for: input)
+    }
+
+    /// When the first open breaker will let a probe through.
+    var reopensAt: NIODeadline? {
+        self.deployments.compactMap(\.health.reopensAt).min()
     }
 }
 
-/// One configured backend with its provider.
+/// One configured backend with its provider and live state.
 struct Deployment: Sendable {
+    /// Position among its model's deployments.
+    let index: Int
     let config: DeploymentConfig
     let provider: any Provider
+    let health: DeploymentHealth
 
     /// `provider:upstream-model`, as logs and records name it.
     var label: String { "\(self.config.provider.rawValue):\(self.config.upstreamModel)" }

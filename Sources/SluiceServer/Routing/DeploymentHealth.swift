@@ -1,0 +1,87 @@
+import Foundation
+import NIOCore
+import Synchronization
+
+/// The live state of one deployment: requests and tokens in flight, a latency estimate from
+/// real traffic, and its circuit breaker.
+final class DeploymentHealth: Sendable {
+    struct Snapshot: Sendable, Equatable {
+        var inFlight: Int
+        var outstandingTokens: Int
+        /// Peak-EWMA of time to first token (or of latency, for plain answers), in seconds.
+        var latency: Double
+        var breaker: CircuitBreaker.State
+    }
+
+    private struct State {
+        var inFlight = 0
+        var outstandingTokens = 0
+        var latency = PeakEWMA()
+        var breaker: CircuitBreaker
+    }
+
+    private let state: Mutex<State>
+
+    init(breaker: CircuitBreaker) {
+        self.state = Mutex(State(breaker: breaker))
+    }
+
+    var snapshot: Snapshot {
+        self.state.withLock { Snapshot(inFlight: $0.inFlight, outstandingTokens: $0.outstandingTokens, latency: $0.latency.value, breaker: $0.breaker.state) }
+    }
+
+    func isAvailable(at now: NIODeadline) -> Bool {
+        self.state.withLock { $0.breaker.isAvailable(at: now) }
+    }
+
+    var reopensAt: NIODeadline? {
+        self.state.withLock { $0.breaker.reopensAt }
+    }
+
+    /// Counts a request against this deployment if its breaker lets it through.
+    func begin(tokens: Int, at now: NIODeadline) -> Bool {
+        self.state.withLock { state in
+            guard state.breaker.admit(at: now) else { return false }
+            state.inFlight += 1
+            state.outstandingTokens += tokens
+            return true
+        }
+    }
+
+    /// Ends a request counted by `begin`, with what became of it.
+    func end(tokens: Int, outcome: RoutingLease.Outcome, at now: NIODeadline) {
+        self.state.withLock { state in
+            state.inFlight -= 1
+            state.outstandingTokens -= tokens
+            switch outcome {
+            case .success(let latency):
+                state.breaker.recordSuccess()
+                if let latency { state.latency.observe(seconds: latency, at: now) }
+            case .failure:
+                state.breaker.recordFailure(at: now)
+            case .abandoned:
+                state.breaker.recordAbandoned(at: now)
+            }
+        }
+    }
+}
+
+/// A moving average that jumps up at once on a slow observation and decays back slowly, so a
+/// deployment that turns slow is avoided at once (as in Finagle's and Linkerd's balancers).
+struct PeakEWMA: Sendable {
+    /// Time constant of the decay, in seconds.
+    static let decaySeconds = 10.0
+    private(set) var value = 0.0
+    private var lastUpdate: NIODeadline?
+
+    mutating func observe(seconds: Double, at now: NIODeadline) {
+        defer { self.lastUpdate = now }
+        guard let last = self.lastUpdate, seconds <= self.value else {
+            self.value = max(self.value, seconds)
+            return
+        }
+        let elapsed = Double((now - last).nanoseconds) / 1e9
+        let weight = exp(-elapsed / Self.decaySeconds)
+        self.value = self.value * weight + seconds * (1 - weight)
+    }
+}

@@ -1,0 +1,62 @@
+import Logging
+import NIOCore
+import SluiceCore
+import SluiceProviders
+
+/// Walks a request's routing plan: tries the model's deployments in the strategy's order, moves
+/// to another deployment when one fails before answering (within the model's retries and the
+/// retry budget), then to the model's fallbacks. Client errors end the walk at once.
+struct RoutePlanExecutor: Sendable {
+    let catalog: ModelCatalog
+    let budget: RetryBudget
+
+    /// The answer that came back, the lease on the deployment that gave it, and its model.
+    struct Dispatch: Sendable {
+        let response: ProviderResponse
+        let lease: RoutingLease
+        let route: ModelRoute
+        let attempts: Int
+    }
+
+    /// - Parameter send: performs one attempt on a deployment.
+    /// - Throws: the last attempt's ``GatewayError``, or 503 when no deployment could be tried.
+    func dispatch(
+        _ route: ModelRoute, input: RoutingInput, logger: Logger, send: (Deployment) async throws -> ProviderResponse
+    ) async throws -> Dispatch {
+        self.budget.recordRequest()
+        var lastError: GatewayError?
+        var attempts = 0
+        for model in [route] + route.routing.fallbacks.compactMap(self.catalog.route) {
+            var modelAttempts = 0
+            for deployment in model.plan(input) where modelAttempts <= model.routing.retries {
+                if attempts > 0, !self.budget.withdraw() {
+                    logger.warning("retry budget spent; not retrying", metadata: ["model": .string(model.name)])
+                    throw lastError ?? GatewayError.noDeploymentAvailable(model: route.name, retryAfterSeconds: nil)
+                }
+                guard let lease = RoutingLease(deployment: deployment, tokens: input.estimatedTokens) else { continue }
+                attempts += 1
+                modelAttempts += 1
+                do {
+                    let response = try await send(deployment)
+                    return Dispatch(response: response, lease: lease, route: model, attempts: attempts)
+                } catch let error as GatewayError {
+                    // A client error says nothing about the deployment's health.
+                    lease.release(error.isRetryable ? .failure : .success(latency: nil))
+                    guard error.isRetryable || error.isContextWindowExceeded else { throw error }
+                    logger.warning(
+                        "attempt failed",
+                        metadata: ["deployment": .string(deployment.label), "model": .string(model.name), "error": .string(error.message)]
+                    )
+                    lastError = error
+                    if error.isContextWindowExceeded { break }
+                } catch {
+                    lease.release(.abandoned)
+                    throw error
+                }
+            }
+        }
+        if let lastError { throw lastError }
+        let reopens = route.reopensAt.map { Int(($0 - .now()).nanoseconds / 1_000_000_000) + 1 }
+        throw GatewayError.noDeploymentAvailable(model: route.name, retryAfterSeconds: reopens)
+    }
+}

@@ -1,0 +1,42 @@
+import SluiceConfig
+
+/// Decides the order in which a model's deployments are tried for one request; the first is
+/// tried first, the others on retry.
+///
+/// ```swift
+/// let order = LeastRequestsRouting().order(deployments, for: RoutingInput(estimatedTokens: 900, sessionKey: nil))
+/// ```
+protocol RoutingStrategy: Sendable {
+    func order(_ deployments: [Deployment], for request: RoutingInput) -> [Deployment]
+}
+
+/// What a strategy may know of a request.
+struct RoutingInput: Sendable {
+    /// Prompt estimate plus requested output.
+    var estimatedTokens: Int
+    /// The conversation's key for session affinity, when it has one.
+    var sessionKey: String?
+}
+
+/// The one place that knows every strategy.
+enum RoutingStrategies {
+    static func make(_ kind: RoutingStrategyKind) -> any RoutingStrategy {
+        switch kind {
+        case .weighted: WeightedRouting()
+        case .leastRequests: LeastRequestsRouting()
+        case .leastTokens: LeastTokensRouting()
+        case .latency: LatencyRouting()
+        case .session: SessionAffinityRouting()
+        case .cost: CostRouting()
+        }
+    }
+}
+
+extension Array where Element == Deployment {
+    /// Sorted by `score` (lower first), with ties broken at random so equal deployments share load.
+    func ordered(by score: (Deployment) -> Double) -> [Deployment] {
+        self.map { (deployment: $0, score: score($0), tie: UInt64.random(in: .min ... .max)) }
+            .sorted { $0.score != $1.score ? $0.score < $1.score : $0.tie < $1.tie }
+            .map(\.deployment)
+    }
+}
