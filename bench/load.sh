@@ -214,10 +214,10 @@ if [ "$PERF_SECONDS" -gt 0 ]; then
             perf record -F 999 -p "$SLUICE_PID" -o "$RESULTS/perf-$mode.data" -- sleep "$PERF_SECONDS" >/dev/null 2>&1 || true
             wait "$wrk_pid" || true
             perf report -i "$RESULTS/perf-$mode.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' \
-                | head -10 | tee "$RESULTS/perf-$mode-dso.txt"
+                | head -10 | tee "$RESULTS/perf-$mode-dso.txt" || true
             echo
             perf report -i "$RESULTS/perf-$mode.data" --no-children --sort sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' \
-                | head -40 | demangle | cut -c1-200 | tee "$RESULTS/perf-$mode-symbols.txt"
+                | head -40 | demangle | cut -c1-200 | tee "$RESULTS/perf-$mode-symbols.txt" || true
         done
     else
         echo "perf is not installed; skipping the profile"

@@ -90,6 +90,25 @@ struct ConfigTests {
         #expect(found.contains { $0.contains("missing required key 'models'") })
     }
 
+    @Test func routingIsReadAndFallbacksMustNameOtherModels() throws {
+        let yaml = """
+            models:
+              - name: a
+                routing: { strategy: least-tokens, retries: 2, fallbacks: [b] }
+                deployments: [{ provider: mock }]
+              - name: b
+                routing: { fallbacks: [b, nope] }
+                deployments: [{ provider: mock }]
+            """
+        let found = self.problems(yaml).map(\.description)
+        #expect(found.contains { $0.contains("models[1].routing.fallbacks[0]: a model cannot fall back to itself") })
+        #expect(found.contains { $0.contains("models[1].routing.fallbacks[1]: unknown model 'nope'") })
+        let valid = try ConfigLoader.parse(yaml: yaml.replacingOccurrences(of: "[b, nope]", with: "[a]"), environment: [:])
+        #expect(valid.models[0].routing.strategy == .leastTokens)
+        #expect(valid.models[0].routing.retries == 2)
+        #expect(valid.models[1].routing.fallbacks == ["a"])
+    }
+
     @Test func invalidYAMLIsAProblemNotACrash() {
         let found = self.problems("models: [unclosed\n  - name: x: y")
         #expect(found.count == 1)

@@ -19,7 +19,7 @@ final class GatewayHarness: Sendable {
 
     /// Models every test config has: one per stub behaviour (`stub-<behaviour>`), plus mocks.
     static func defaultModels(stubURL: String) -> String {
-        let behaviours = ["ok", "error-400", "rate-limited", "error-500", "slow-head", "stall", "cut", "early-end", "garbage", "invalid-json", "slow-stream", "delay", "close-after", "connection-close"]
+        let behaviours = ["ok", "error-400", "rate-limited", "error-500", "slow-head", "stall", "cut", "early-end", "garbage", "invalid-json", "slow-stream", "delay", "close-after", "connection-close", "context-exceeded"]
         var yaml = "models:\n"
         for behaviour in behaviours {
             yaml += """
@@ -54,6 +54,28 @@ final class GatewayHarness: Sendable {
             deployments:
               - provider: mock
                 mock: { fault: { kind: status, status: 503 } }
+          - name: flaky
+            routing: { strategy: cost, retries: 1 }
+            deployments:
+              - { provider: openai, base_url: \(stubURL), model: error-500, price: { input_per_million: 1 } }
+              - { provider: openai, base_url: \(stubURL), model: ok, price: { input_per_million: 2 } }
+          - name: picky
+            routing: { strategy: cost, retries: 1 }
+            deployments:
+              - { provider: openai, base_url: \(stubURL), model: error-400, price: { input_per_million: 1 } }
+              - { provider: openai, base_url: \(stubURL), model: ok, price: { input_per_million: 2 } }
+          - name: dead
+            routing: { retries: 0 }
+            deployments:
+              - { provider: openai, base_url: \(stubURL), model: error-500 }
+          - name: primary
+            routing: { fallbacks: [stub-ok] }
+            deployments:
+              - { provider: openai, base_url: \(stubURL), model: error-500 }
+          - name: small
+            routing: { fallbacks: [stub-ok] }
+            deployments:
+              - { provider: openai, base_url: \(stubURL), model: context-exceeded }
           - name: refused
             deployments:
               - provider: openai

@@ -24,6 +24,7 @@ import Synchronization
 /// | `delay` | a normal answer after 200 ms |
 /// | `close-after` | a normal answer, then the connection drops without warning |
 /// | `connection-close` | a normal answer with `Connection: close` |
+/// | `context-exceeded` | 400 `context_length_exceeded`, as OpenAI answers a prompt too long for the model |
 final class StubUpstream: Sendable {
     /// What the stub received.
     struct Received: Sendable {
@@ -84,6 +85,9 @@ final class StubUpstream: Sendable {
             var response = Self.json(StubShapes.error(message: "Rate limit reached for requests.", type: "requests", param: nil, code: "rate_limit_exceeded"), status: .tooManyRequests)
             response.headers[.retryAfter] = "7"
             return response
+        case "context-exceeded":
+            let message = "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens."
+            return Self.json(StubShapes.error(message: message, type: "invalid_request_error", param: "messages", code: "context_length_exceeded"), status: .badRequest)
         case "error-500":
             return Self.json(StubShapes.error(message: "The server had an error while processing your request.", type: "server_error", param: nil, code: nil), status: .internalServerError)
         case "slow-head":
