@@ -119,6 +119,11 @@ public struct RoutingSettings: Sendable {
     /// The request header that pins a conversation to a deployment (`session` strategy); the
     /// body's `user` is used when it is absent.
     public var sessionHeader = "x-session-id"
+    /// How much of the prompt (in bytes) identifies a shared prefix (`prefix` strategy).
+    public var prefixBytes = 2048
+    /// A deployment takes a prefix's requests only while its load stays under this multiple of
+    /// the average load (`prefix` strategy).
+    public var loadBound = 1.25
 
     public init() {}
 }
@@ -137,6 +142,9 @@ public enum RoutingStrategyKind: String, Sendable, CaseIterable {
     case session
     /// The cheapest healthy deployment first.
     case cost
+    /// Requests sharing a long prompt prefix to the same deployment, whose KV cache holds it,
+    /// unless that deployment is loaded past a bound (consistent hashing with bounded loads).
+    case prefix
 }
 
 /// The provider families the gateway can forward to.

@@ -19,7 +19,7 @@ struct BalancerTests {
         }
     }
 
-    private let input = RoutingInput(estimatedTokens: 100, sessionKey: nil)
+    private let input = RoutingInput(estimatedTokens: 100)
 
     @Test func weightedRoutingFollowsTheWeights() {
         let pool = self.deployments([(3, 0), (1, 0)])
@@ -53,6 +53,21 @@ struct BalancerTests {
         }
         let spread = Set((0..<60).map { SessionAffinityRouting().order(pool, for: RoutingInput(estimatedTokens: 1, sessionKey: "c\($0)"))[0].index })
         #expect(spread == [0, 1, 2])
+    }
+
+    @Test func sharedPrefixesStickToOneDeploymentUntilItIsLoadedPastTheBound() throws {
+        let pool = self.deployments([(1, 0), (1, 0), (1, 0)])
+        let routing = PrefixAwareRouting(loadBound: 1.25)
+        let prefix = RoutingInput(estimatedTokens: 1, prefixKey: RendezvousHash.key("You are a helpful assistant for ACME".utf8))
+        let home = routing.order(pool, for: prefix)[0].index
+        #expect((0..<10).allSatisfy { _ in routing.order(pool, for: prefix)[0].index == home })
+        // Load the home deployment past 1.25 x the average: the prefix spills to the next one.
+        let leases = try (0..<3).map { _ in try #require(RoutingLease(deployment: pool[home], tokens: 1)) }
+        #expect(routing.order(pool, for: prefix)[0].index != home)
+        leases.forEach { $0.release(.success(latency: nil)) }
+        #expect(routing.order(pool, for: prefix)[0].index == home, "and comes back once the load drops")
+        let homes = Set((0..<60).map { routing.order(pool, for: RoutingInput(estimatedTokens: 1, prefixKey: UInt64($0) &* 0x9E37_79B9))[0].index })
+        #expect(homes == [0, 1, 2], "different prefixes spread over every deployment")
     }
 
     @Test func costRoutingTriesTheCheapestFirst() {

@@ -75,14 +75,27 @@ struct InferenceController {
         }
     }
 
-    /// The load estimate, and for session affinity the conversation's key: the configured header,
-    /// or the body's `user`.
+    /// The load estimate, plus what the model's strategy keys on: for session affinity the
+    /// configured header or the body's `user`; for prefix-aware routing a hash of the prompt's
+    /// first bytes (the whole prompt when it is shorter, so short prompts do not collide).
     private func routingInput(_ summary: InferenceRequest, route: ModelRoute, request: Request, body: ByteBuffer) -> RoutingInput {
-        let tokens = summary.byteCount / 4 + (summary.maxOutputTokens ?? Self.defaultOutputEstimate)
-        guard route.routing.strategy == .session else { return RoutingInput(estimatedTokens: tokens, sessionKey: nil) }
-        let header = HTTPField.Name(route.routing.sessionHeader).flatMap { request.headers[$0] }
-        let user = summary.members.member("user").flatMap { member in body.withUnsafeReadableBytes { JSONValueReader.string(member, in: $0) } }
-        return RoutingInput(estimatedTokens: tokens, sessionKey: header ?? user)
+        var input = RoutingInput(estimatedTokens: summary.byteCount / 4 + (summary.maxOutputTokens ?? Self.defaultOutputEstimate))
+        switch route.routing.strategy {
+        case .session:
+            let header = HTTPField.Name(route.routing.sessionHeader).flatMap { request.headers[$0] }
+            let user = summary.members.member("user").flatMap { member in body.withUnsafeReadableBytes { JSONValueReader.string(member, in: $0) } }
+            input.sessionKey = header ?? user
+        case .prefix:
+            let prompt = summary.members.member(summary.endpoint == .chatCompletions ? "messages" : "prompt")
+            input.prefixKey = prompt.map { member in
+                body.withUnsafeReadableBytes { bytes in
+                    RendezvousHash.key(bytes[member.value.lowerBound..<min(member.value.upperBound, member.value.lowerBound + route.routing.prefixBytes)])
+                }
+            }
+        default:
+            break
+        }
+        return input
     }
 
     // MARK: - Streaming

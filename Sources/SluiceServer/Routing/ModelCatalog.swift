@@ -49,7 +49,7 @@ struct ModelRoute: Sendable {
         self.name = name
         self.deployments = deployments
         self.routing = routing
-        self.strategy = RoutingStrategies.make(routing.strategy)
+        self.strategy = RoutingStrategies.make(routing)
     }
 
     /// The deployments to try, in order: those whose breakers would let a request through, as

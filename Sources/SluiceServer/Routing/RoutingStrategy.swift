@@ -4,7 +4,7 @@ import SluiceConfig
 /// tried first, the others on retry.
 ///
 /// ```swift
-/// let order = LeastRequestsRouting().order(deployments, for: RoutingInput(estimatedTokens: 900, sessionKey: nil))
+/// let order = LeastRequestsRouting().order(deployments, for: RoutingInput(estimatedTokens: 900))
 /// ```
 protocol RoutingStrategy: Sendable {
     func order(_ deployments: [Deployment], for request: RoutingInput) -> [Deployment]
@@ -14,20 +14,29 @@ protocol RoutingStrategy: Sendable {
 struct RoutingInput: Sendable {
     /// Prompt estimate plus requested output.
     var estimatedTokens: Int
+    init(estimatedTokens: Int, sessionKey: String? = nil, prefixKey: UInt64? = nil) {
+        self.estimatedTokens = estimatedTokens
+        self.sessionKey = sessionKey
+        self.prefixKey = prefixKey
+    }
+
     /// The conversation's key for session affinity, when it has one.
     var sessionKey: String?
+    /// A hash of the prompt's first bytes, for prefix-aware routing.
+    var prefixKey: UInt64?
 }
 
 /// The one place that knows every strategy.
 enum RoutingStrategies {
-    static func make(_ kind: RoutingStrategyKind) -> any RoutingStrategy {
-        switch kind {
+    static func make(_ settings: RoutingSettings) -> any RoutingStrategy {
+        switch settings.strategy {
         case .weighted: WeightedRouting()
         case .leastRequests: LeastRequestsRouting()
         case .leastTokens: LeastTokensRouting()
         case .latency: LatencyRouting()
         case .session: SessionAffinityRouting()
         case .cost: CostRouting()
+        case .prefix: PrefixAwareRouting(loadBound: settings.loadBound)
         }
     }
 }
