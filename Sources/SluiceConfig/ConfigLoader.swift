@@ -127,7 +127,12 @@ public enum ConfigLoader {
         let members = reader.mapping(node, at: "resilience", allowed: ["breaker", "retry_budget"])
         var settings = ResilienceSettings()
         if let breakerNode = members["breaker"] {
-            let breaker = reader.mapping(breakerNode, at: "resilience.breaker", allowed: ["failures", "open_for", "max_open_for"])
+            let breaker = reader.mapping(breakerNode, at: "resilience.breaker", allowed: ["failures", "open_for", "max_open_for", "probe_interval"])
+            if let interval = breaker["probe_interval"].flatMap({ reader.duration($0, at: "resilience.breaker.probe_interval") }) {
+                if interval > .zero { settings.probeInterval = interval } else {
+                    reader.report("must be greater than zero", at: "resilience.breaker.probe_interval", node: breaker["probe_interval"])
+                }
+            }
             if let failures = breaker["failures"].flatMap({ reader.integer($0, at: "resilience.breaker.failures", minimum: 1) }) { settings.breakerFailures = failures }
             if let openFor = breaker["open_for"].flatMap({ reader.duration($0, at: "resilience.breaker.open_for") }) { settings.breakerOpenFor = openFor }
             if let maxOpenFor = breaker["max_open_for"].flatMap({ reader.duration($0, at: "resilience.breaker.max_open_for") }) {

@@ -87,6 +87,8 @@ public struct ResilienceSettings: Sendable {
     /// How long a breaker stays open at first; each failed probe doubles it, up to `breakerMaxOpenFor`.
     public var breakerOpenFor: Duration = .seconds(5)
     public var breakerMaxOpenFor: Duration = .seconds(300)
+    /// How often open breakers are checked and, once their open time has passed, probed.
+    public var probeInterval: Duration = .seconds(1)
     /// Retries allowed as a share of requests, so that retries cannot multiply an outage.
     public var retryBudgetRatio = 0.2
     /// Retries always allowed per second, whatever the ratio says.

@@ -19,6 +19,11 @@ public protocol Provider: Sendable {
     /// Sends `request` upstream and returns the successful answer.
     /// - Throws: ``GatewayError`` for every upstream failure; `CancellationError` when cancelled.
     func send(_ request: ProviderRequest) async throws -> ProviderResponse
+
+    /// A cheap check that the backend answers, used to bring a deployment with an open circuit
+    /// breaker back without risking client traffic.
+    /// - Throws: ``GatewayError`` when the backend is not healthy.
+    func probe(deadline: NIODeadline) async throws
 }
 
 /// One call to a provider.

@@ -77,6 +77,7 @@ public struct Gateway: Sendable {
         var configuration = ServiceGroupConfiguration(
             services: [
                 .init(service: self.application(logger: logger, onServerRunning: onServerRunning)),
+                .init(service: HealthProber(catalog: self.catalog, interval: self.config.resilience.probeInterval, logger: logger)),
                 .init(service: DrainMonitor(state: self.state)),
             ],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],

@@ -50,19 +50,30 @@ struct LifecycleTests {
 
     @Test func gracefulShutdownLetsAnInFlightStreamFinishAndTurnsReadinessOff() async throws {
         let harness = try await GatewayHarness.start()
-        let client = TestClient(baseURL: harness.baseURL)
-        let stream = Task { try await client.chat(model: "mock-slow", stream: true) }
-        try await Task.sleep(for: .milliseconds(100))
+        var request = HTTPClientRequest(url: harness.baseURL + "/v1/chat/completions")
+        request.method = .POST
+        request.headers.add(name: "authorization", value: "Bearer sk-test")
+        request.body = .bytes(ByteBuffer(string: #"{"model":"mock-slow","stream":true,"messages":[{"role":"user","content":"go"}]}"#))
+        let (started, signal) = AsyncStream.makeStream(of: Void.self)
+        let stream = Task {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            var text = ""
+            for try await chunk in response.body {
+                text += String(buffer: chunk)
+                signal.yield()
+            }
+            return text
+        }
+        var iterator = started.makeAsyncIterator()
+        _ = await iterator.next()
         await harness.beginShutdown()
         for _ in 0..<200 where !harness.gateway.state.isDraining {
             try await Task.sleep(for: .milliseconds(5))
         }
         #expect(harness.gateway.state.isDraining)
-        let reply = try await stream.value
-        #expect(reply.status == 200)
+        let reply = TestClient.Reply(status: 200, headers: [:], body: try await stream.value)
         #expect(reply.events.last == "[DONE]", "the stream that was in flight finished")
         #expect(reply.eventObjects.count == 12)
-        await client.shutdown()
         await harness.stop()
     }
 }

@@ -35,7 +35,8 @@ struct RoutingTests {
     }
 
     @Test func aBreakerOpensAfterConsecutiveFailuresFailsFastAndProbesLater() async throws {
-        let settings = GatewayHarness.defaultSettings + "resilience: { breaker: { failures: 2, open_for: 300ms } }\n"
+        // Probes are turned off here (a long interval) so that only client traffic probes.
+        let settings = GatewayHarness.defaultSettings + "resilience: { breaker: { failures: 2, open_for: 300ms, probe_interval: 1h } }\n"
         try await withGateway(settings: settings) { harness, client in
             #expect(try await client.chat(model: "dead").status == 502)
             #expect(try await client.chat(model: "dead").status == 502)
@@ -51,6 +52,20 @@ struct RoutingTests {
             #expect(try await client.chat(model: "dead").status == 503, "the failed probe opened the breaker again")
             let ready = try await client.request(.GET, "/ready", key: nil)
             #expect(ready.body.contains(#""model":"dead","deployment":"openai:error-500","state":"open""#))
+        }
+    }
+
+    @Test func anActiveProbeClosesTheBreakerWithoutClientTraffic() async throws {
+        let settings = GatewayHarness.defaultSettings + "resilience: { breaker: { failures: 1, open_for: 100ms, probe_interval: 50ms } }\n"
+        try await withGateway(settings: settings) { _, client in
+            #expect(try await client.chat(model: "dead").status == 502)
+            let recovered = #""model":"dead","deployment":"openai:error-500","state":"closed""#
+            var state = ""
+            for _ in 0..<100 where !state.contains(recovered) {
+                try await Task.sleep(for: .milliseconds(20))
+                state = try await client.request(.GET, "/ready", key: nil).body
+            }
+            #expect(state.contains(recovered), "the stub answers GET /v1/models, so the probe passes")
         }
     }
 

@@ -45,6 +45,13 @@ public struct MockProvider: Provider {
         return ProviderResponse(body: .complete(ByteBuffer(string: answer.completeJSON)))
     }
 
+    /// Healthy unless configured to fail every request with an error status.
+    public func probe(deadline: NIODeadline) async throws {
+        if let fault = self.settings.fault, case .status(let status) = fault.kind, fault.rate >= 1 {
+            throw GatewayError.upstreamFailed("it answered HTTP \(status)")
+        }
+    }
+
     private func embeddings(_ request: InferenceRequest, body: UnsafeRawBufferPointer) -> ByteBuffer {
         guard let input = request.members.member("input") else { return ByteBuffer() }
         let items = input.kind == .array ? JSONScanner.elements(of: body, arrayAt: input.value) : [input.value]

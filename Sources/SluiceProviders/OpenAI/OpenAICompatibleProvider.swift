@@ -61,6 +61,20 @@ public struct OpenAICompatibleProvider: Provider {
         }
     }
 
+    /// `GET /models`, which every OpenAI-compatible server answers without running the model.
+    public func probe(deadline: NIODeadline) async throws {
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "\(self.origin.basePath)/models", headers: self.baseHeaders)
+        let response: UpstreamResponse
+        do {
+            response = try await self.client.execute(origin: self.origin, head: head, body: ByteBuffer(), deadline: deadline, streaming: false)
+        } catch {
+            throw UpstreamFailure.error(transport: error)
+        }
+        guard (200..<300).contains(response.status) else {
+            throw GatewayError.upstreamFailed("its health probe answered HTTP \(response.status)")
+        }
+    }
+
     private func failure(_ response: UpstreamResponse, body: ByteBuffer?, logger request: ProviderRequest) -> GatewayError {
         request.logger.warning(
             "upstream answered with an error",

@@ -161,11 +161,9 @@ func withGateway(settings: String = GatewayHarness.defaultSettings, _ body: (Gat
     do {
         try await body(harness, client)
     } catch {
-        await client.shutdown()
         await harness.stop()
         throw error
     }
-    await client.shutdown()
     await harness.stop()
 }
 

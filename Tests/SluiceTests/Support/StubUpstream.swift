@@ -50,6 +50,9 @@ final class StubUpstream: Sendable {
                 try await box.stub!.answer(request, context: context)
             }
         }
+        router.get("/v1/models") { _, _ in
+            Self.json(#"{"object":"list","data":[{"id":"ok","object":"model","created":1686935002,"owned_by":"stub"}]}"#)
+        }
         let server = try await RunningServer.start(router: router)
         let stub = StubUpstream(server: server)
         box.stub = stub

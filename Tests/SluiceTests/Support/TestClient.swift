@@ -6,7 +6,8 @@ import NIOHTTP1
 /// An HTTP client for tests, speaking to the gateway like an SDK would.
 struct TestClient: Sendable {
     let baseURL: String
-    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(decompression: .disabled))
+    /// The process-wide client, which needs no shutdown, so a failing test cannot leak one.
+    let http = HTTPClient.shared
 
     struct Reply: Sendable {
         var status: Int
@@ -50,9 +51,5 @@ struct TestClient: Sendable {
     func chat(model: String, stream: Bool = false, extra: String = "", key: String? = "sk-test", headers: [String: String] = [:]) async throws -> Reply {
         let body = #"{"model":"\#(model)","messages":[{"role":"user","content":"Say hello"}],"stream":\#(stream)\#(extra)}"#
         return try await self.request(.POST, "/v1/chat/completions", body: body, key: key, headers: headers)
-    }
-
-    func shutdown() async {
-        try? await self.http.shutdown()
     }
 }
