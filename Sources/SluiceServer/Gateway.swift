@@ -36,6 +36,10 @@ public struct Gateway: Sendable {
         return UpstreamHTTPClient(configuration: configuration, eventLoopGroup: eventLoopGroup)
     }
 
+    /// Room for bursts of new connections (a thousand clients starting streams at once); the
+    /// kernel caps it at `net.core.somaxconn`.
+    static let listenBacklog = 4096
+
     /// The router with every route and middleware.
     func router() -> Router<SluiceRequestContext> {
         let router = Router(context: SluiceRequestContext.self)
@@ -63,7 +67,10 @@ public struct Gateway: Sendable {
     public func application(logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: self.router(),
-            configuration: .init(address: .hostname(self.config.server.host, port: self.config.server.port), serverName: nil),
+            configuration: .init(
+                address: .hostname(self.config.server.host, port: self.config.server.port), serverName: nil,
+                backlog: Self.listenBacklog
+            ),
             onServerRunning: onServerRunning,
             logger: logger
         )
