@@ -72,13 +72,6 @@ extension GatewayError {
         )
     }
 
-    public static func unsupportedEndpoint(_ endpoint: Endpoint, model: String) -> GatewayError {
-        GatewayError(
-            status: 400, type: "invalid_request_error", code: "unsupported_endpoint", param: "model",
-            message: "The model `\(model)` does not support /v1/\(endpoint.path)."
-        )
-    }
-
     public static func bodyTooLarge(limit: Int) -> GatewayError {
         GatewayError(status: 413, type: "invalid_request_error", code: "request_too_large", message: "The request body exceeds the limit of \(limit) bytes.")
     }

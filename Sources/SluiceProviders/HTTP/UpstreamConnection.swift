@@ -4,13 +4,11 @@ import Synchronization
 
 /// A kept-alive HTTP/1.1 connection to an upstream, usable from any task.
 final class UpstreamConnection: Sendable {
-    let id: Int
     let channel: any Channel
     private let handler: NIOLoopBound<UpstreamConnectionHandler>
     private let exchanges = Atomic<Int>(0)
 
-    init(id: Int, channel: any Channel, handler: UpstreamConnectionHandler) {
-        self.id = id
+    init(channel: any Channel, handler: UpstreamConnectionHandler) {
         self.channel = channel
         self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
     }

@@ -106,10 +106,6 @@ final class UpstreamConnectionPool: Sendable {
 
     /// Opens a connection in a slot already counted in `open`; gives the slot back on failure.
     private func open() async throws -> UpstreamConnection {
-        let id = self.state.withLock { state in
-            state.nextID += 1
-            return state.nextID
-        }
         let origin = self.origin
         let sslContext = self.sslContext
         let idleTimeout = self.configuration.idleTimeout
@@ -127,7 +123,7 @@ final class UpstreamConnectionPool: Sendable {
                         try sync.addHTTPClientHandlers()
                         let handler = UpstreamConnectionHandler(idleTimeout: idleTimeout)
                         try sync.addHandler(handler)
-                        let connection = UpstreamConnection(id: id, channel: channel, handler: handler)
+                        let connection = UpstreamConnection(channel: channel, handler: handler)
                         connection.attach(to: self)
                         return connection
                     }
