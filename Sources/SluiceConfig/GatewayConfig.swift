@@ -123,9 +123,11 @@ public struct RoutingSettings: Sendable {
     public var sessionHeader = "x-session-id"
     /// How much of the prompt (in bytes) identifies a shared prefix (`prefix` strategy).
     public var prefixBytes = 2048
-    /// A deployment takes a prefix's requests only while its load stays under this multiple of
-    /// the average load (`prefix` strategy).
-    public var loadBound = 1.25
+    /// A prefix leaves its home deployment only when the home has more than `loadBound` times
+    /// the requests in flight of the least loaded deployment (`prefix` strategy) ...
+    public var loadBound = 1.5
+    /// ... and more than `loadSlack` requests beyond it.
+    public var loadSlack = 4
 
     public init() {}
 }

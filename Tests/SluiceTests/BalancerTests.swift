@@ -57,11 +57,11 @@ struct BalancerTests {
 
     @Test func sharedPrefixesStickToOneDeploymentUntilItIsLoadedPastTheBound() throws {
         let pool = self.deployments([(1, 0), (1, 0), (1, 0)])
-        let routing = PrefixAwareRouting(loadBound: 1.25)
+        let routing = PrefixAwareRouting(loadBound: 1.5, loadSlack: 2)
         let prefix = RoutingInput(estimatedTokens: 1, prefixKey: RendezvousHash.key("You are a helpful assistant for ACME".utf8))
         let home = routing.order(pool, for: prefix)[0].index
         #expect((0..<10).allSatisfy { _ in routing.order(pool, for: prefix)[0].index == home })
-        // Load the home deployment past 1.25 x the average: the prefix spills to the next one.
+        // Load the home deployment past 1.5 x and 2 more than the least loaded: the prefix spills.
         let leases = try (0..<3).map { _ in try #require(RoutingLease(deployment: pool[home], tokens: 1)) }
         #expect(routing.order(pool, for: prefix)[0].index != home)
         leases.forEach { $0.release(.success(latency: nil)) }

@@ -36,7 +36,7 @@ enum RoutingStrategies {
         case .latency: LatencyRouting()
         case .session: SessionAffinityRouting()
         case .cost: CostRouting()
-        case .prefix: PrefixAwareRouting(loadBound: settings.loadBound)
+        case .prefix: PrefixAwareRouting(loadBound: settings.loadBound, loadSlack: settings.loadSlack)
         }
     }
 }
