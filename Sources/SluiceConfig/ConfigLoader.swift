@@ -124,8 +124,13 @@ public enum ConfigLoader {
     }
 
     private static func resilience(_ node: Node, reader: inout ConfigReader) -> ResilienceSettings {
-        let members = reader.mapping(node, at: "resilience", allowed: ["breaker", "retry_budget"])
+        let members = reader.mapping(node, at: "resilience", allowed: ["breaker", "retry_budget", "metrics_interval"])
         var settings = ResilienceSettings()
+        if let intervalNode = members["metrics_interval"], let interval = reader.duration(intervalNode, at: "resilience.metrics_interval") {
+            if interval > .zero { settings.metricsInterval = interval } else {
+                reader.report("must be greater than zero", at: "resilience.metrics_interval", node: intervalNode)
+            }
+        }
         if let breakerNode = members["breaker"] {
             let breaker = reader.mapping(breakerNode, at: "resilience.breaker", allowed: ["failures", "open_for", "max_open_for", "probe_interval"])
             if let interval = breaker["probe_interval"].flatMap({ reader.duration($0, at: "resilience.breaker.probe_interval") }) {
@@ -219,7 +224,7 @@ public enum ConfigLoader {
     private static func deployment(_ node: Node, at path: String, reader: inout ConfigReader) -> DeploymentConfig? {
         let members = reader.mapping(
             node, at: path,
-            allowed: ["provider", "base_url", "api_key", "model", "weight", "price", "context_window", "max_output_tokens", "mock"]
+            allowed: ["provider", "base_url", "api_key", "model", "weight", "price", "context_window", "max_output_tokens", "mock", "metrics_url"]
         )
         guard let providerNode = members["provider"] else {
             reader.report("missing required key 'provider'", at: path, node: node)
@@ -236,6 +241,12 @@ public enum ConfigLoader {
             }
         } else if provider == .openai, members["base_url"] == nil {
             reader.report("missing required key 'base_url' for provider openai", at: path, node: node)
+        }
+        var metricsURL: String?
+        if let urlNode = members["metrics_url"], let url = reader.string(urlNode, at: "\(path).metrics_url") {
+            if UpstreamOrigin(baseURL: url) != nil { metricsURL = url } else {
+                reader.report("not a valid http(s) URL: '\(url)'", at: "\(path).metrics_url", node: urlNode)
+            }
         }
         let upstreamModel = members["model"].flatMap { reader.string($0, at: "\(path).model") }
         if members["model"] == nil, provider == .openai {
@@ -254,7 +265,7 @@ public enum ConfigLoader {
         return DeploymentConfig(
             provider: provider, baseURL: baseURL, apiKey: apiKey, upstreamModel: upstreamModel ?? "mock",
             weight: weight, price: price, contextWindow: contextWindow, maxOutputTokens: maxOutput,
-            mock: provider == .mock ? (mock ?? MockSettings()) : nil
+            mock: provider == .mock ? (mock ?? MockSettings()) : nil, metricsURL: metricsURL
         )
     }
 

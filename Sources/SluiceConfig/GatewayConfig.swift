@@ -89,6 +89,9 @@ public struct ResilienceSettings: Sendable {
     public var breakerMaxOpenFor: Duration = .seconds(300)
     /// How often open breakers are checked and, once their open time has passed, probed.
     public var probeInterval: Duration = .seconds(1)
+    /// How often model servers' `metrics_url` are scraped; a reading older than three intervals
+    /// is ignored, so a server that stops answering cannot hold routing on stale figures.
+    public var metricsInterval: Duration = .seconds(2)
     /// Retries allowed as a share of requests, so that retries cannot multiply an outage.
     public var retryBudgetRatio = 0.2
     /// Retries always allowed per second, whatever the ratio says.
@@ -172,10 +175,14 @@ public struct DeploymentConfig: Sendable {
     public var contextWindow: Int?
     public var maxOutputTokens: Int?
     public var mock: MockSettings?
+    /// A Prometheus endpoint of the model server (vLLM's or SGLang's `/metrics`) whose queue
+    /// depth and KV-cache use feed load-aware routing.
+    public var metricsURL: String?
 
     public init(
         provider: ProviderKind, baseURL: String? = nil, apiKey: Secret? = nil, upstreamModel: String,
-        weight: Double = 1, price: Price = .init(), contextWindow: Int? = nil, maxOutputTokens: Int? = nil, mock: MockSettings? = nil
+        weight: Double = 1, price: Price = .init(), contextWindow: Int? = nil, maxOutputTokens: Int? = nil, mock: MockSettings? = nil,
+        metricsURL: String? = nil
     ) {
         self.provider = provider
         self.baseURL = baseURL
@@ -186,6 +193,7 @@ public struct DeploymentConfig: Sendable {
         self.contextWindow = contextWindow
         self.maxOutputTokens = maxOutputTokens
         self.mock = mock
+        self.metricsURL = metricsURL
     }
 }
 

@@ -20,10 +20,12 @@ public struct Gateway: Sendable {
     public let state = GatewayState()
     let catalog: ModelCatalog
     let recorder: (any RequestRecorder)?
+    let httpClient: UpstreamHTTPClient
 
     public init(config: GatewayConfig, httpClient: UpstreamHTTPClient, recorder: (any RequestRecorder)? = nil, created: Int = 1_700_000_000) {
         self.config = config
         self.recorder = recorder
+        self.httpClient = httpClient
         self.catalog = ModelCatalog(models: config.models, resilience: config.resilience, client: httpClient, created: created)
     }
 
@@ -85,6 +87,9 @@ public struct Gateway: Sendable {
             services: [
                 .init(service: self.application(logger: logger, onServerRunning: onServerRunning)),
                 .init(service: HealthProber(catalog: self.catalog, interval: self.config.resilience.probeInterval, logger: logger)),
+                .init(service: BackendMetricsScraper(
+                    catalog: self.catalog, client: self.httpClient, interval: self.config.resilience.metricsInterval, logger: logger
+                )),
                 .init(service: DrainMonitor(state: self.state)),
             ],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],

@@ -75,4 +75,17 @@ struct JSONScannerTests {
             _ = bytes.withUnsafeBytes { try? JSONScanner.topLevelMembers(of: $0) }
         }
     }
+
+    @Test func prometheusSamplesAreSummedAcrossLabelSets() {
+        let text = """
+            # HELP sglang:num_queue_reqs The number of requests in the waiting queue
+            # TYPE sglang:num_queue_reqs gauge
+            sglang:num_queue_reqs{model_name="a",engine="0"} 3
+            sglang:num_queue_reqs{model_name="a",engine="1"} 4.0
+            sglang:token_usage{model_name="a"} 0.5 1718000000000
+            other_metric 9
+            """
+        let sums = PrometheusText.sums(of: ["sglang:num_queue_reqs", "sglang:token_usage"], in: text)
+        #expect(sums == ["sglang:num_queue_reqs": 7, "sglang:token_usage": 0.5])
+    }
 }

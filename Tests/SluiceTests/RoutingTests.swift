@@ -69,6 +69,21 @@ struct RoutingTests {
         }
     }
 
+    @Test func theModelServersOwnQueueDepthSteersLoadAwareRouting() async throws {
+        try await withGateway(settings: GatewayHarness.defaultSettings + "resilience: { metrics_interval: 50ms }\n") { harness, client in
+            var ready = ""
+            for _ in 0..<100 where !ready.contains(#""waiting":42"#) {
+                try await Task.sleep(for: .milliseconds(20))
+                ready = try await client.request(.GET, "/ready", key: nil).body
+            }
+            #expect(ready.contains(#""model":"measured","deployment":"openai:connection-close","state":"closed","in_flight":0,"outstanding_tokens":0,"latency_ms":0,"waiting":42,"kv_cache_usage":0.97"#))
+            for _ in 0..<6 {
+                #expect(try await client.chat(model: "measured").status == 200)
+            }
+            #expect(harness.stub.received.allSatisfy { $0.body.contains(#""model":"ok""#) }, "the server with 42 queued requests gets none")
+        }
+    }
+
     @Test func aModelFallsBackWhenAllItsDeploymentsFail() async throws {
         try await withGateway { harness, client in
             let reply = try await client.chat(model: "primary")

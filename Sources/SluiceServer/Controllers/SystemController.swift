@@ -21,7 +21,8 @@ struct SystemController {
                 let snapshot = deployment.health.snapshot
                 return #"{"model":\#(JSONString.quoted(route.name)),"deployment":\#(JSONString.quoted(deployment.label)),"#
                     + #""state":"\#(Self.name(of: snapshot.breaker, at: now))","in_flight":\#(snapshot.inFlight),"#
-                    + #""outstanding_tokens":\#(snapshot.outstandingTokens),"latency_ms":\#(Int(snapshot.latency * 1000))}"#
+                    + #""outstanding_tokens":\#(snapshot.outstandingTokens),"latency_ms":\#(Int(snapshot.latency * 1000)),"#
+                    + #""waiting":\#(snapshot.waiting),"kv_cache_usage":\#(snapshot.kvCacheUsage.map { "\($0)" } ?? "null")}"#
             }
         }
         let status = self.state.isDraining ? "draining" : "ready"

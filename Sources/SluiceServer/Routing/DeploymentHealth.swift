@@ -11,6 +11,22 @@ final class DeploymentHealth: Sendable {
         /// Peak-EWMA of time to first token (or of latency, for plain answers), in seconds.
         var latency: Double
         var breaker: CircuitBreaker.State
+        /// Requests queued inside the model server, from its own metrics, while fresh.
+        var waiting: Int
+        /// Share of the model server's KV cache in use, from its own metrics, while fresh.
+        var kvCacheUsage: Double?
+
+        /// What load-aware strategies compare: the gateway's requests in flight plus the
+        /// server's own queue.
+        var load: Int { self.inFlight + self.waiting }
+    }
+
+    /// A model server's own account of its load, read from its metrics endpoint.
+    struct BackendLoad: Sendable, Equatable {
+        var waiting: Int
+        var kvCacheUsage: Double?
+        /// After this the reading is too old to route on.
+        var validUntil: NIODeadline
     }
 
     private struct State {
@@ -18,6 +34,7 @@ final class DeploymentHealth: Sendable {
         var outstandingTokens = 0
         var latency = PeakEWMA()
         var breaker: CircuitBreaker
+        var backendLoad: BackendLoad?
     }
 
     private let state: Mutex<State>
@@ -27,7 +44,18 @@ final class DeploymentHealth: Sendable {
     }
 
     var snapshot: Snapshot {
-        self.state.withLock { Snapshot(inFlight: $0.inFlight, outstandingTokens: $0.outstandingTokens, latency: $0.latency.value, breaker: $0.breaker.state) }
+        let now = NIODeadline.now()
+        return self.state.withLock { state in
+            let backend = state.backendLoad.flatMap { $0.validUntil > now ? $0 : nil }
+            return Snapshot(
+                inFlight: state.inFlight, outstandingTokens: state.outstandingTokens, latency: state.latency.value,
+                breaker: state.breaker.state, waiting: backend?.waiting ?? 0, kvCacheUsage: backend?.kvCacheUsage
+            )
+        }
+    }
+
+    func update(_ load: BackendLoad) {
+        self.state.withLock { $0.backendLoad = load }
     }
 
     func isAvailable(at now: NIODeadline) -> Bool {

@@ -76,6 +76,11 @@ final class GatewayHarness: Sendable {
             routing: { fallbacks: [stub-ok] }
             deployments:
               - { provider: openai, base_url: \(stubURL), model: context-exceeded }
+          - name: measured
+            routing: { strategy: least-requests }
+            deployments:
+              - { provider: openai, base_url: \(stubURL), model: connection-close, metrics_url: "\(stubURL.dropLast(3))/metrics-busy" }
+              - { provider: openai, base_url: \(stubURL), model: ok, metrics_url: "\(stubURL.dropLast(3))/metrics-idle" }
           - name: refused
             deployments:
               - provider: openai
@@ -89,7 +94,7 @@ final class GatewayHarness: Sendable {
     static let defaultSettings = """
         server: { host: 127.0.0.1, port: 0, max_request_body: 64KiB, drain_timeout: 2s }
         log: { level: info }
-        timeouts: { connect: 1s, first_token: 500ms, between_tokens: 300ms, request: 5s }
+        timeouts: { connect: 1s, first_token: 1s, between_tokens: 500ms, request: 5s }
         auth: { api_keys: [sk-test, sk-other] }
 
         """

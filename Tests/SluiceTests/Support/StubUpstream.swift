@@ -53,6 +53,21 @@ final class StubUpstream: Sendable {
         router.get("/v1/models") { _, _ in
             Self.json(#"{"object":"list","data":[{"id":"ok","object":"model","created":1686935002,"owned_by":"stub"}]}"#)
         }
+        // vLLM's metrics as a busy and an idle server would publish them.
+        for (path, waiting, usage) in [("/metrics-busy", 42, 0.97), ("/metrics-idle", 0, 0.12)] {
+            router.get(RouterPath(stringLiteral: path)) { _, _ in
+                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: """
+                    # HELP vllm:num_requests_waiting Number of requests waiting to be processed.
+                    # TYPE vllm:num_requests_waiting gauge
+                    vllm:num_requests_waiting{model_name="ok"} \(waiting).0
+                    # HELP vllm:gpu_cache_usage_perc GPU KV-cache usage. 1 means 100 percent usage.
+                    # TYPE vllm:gpu_cache_usage_perc gauge
+                    vllm:gpu_cache_usage_perc{model_name="ok"} \(usage)
+                    vllm:num_requests_running{model_name="ok"} 3.0
+
+                    """)))
+            }
+        }
         let server = try await RunningServer.start(router: router)
         let stub = StubUpstream(server: server)
         box.stub = stub

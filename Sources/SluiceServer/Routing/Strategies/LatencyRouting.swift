@@ -11,10 +11,10 @@ struct LatencyRouting: RoutingStrategy {
         return [better] + remaining.ordered(by: Self.score) + [worse]
     }
 
-    /// Latency times (requests in flight + 1); a deployment without a measurement yet scores as
+    /// Latency times (load + 1); a deployment without a measurement yet scores as
     /// fast, so it gets traffic and a measurement.
     static func score(_ deployment: Deployment) -> Double {
         let snapshot = deployment.health.snapshot
-        return snapshot.latency * Double(snapshot.inFlight + 1)
+        return snapshot.latency * Double(snapshot.load + 1)
     }
 }

@@ -12,7 +12,7 @@ struct PrefixAwareRouting: RoutingStrategy {
         guard let key = request.prefixKey, deployments.count > 1 else {
             return LeastRequestsRouting().order(deployments, for: request)
         }
-        let ranked = RendezvousHash.order(deployments, key: key).map { (deployment: $0, load: $0.health.snapshot.inFlight) }
+        let ranked = RendezvousHash.order(deployments, key: key).map { (deployment: $0, load: $0.health.snapshot.load) }
         let least = ranked.map(\.load).min() ?? 0
         func overloaded(_ load: Int) -> Bool {
             load - least > self.loadSlack && Double(load) > Double(least) * self.loadBound
