@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SluiceConfig
@@ -18,6 +19,15 @@ struct ConfigTests {
         #expect(config.models.map(\.name) == ["demo"])
         #expect(config.clientKeys == [Secret("sk-demo")])
         #expect(config.models[0].deployments[0].mock?.tokensPerSecond == 40)
+    }
+
+    @Test func theReadmeConfigReferenceIsValid() throws {
+        let readme = try String(contentsOfFile: "README.md", encoding: .utf8)
+        let start = try #require(readme.range(of: "```yaml\nserver:"))
+        let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
+        let yaml = String(readme[readme.index(start.lowerBound, offsetBy: 8)..<end.lowerBound])
+        let config = try ConfigLoader.parse(yaml: yaml, environment: ["SLUICE_CLIENT_KEY": "k", "OPENAI_API_KEY": "sk"])
+        #expect(config.models.map(\.name) == ["gpt-4o", "demo"])
     }
 
     @Test func theUpstreamExampleReadsItsEnvironment() throws {
