@@ -84,6 +84,17 @@ struct RoutingTests {
         }
     }
 
+    @Test func aStreamStuckRepeatingItselfReachesTheClientButCountsAgainstTheDeployment() async throws {
+        let settings = GatewayHarness.defaultSettings + "resilience: { breaker: { failures: 1, probe_interval: 1h } }\n"
+        try await withGateway(settings: settings) { _, client in
+            let reply = try await client.chat(model: "stub-loop", stream: true)
+            #expect(reply.status == 200)
+            #expect(reply.events.last == "[DONE]")
+            let ready = try await client.request(.GET, "/ready", key: nil).body
+            #expect(ready.contains(#""model":"stub-loop","deployment":"openai:loop","state":"open""#))
+        }
+    }
+
     @Test func aModelFallsBackWhenAllItsDeploymentsFail() async throws {
         try await withGateway { harness, client in
             let reply = try await client.chat(model: "primary")

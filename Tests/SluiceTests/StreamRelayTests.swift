@@ -1,4 +1,5 @@
 import NIOCore
+import SluiceCore
 import Testing
 
 @testable import SluiceServer
@@ -61,5 +62,30 @@ struct StreamRelayTests {
 
     @Test func nonJSONDataIsAnError() {
         #expect(throws: (any Error).self) { try self.relay(["data: <html>\n\n"]) }
+    }
+}
+
+@Suite("Noticing text stuck in a loop")
+struct RepetitionTests {
+    @Test func aShortPatternRepeatedOverTheWindowIsALoop() {
+        var detector = RepetitionDetector()
+        for _ in 0..<60 { detector.append(" the end of the".utf8) }
+        #expect(detector.isLooping)
+    }
+
+    @Test func ordinaryTextIsNotALoop() {
+        var detector = RepetitionDetector()
+        var generator = SystemRandomNumberGenerator()
+        let words = ["river", "gate", "stone", "water", "light", "flow", "field", "gauge", "cloud", "morning"]
+        for _ in 0..<500 { detector.append((" " + words[Int(generator.next() % 10)]).utf8) }
+        #expect(!detector.isLooping)
+    }
+
+    @Test func theRelayNoticesALoopingStream() throws {
+        var relay = OpenAIStreamRelay(publicModel: "m", forwardUsageChunk: false)
+        for _ in 0..<80 {
+            _ = try relay.relay(ByteBuffer(string: #"data: {"model":"m","choices":[{"index":0,"delta":{"content":"loop "}}]}"# + "\n\n"))
+        }
+        #expect(relay.isLooping)
     }
 }

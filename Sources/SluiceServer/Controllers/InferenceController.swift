@@ -161,6 +161,11 @@ struct InferenceController {
                 record.status = failure.status
                 record.errorCode = failure.code
                 logger.warning("stream failed", metadata: ["error": "\(failure.message)"])
+            } else if relay.isLooping {
+                // The answer reached the client as it was, but the deployment that produced a
+                // loop counts as failing.
+                lease.release(.failure)
+                logger.warning("the upstream's answer got stuck repeating itself", metadata: ["deployment": .string(lease.deployment.label)])
             } else {
                 lease.release(.success(latency: firstToken.map { Double(($0 - started).nanoseconds) / 1e9 }))
             }

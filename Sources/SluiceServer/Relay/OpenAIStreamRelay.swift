@@ -3,7 +3,8 @@ import SluiceCore
 
 /// Relays an OpenAI-dialect SSE stream event by event: forwards untouched bytes as they are,
 /// rewrites the model name when it differs, drops the usage chunk the client did not ask for,
-/// and notes usage, upstream error events and whether the stream finished with `[DONE]`.
+/// and notes usage, upstream error events, text stuck in a loop, and whether the stream
+/// finished with `[DONE]`.
 ///
 /// Only complete events are forwarded; a partial event waits for the rest of its bytes.
 struct OpenAIStreamRelay {
@@ -16,6 +17,10 @@ struct OpenAIStreamRelay {
     private(set) var sawDone = false
     /// The message of an error event the upstream sent mid-stream.
     private(set) var upstreamError: String?
+    private var repetition = RepetitionDetector()
+
+    /// Whether the generated text got stuck repeating itself: a 200 from a sick deployment.
+    var isLooping: Bool { self.repetition.isLooping }
 
     /// An event may not grow past this without ending; a stream that does is garbage.
     static let maximumEventBytes = 4 << 20
@@ -80,6 +85,21 @@ struct OpenAIStreamRelay {
         return rebuilt
     }
 
+    /// Feeds the first choice's text (`delta.content` for chat, `text` for completions) to the
+    /// repetition detector.
+    private mutating func noteGeneratedText(_ members: [JSONMember], in data: UnsafeRawBufferPointer) {
+        guard let choices = members.member("choices"), choices.kind == .array,
+            let first = JSONScanner.elements(of: data, arrayAt: choices.value).first, data[first.lowerBound] == UInt8(ascii: "{")
+        else { return }
+        let choice = JSONScanner.members(of: data, objectAt: first)
+        var text = choice.member("text")
+        if let delta = choice.member("delta"), delta.kind == .object {
+            text = JSONScanner.members(of: data, objectAt: delta.value).member("content")
+        }
+        guard let text, text.kind == .string, text.value.count > 2 else { return }
+        self.repetition.append(UnsafeRawBufferPointer(rebasing: data[(text.value.lowerBound + 1)..<(text.value.upperBound - 1)]))
+    }
+
     private enum EventAction {
         case keep
         case drop
@@ -118,6 +138,7 @@ struct OpenAIStreamRelay {
             let isUsageOnly = choices.map { $0.kind == .array && JSONScanner.elements(of: data, arrayAt: $0.value).isEmpty } ?? true
             if isUsageOnly && !self.forwardUsageChunk { return .drop }
         }
+        if !self.repetition.isLooping { self.noteGeneratedText(members, in: data) }
         let edits = ModelNameEdit.edits(members: members, publicModel: self.publicModel, in: data)
         guard !edits.isEmpty else { return .keep }
         var replacement = Array((name.map { "event: \($0)\n" } ?? "").utf8) + Array("data: ".utf8)

@@ -19,7 +19,7 @@ final class GatewayHarness: Sendable {
 
     /// Models every test config has: one per stub behaviour (`stub-<behaviour>`), plus mocks.
     static func defaultModels(stubURL: String) -> String {
-        let behaviours = ["ok", "error-400", "rate-limited", "error-500", "slow-head", "stall", "cut", "early-end", "garbage", "invalid-json", "slow-stream", "delay", "close-after", "connection-close", "context-exceeded"]
+        let behaviours = ["ok", "error-400", "rate-limited", "error-500", "slow-head", "stall", "cut", "early-end", "garbage", "invalid-json", "slow-stream", "delay", "close-after", "connection-close", "context-exceeded", "loop"]
         var yaml = "models:\n"
         for behaviour in behaviours {
             yaml += """

@@ -24,6 +24,7 @@ import Synchronization
 /// | `delay` | a normal answer after 200 ms |
 /// | `close-after` | a normal answer, then the connection drops without warning |
 /// | `connection-close` | a normal answer with `Connection: close` |
+/// | `loop` | streams the same words over and over, then finishes normally |
 /// | `context-exceeded` | 400 `context_length_exceeded`, as OpenAI answers a prompt too long for the model |
 final class StubUpstream: Sendable {
     /// What the stub received.
@@ -149,6 +150,9 @@ final class StubUpstream: Sendable {
             case "garbage":
                 try await writer.write(ByteBuffer(string: events[0] + "data: {\"choices\": [oops\n\n"))
                 try await Task.sleep(for: .seconds(3600))
+            case "loop":
+                let repeated = events[0] + String(repeating: events[2], count: 80) + events[4] + events[events.count - 1]
+                try await writer.write(ByteBuffer(string: repeated))
             case "slow-stream":
                 do {
                     try await requestBody.consumeWithCancellationOnInboundClose { _ in
