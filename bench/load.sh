@@ -66,6 +66,11 @@ for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$SLUICE_PORT"; do
 done
 
 mkdir -p "$RESULTS"
+{
+    echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    echo "uncommitted changes under Sources/ and Package.swift: $(git status --porcelain -- Sources Package.swift 2>/dev/null | wc -l) files"
+    echo "binary $SLUICE_BIN built $(date -u -r "$SLUICE_BIN" '+%Y-%m-%d %H:%M:%S UTC') sha256 $(sha256sum "$SLUICE_BIN" | cut -c1-16)"
+} | tee "$RESULTS/build.txt"
 WORK=$(mktemp -d /tmp/sluice-bench.XXXXXX)
 PIDS=()
 cleanup() {
