@@ -69,6 +69,7 @@ public struct Gateway: Sendable {
     public func application(logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: self.router(),
+            server: .http1(additionalChannelHandlers: [ClientHangUpHandler()]),
             configuration: .init(
                 address: .hostname(self.config.server.host, port: self.config.server.port), serverName: nil,
                 backlog: Self.listenBacklog

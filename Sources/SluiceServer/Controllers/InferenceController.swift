@@ -36,7 +36,7 @@ struct InferenceController {
         let ledger = Ledger(recorder: self.recorder, logger: context.logger, started: started)
         do {
             if summary.stream {
-                return try await self.stream(call, route: route, input: input, requestBody: request.body, record: record, ledger: ledger)
+                return try await self.stream(call, route: route, input: input, clientGone: context.connectionClosed, record: record, ledger: ledger)
             }
             let dispatch = try await self.executor.dispatch(route, input: input, logger: context.logger) { deployment in
                 try await deployment.provider.send(call)
@@ -101,14 +101,14 @@ struct InferenceController {
     // MARK: - Streaming
 
     private func stream(
-        _ call: ProviderRequest, route: ModelRoute, input: RoutingInput, requestBody: RequestBody, record: RequestRecord, ledger: Ledger
+        _ call: ProviderRequest, route: ModelRoute, input: RoutingInput, clientGone: EventLoopFuture<Void>, record: RequestRecord, ledger: Ledger
     ) async throws -> Response {
         let started = ledger.started
         let firstTokenBy = started + TimeAmount(self.timeouts.firstToken)
         let gap = TimeAmount(self.timeouts.betweenTokens)
         let limits = ProgressWatchdog.Limits(firstProgressBy: firstTokenBy, maximumGap: gap, deadline: call.deadline)
         let dispatch = try await self.executor.dispatch(route, input: input, logger: call.logger) { deployment in
-            try await ProgressWatchdog.run(limits) { _ in try await deployment.provider.send(call) }
+            try await ProgressWatchdog.run(limits, abandonedWhen: clientGone) { _ in try await deployment.provider.send(call) }
         }
         var record = record
         record.served(by: dispatch)
@@ -120,23 +120,19 @@ struct InferenceController {
         let summary = call.summary
         let publicModel = dispatch.route.name
         let logger = call.logger
-        // Watching for the client's disconnect ends the connection after the stream, so say so
-        // and clients will not try to reuse it.
-        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", .connection: "close"]
+        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
         return Response(status: .ok, headers: headers, body: ResponseBody { [record] writer in
             var record = record
             var relay = OpenAIStreamRelay(publicModel: publicModel, forwardUsageChunk: summary.clientWantsStreamUsage)
             var firstToken: NIODeadline?
             var failure: GatewayError?
             do {
-                try await requestBody.consumeWithCancellationOnInboundClose { _ in
-                    try await ProgressWatchdog.run(limits) { progress in
-                        for try await chunk in chunks {
-                            progress.advance()
-                            if firstToken == nil { firstToken = .now() }
-                            let forward = try relay.relay(chunk)
-                            if forward.readableBytes > 0 { try await writer.write(forward) }
-                        }
+                try await ProgressWatchdog.run(limits, abandonedWhen: clientGone) { progress in
+                    for try await chunk in chunks {
+                        progress.advance()
+                        if firstToken == nil { firstToken = .now() }
+                        let forward = try relay.relay(chunk)
+                        if forward.readableBytes > 0 { try await writer.write(forward) }
                     }
                 }
                 if let message = relay.upstreamError {

@@ -38,8 +38,11 @@ enum ProgressWatchdog {
         let value: Value
     }
 
-    /// Runs `operation`, throwing ``GatewayError/timeout(_:)`` when a limit passes first.
-    static func run<Value: Sendable>(_ limits: Limits, _ operation: (Progress) async throws -> Value) async throws -> Value {
+    /// Runs `operation`, throwing ``GatewayError/timeout(_:)`` when a limit passes first, and
+    /// `CancellationError` when `abandonedWhen` (the client's connection closing) completes first.
+    static func run<Value: Sendable>(
+        _ limits: Limits, abandonedWhen clientGone: EventLoopFuture<Void>? = nil, _ operation: (Progress) async throws -> Value
+    ) async throws -> Value {
         let progress = Progress()
         return try await withoutActuallyEscaping(operation) { operation in
             let transfer = UnsafeTransfer(value: operation)
@@ -48,6 +51,12 @@ enum ProgressWatchdog {
                 group.addTask {
                     try await Self.watch(progress, limits)
                     return nil
+                }
+                if let clientGone {
+                    group.addTask {
+                        try await ConnectionCloseSignal.wait(for: clientGone)
+                        throw CancellationError()
+                    }
                 }
                 defer { group.cancelAll() }
                 while let result = try await group.next() {
