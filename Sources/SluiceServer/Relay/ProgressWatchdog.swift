@@ -2,11 +2,12 @@ import NIOCore
 import SluiceCore
 import Synchronization
 
-/// Runs an operation and fails it with a timeout when it does not make progress in time: no
-/// first token by one instant, too long a silence between tokens, or past the request deadline.
+/// Runs an operation and fails it with a timeout when it does not make progress in time (no
+/// first token by one instant, too long a silence between tokens, or past the request deadline),
+/// or cancels it when the client's connection closes.
 ///
-/// The operation runs in a child task so that a stall can be cancelled without cancelling the
-/// connection's task (Hummingbird's `consumeWithCancellationOnInboundClose` does the same).
+/// The operation runs in a child task so that it can be cancelled without cancelling the
+/// connection's task, which goes on to serve the connection's next request.
 enum ProgressWatchdog {
     struct Limits: Sendable {
         /// The instant by which the first progress must happen.
