@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SluiceCore
 
 /// Writes one JSON object per log line to standard error: time, level, message, and every
 /// metadata value (the request id among them) as a top-level field.
@@ -22,11 +23,11 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var line = #"{"time":"\#(LogTimestamp.now())","level":"\#(event.level.rawValue)","message":"#
-        line += Self.quoted(event.message.description)
+        line += JSONString.quoted(event.message.description)
         var merged = self.metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-            line += "," + Self.quoted(key) + ":" + Self.render(value)
+            line += "," + JSONString.quoted(key) + ":" + Self.render(value)
         }
         line += "}\n"
         LogOutput.write(line)
@@ -34,28 +35,17 @@ public struct JSONLogHandler: LogHandler {
 
     static func render(_ value: Logger.Metadata.Value) -> String {
         switch value {
-        case .string(let text): Self.quoted(text)
+        case .string(let text): JSONString.quoted(text)
         case .stringConvertible(let convertible):
-            if let number = convertible as? any BinaryInteger { "\(number)" } else if let number = convertible as? Double, number.isFinite { "\(number)" } else if let flag = convertible as? Bool { "\(flag)" } else { Self.quoted(convertible.description) }
-        case .array(let values): "[" + values.map(Self.render).joined(separator: ",") + "]"
-        case .dictionary(let values): "{" + values.sorted { $0.key < $1.key }.map { Self.quoted($0.key) + ":" + Self.render($0.value) }.joined(separator: ",") + "}"
-        }
-    }
-
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{00}"..."\u{1F}": result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
+            switch convertible {
+            case let number as any BinaryInteger: "\(number)"
+            case let number as Double where number.isFinite: "\(number)"
+            case let flag as Bool: "\(flag)"
+            default: JSONString.quoted(convertible.description)
             }
+        case .array(let values): "[" + values.map(Self.render).joined(separator: ",") + "]"
+        case .dictionary(let values): "{" + values.sorted { $0.key < $1.key }.map { JSONString.quoted($0.key) + ":" + Self.render($0.value) }.joined(separator: ",") + "}"
         }
-        return result + "\""
     }
 }
 

@@ -1,0 +1,37 @@
+import Logging
+import NIOCore
+import SluiceConfig
+
+/// Closes a request's record: latency, cost, the access log line, and the recorder.
+struct Ledger: Sendable {
+    let recorder: (any RequestRecorder)?
+    let logger: Logger
+    let started: NIODeadline
+
+    func finish(_ record: inout RequestRecord, ttft: NIODeadline?) {
+        let now = NIODeadline.now()
+        record.latency = .nanoseconds((now - self.started).nanoseconds)
+        record.timeToFirstToken = ttft.map { .nanoseconds(($0 - self.started).nanoseconds) }
+        if let usage = record.usage, let price = record.price { record.cost = price.cost(of: usage) }
+        if self.logger.logLevel <= .info {
+            var metadata: Logger.Metadata = [
+                "model": .string(record.model), "deployment": .string(record.deployment ?? "none"), "endpoint": .string(record.endpoint.path),
+                "stream": .stringConvertible(record.stream), "status": .stringConvertible(record.status),
+                "latency_ms": .stringConvertible(Self.milliseconds(record.latency)),
+                "prompt_tokens": .stringConvertible(record.usage?.promptTokens ?? 0),
+                "completion_tokens": .stringConvertible(record.usage?.completionTokens ?? 0),
+            ]
+            if let ttft = record.timeToFirstToken { metadata["ttft_ms"] = .stringConvertible(Self.milliseconds(ttft)) }
+            if let code = record.errorCode { metadata["error_code"] = .string(code) }
+            if record.attempts > 1 { metadata["attempts"] = .stringConvertible(record.attempts) }
+            if let served = record.servedModel, served != record.model { metadata["served_model"] = .string(served) }
+            self.logger.info("request finished", metadata: metadata)
+        }
+        self.recorder?.record(record)
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return ((Double(seconds) * 1000 + Double(attoseconds) / 1e15) * 1000).rounded() / 1000
+    }
+}
