@@ -22,7 +22,7 @@ struct BackendMetricsScraper: Service {
     static let cacheMetrics: Set<String> = ["vllm:gpu_cache_usage_perc", "vllm:kv_cache_usage_perc", "sglang:token_usage"]
 
     func run() async throws {
-        let targets = self.catalog.allRoutes.flatMap(\.deployments).compactMap { deployment in
+        let targets = self.catalog.allDeployments.compactMap { deployment in
             deployment.config.metricsURL.flatMap(UpstreamOrigin.init(baseURL:)).map { (deployment, $0) }
         }
         guard !targets.isEmpty else { return try await gracefulShutdown() }

@@ -22,7 +22,7 @@ struct HealthProber: Service {
 
     func probeDueDeployments() async {
         let now = NIODeadline.now()
-        let due = self.catalog.allRoutes.flatMap(\.deployments).filter { deployment in
+        let due = self.catalog.allDeployments.filter { deployment in
             deployment.health.reopensAt.map { $0 <= now } ?? false
         }
         await withTaskGroup(of: Void.self) { group in

@@ -6,6 +6,8 @@ import SluiceProviders
 /// The public models and the deployments behind each, built once from the config.
 struct ModelCatalog: Sendable {
     private let routes: [String: ModelRoute]
+    /// Every model's route, in name order.
+    let allRoutes: [ModelRoute]
     /// The `GET /v1/models` answer, rendered once.
     let modelList: ByteBuffer
 
@@ -24,6 +26,7 @@ struct ModelCatalog: Sendable {
             routes[model.name] = ModelRoute(name: model.name, deployments: deployments, routing: model.routing)
         }
         self.routes = routes
+        self.allRoutes = routes.values.sorted { $0.name < $1.name }
         let entries = models.map { #"{"id":\#(JSONString.quoted($0.name)),"object":"model","created":\#(created),"owned_by":"sluice"}"# }
         self.modelList = ByteBuffer(string: #"{"object":"list","data":[\#(entries.joined(separator: ","))]}"#)
     }
@@ -32,9 +35,9 @@ struct ModelCatalog: Sendable {
         self.routes[name]
     }
 
-    /// Every model's route, in name order.
-    var allRoutes: [ModelRoute] {
-        self.routes.values.sorted { $0.name < $1.name }
+    /// Every deployment of every model.
+    var allDeployments: [Deployment] {
+        self.allRoutes.flatMap(\.deployments)
     }
 }
 

@@ -14,16 +14,16 @@ protocol RoutingStrategy: Sendable {
 struct RoutingInput: Sendable {
     /// Prompt estimate plus requested output.
     var estimatedTokens: Int
+    /// The conversation's key for session affinity, when it has one.
+    var sessionKey: String?
+    /// A hash of the prompt's first bytes, for prefix-aware routing.
+    var prefixKey: UInt64?
+
     init(estimatedTokens: Int, sessionKey: String? = nil, prefixKey: UInt64? = nil) {
         self.estimatedTokens = estimatedTokens
         self.sessionKey = sessionKey
         self.prefixKey = prefixKey
     }
-
-    /// The conversation's key for session affinity, when it has one.
-    var sessionKey: String?
-    /// A hash of the prompt's first bytes, for prefix-aware routing.
-    var prefixKey: UInt64?
 }
 
 /// The one place that knows every strategy.
