@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Pure request/response mechanics: JSON member scanning, SSE framing, usage, errors. No I/O.
@@ -50,6 +53,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Governance state (tenants, keys, budgets, rate cells, the usage ledger) on SQLite or PostgreSQL.
+        .target(
+            name: "SluiceStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP surface: routes, auth, request ids, error rendering, the application builder.
         .target(
             name: "SluiceServer",
@@ -57,7 +70,9 @@ let package = Package(
                 "SluiceCore",
                 "SluiceConfig",
                 "SluiceProviders",
+                "SluiceStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
@@ -72,6 +87,7 @@ let package = Package(
                 "SluiceConfig",
                 "SluiceProviders",
                 "SluiceServer",
+                "SluiceStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -82,6 +98,7 @@ let package = Package(
             name: "SluiceTests",
             dependencies: [
                 "SluiceCore",
+                "SluiceStore",
                 "SluiceConfig",
                 "SluiceProviders",
                 "SluiceServer",

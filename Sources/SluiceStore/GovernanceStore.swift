@@ -1,0 +1,68 @@
+/// Where governance state lives: tenants, virtual keys, budgets and their leases, rate-limit
+/// cells and the usage ledger. Two real backends: ``SQLiteStore`` (embedded, one gateway
+/// process) and ``PostgresStore`` (several gateway processes sharing one database).
+///
+/// Every method is one transaction: it either happens whole or not at all. Times are Unix
+/// seconds (``UnixTime``); money is in micro-dollars and tokens are counted as they are, so all
+/// amounts are exact integers.
+public protocol GovernanceStore: Sendable {
+    /// Creates or upgrades the schema. Safe to call on every start and from several processes.
+    func migrate() async throws
+
+    // MARK: Tenants
+
+    /// - Throws: ``StoreError/conflict(_:)`` when a tenant with that id exists.
+    func createTenant(_ tenant: TenantRecord) async throws
+    func tenant(id: String) async throws -> TenantRecord?
+    func tenants() async throws -> [TenantRecord]
+
+    // MARK: Virtual keys
+
+    /// - Throws: ``StoreError/conflict(_:)`` when the id or the hash exists, ``StoreError/notFound(_:)``
+    ///   when the key names a tenant that does not exist.
+    func createKey(_ key: VirtualKeyRecord) async throws
+    /// The key whose SHA-256 hash (lowercase hex) is `hash`, revoked or not.
+    func key(hash: String) async throws -> VirtualKeyRecord?
+    func key(id: String) async throws -> VirtualKeyRecord?
+    /// Every key, or a tenant's keys, oldest first.
+    func keys(tenantID: String?) async throws -> [VirtualKeyRecord]
+    /// Marks a key revoked at `at`. Returns false when no such key exists; revoking twice keeps the first time.
+    func revokeKey(id: String, at: UnixTime) async throws -> Bool
+
+    // MARK: Budgets
+
+    /// - Throws: ``StoreError/conflict(_:)`` when the id exists.
+    func createBudget(_ budget: BudgetRecord) async throws
+    func budgets() async throws -> [BudgetRecord]
+    /// Deletes a budget with its counters and leases. Returns false when no such budget exists.
+    func deleteBudget(id: String) async throws -> Bool
+
+    /// Leases up to `request.amount` of a budget's capacity for one period to one gateway
+    /// instance, atomically against every other instance: the granted amount never lets
+    /// `spent + live leases` pass the limit. Leases not renewed for `request.leaseTTL` seconds
+    /// no longer count (their instance is gone). Returns the amount granted (0 when none is left).
+    func leaseBudget(_ request: BudgetLeaseRequest) async throws -> Int64
+    /// Gives back part of an instance's lease it will not use.
+    func returnBudget(_ key: BudgetPeriodKey, instanceID: String, amount: Int64) async throws
+    /// Marks every lease the instance holds as alive at `now`.
+    func renewLeases(instanceID: String, now: UnixTime) async throws
+    /// What a budget's period has spent and how much live leases hold.
+    func budgetUsage(_ key: BudgetPeriodKey, now: UnixTime, leaseTTL: Int64) async throws -> BudgetUsage
+
+    // MARK: Rate limits
+
+    /// One GCRA step on a shared cell: takes `request.cost` units if the cell allows it at
+    /// `request.now`. Used by gateway instances to take slices of a shared limit.
+    func takeRate(_ request: RateTakeRequest) async throws -> RateDecision
+
+    // MARK: Usage ledger
+
+    /// Appends ledger rows and applies budget settlements in one transaction: a settlement moves
+    /// `amount` from the instance's lease to the period's spend (spend grows even when the lease
+    /// is smaller, e.g. after it expired). A row whose request id exists is skipped (idempotent).
+    func record(_ rows: [UsageRow], settlements: [BudgetSettlement]) async throws
+    /// Ledger rows matching the query, newest first.
+    func usage(_ query: UsageQuery) async throws -> [UsageRow]
+    /// Requests, tokens and cost summed per tenant, model and UTC day, for rows in the query.
+    func spend(_ query: UsageQuery) async throws -> [SpendRow]
+}
