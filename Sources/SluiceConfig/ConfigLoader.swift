@@ -188,7 +188,7 @@ public enum ConfigLoader {
     }
 
     private static func routing(_ node: Node, at path: String, reader: inout ConfigReader) -> RoutingSettings {
-        let members = reader.mapping(node, at: path, allowed: ["strategy", "retries", "fallbacks", "session_header", "prefix_bytes", "load_bound", "load_slack"])
+        let members = reader.mapping(node, at: path, allowed: ["strategy", "retries", "fallbacks", "session_header", "prefix_bytes", "load_bound", "load_slack", "stream_resume"])
         var settings = RoutingSettings()
         if let strategy = members["strategy"].flatMap({ reader.choice($0, at: "\(path).strategy", as: RoutingStrategyKind.self) }) { settings.strategy = strategy }
         if let retries = members["retries"].flatMap({ reader.integer($0, at: "\(path).retries", minimum: 0) }) { settings.retries = retries }
@@ -196,6 +196,7 @@ public enum ConfigLoader {
         if let bytes = members["prefix_bytes"].flatMap({ reader.integer($0, at: "\(path).prefix_bytes", minimum: 64) }) { settings.prefixBytes = bytes }
         if let bound = members["load_bound"].flatMap({ reader.number($0, at: "\(path).load_bound", range: 1...100) }) { settings.loadBound = bound }
         if let slack = members["load_slack"].flatMap({ reader.integer($0, at: "\(path).load_slack", minimum: 0) }) { settings.loadSlack = slack }
+        if let resume = members["stream_resume"].flatMap({ reader.boolean($0, at: "\(path).stream_resume") }) { settings.streamResume = resume }
         if let fallbacks = members["fallbacks"] {
             settings.fallbacks = reader.sequence(fallbacks, at: "\(path).fallbacks").enumerated().compactMap { index, item in
                 reader.string(item, at: "\(path).fallbacks[\(index)]")

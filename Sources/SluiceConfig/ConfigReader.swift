@@ -83,6 +83,17 @@ struct ConfigReader {
         return value
     }
 
+    mutating func boolean(_ node: Node, at path: String) -> Bool? {
+        guard let text = self.string(node, at: path) else { return nil }
+        switch text.trimmingSpaces() {
+        case "true": return true
+        case "false": return false
+        default:
+            self.report("expected true or false, got '\(text)'", at: path, node: node)
+            return nil
+        }
+    }
+
     mutating func duration(_ node: Node, at path: String) -> Duration? {
         guard let text = self.string(node, at: path) else { return nil }
         guard let value = ConfigValueParsing.duration(text) else {

@@ -131,6 +131,10 @@ public struct RoutingSettings: Sendable {
     public var loadBound = 1.5
     /// ... and more than `loadSlack` requests beyond it.
     public var loadSlack = 4
+    /// When a stream dies mid-answer, continue it on another deployment of the model with the
+    /// answer so far as the assistant's prefix (up to `retries` times). Needs backends that
+    /// continue a final assistant message (`continue_final_message`: vLLM, SGLang).
+    public var streamResume = false
 
     public init() {}
 }

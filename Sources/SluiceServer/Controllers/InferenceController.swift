@@ -104,59 +104,71 @@ struct InferenceController {
         _ call: ProviderRequest, route: ModelRoute, input: RoutingInput, clientGone: EventLoopFuture<Void>, record: RequestRecord, ledger: Ledger
     ) async throws -> Response {
         let started = ledger.started
-        let firstTokenBy = started + TimeAmount(self.timeouts.firstToken)
-        let gap = TimeAmount(self.timeouts.betweenTokens)
-        let limits = ProgressWatchdog.Limits(firstProgressBy: firstTokenBy, maximumGap: gap, deadline: call.deadline)
+        let limits = self.streamLimits(firstTokenFrom: started, deadline: call.deadline)
         let dispatch = try await self.executor.dispatch(route, input: input, logger: call.logger) { deployment in
             try await ProgressWatchdog.run(limits, abandonedWhen: clientGone) { _ in try await deployment.provider.send(call) }
         }
         var record = record
         record.served(by: dispatch)
-        let lease = dispatch.lease
-        guard case .stream(let chunks) = dispatch.response.body else {
-            lease.release(.failure)
-            throw GatewayError.upstreamFailed("it answered a streaming request without a stream")
-        }
-        let summary = call.summary
-        let publicModel = dispatch.route.name
+        let chunks = try Self.chunks(of: dispatch)
         let logger = call.logger
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
         return Response(status: .ok, headers: headers, body: ResponseBody { [record] writer in
             var record = record
-            var relay = OpenAIStreamRelay(publicModel: publicModel, forwardUsageChunk: summary.clientWantsStreamUsage)
+            var relay = OpenAIStreamRelay(
+                publicModel: dispatch.route.name, forwardUsageChunk: call.summary.clientWantsStreamUsage,
+                keepsResumePoint: dispatch.route.routing.streamResume
+            )
+            var (lease, chunks, segmentLimits) = (dispatch.lease, chunks, limits)
+            var continuationsLeft = dispatch.route.routing.retries
             var firstToken: NIODeadline?
             var failure: GatewayError?
-            do {
-                try await ProgressWatchdog.run(limits, abandonedWhen: clientGone) { progress in
-                    for try await chunk in chunks {
-                        progress.advance()
-                        if firstToken == nil { firstToken = .now() }
-                        let forward = try relay.relay(chunk)
-                        if forward.readableBytes > 0 { try await writer.write(forward) }
+            while true {
+                failure = nil
+                do {
+                    try await ProgressWatchdog.run(segmentLimits, abandonedWhen: clientGone) { progress in
+                        for try await chunk in chunks {
+                            progress.advance()
+                            if firstToken == nil { firstToken = .now() }
+                            let forward = try relay.relay(chunk)
+                            if forward.readableBytes > 0 { try await writer.write(forward) }
+                        }
                     }
+                    if let message = relay.upstreamError {
+                        failure = .upstreamFailed("it sent an error event: \(message)")
+                    } else if !relay.isComplete {
+                        failure = .upstreamStreamCut("the upstream closed the stream before [DONE]")
+                    }
+                } catch let error as GatewayError {
+                    failure = error
+                } catch {
+                    lease.release(.abandoned)
+                    record.status = 499
+                    record.errorCode = "client_closed"
+                    record.usage = relay.usage
+                    ledger.finish(&record, ttft: firstToken)
+                    return
                 }
-                if let message = relay.upstreamError {
-                    failure = .upstreamFailed("it sent an error event: \(message)")
-                } else if !relay.isComplete {
-                    failure = .upstreamStreamCut("the upstream closed the stream before [DONE]")
-                    try await writer.write(ByteBuffer(string: failure!.streamEvent))
-                }
-            } catch let error as GatewayError {
-                failure = error
-                try? await writer.write(ByteBuffer(string: error.streamEvent))
-            } catch {
-                lease.release(.abandoned)
-                record.status = 499
-                record.errorCode = "client_closed"
-                record.usage = relay.usage
-                ledger.finish(&record, ttft: firstToken)
-                return
+                guard let failure, continuationsLeft > 0, let point = relay.resumePoint, point.canContinue, NIODeadline.now() < call.deadline else { break }
+                lease.release(.failure)
+                continuationsLeft -= 1
+                logger.warning("stream broke; continuing it on another deployment", metadata: [
+                    "deployment": .string(lease.deployment.label), "error": .string(failure.message),
+                ])
+                guard let next = await self.continuation(of: call, from: point, after: dispatch.route, lease.deployment, input: input, clientGone: clientGone)
+                else { break }
+                let attemptsBefore = record.attempts
+                record.served(by: next)
+                record.attempts += attemptsBefore
+                (lease, chunks, segmentLimits) = (next.lease, try Self.chunks(of: next), self.streamLimits(firstTokenFrom: .now(), deadline: call.deadline))
+                relay.startContinuation()
             }
             if let failure {
                 lease.release(.failure)
                 record.status = failure.status
                 record.errorCode = failure.code
                 logger.warning("stream failed", metadata: ["error": "\(failure.message)"])
+                try? await writer.write(ByteBuffer(string: failure.streamEvent))
             } else if relay.isLooping {
                 // The answer reached the client as it was, but the deployment that produced a
                 // loop counts as failing.
@@ -169,5 +181,51 @@ struct InferenceController {
             ledger.finish(&record, ttft: firstToken)
             try await writer.finish(nil)
         })
+    }
+
+    private func streamLimits(firstTokenFrom start: NIODeadline, deadline: NIODeadline) -> ProgressWatchdog.Limits {
+        ProgressWatchdog.Limits(
+            firstProgressBy: start + TimeAmount(self.timeouts.firstToken), maximumGap: TimeAmount(self.timeouts.betweenTokens), deadline: deadline
+        )
+    }
+
+    /// The upstream's stream; a plain answer to a streaming request fails the deployment.
+    private static func chunks(of dispatch: RoutePlanExecutor.Dispatch) throws -> any AsyncSequence<ByteBuffer, any Error> & Sendable {
+        guard case .stream(let chunks) = dispatch.response.body else {
+            dispatch.lease.release(.failure)
+            throw GatewayError.upstreamFailed("it answered a streaming request without a stream")
+        }
+        return chunks
+    }
+
+    /// Asks another deployment of the model to continue the answer from `point`. Nil when the
+    /// request cannot be continued or no deployment could.
+    private func continuation(
+        of call: ProviderRequest, from point: StreamResumePoint, after route: ModelRoute, _ failed: Deployment, input: RoutingInput,
+        clientGone: EventLoopFuture<Void>
+    ) async -> RoutePlanExecutor.Dispatch? {
+        let bytes = call.body.withUnsafeReadableBytes {
+            ContinuationRequest.body(of: call.summary, bytes: $0, partialText: point.text, producedTokens: point.producedTokens)
+        }
+        guard let bytes, let summary = try? bytes.withUnsafeBytes({ try InferenceRequest(endpoint: call.summary.endpoint, bytes: $0) }) else {
+            return nil
+        }
+        var continued = call
+        continued.body = ByteBuffer(bytes: bytes)
+        continued.summary = summary
+        let limits = self.streamLimits(firstTokenFrom: .now(), deadline: call.deadline)
+        do {
+            let next = try await self.executor.dispatch(route, input: input, logger: call.logger, continuing: failed) { deployment in
+                try await ProgressWatchdog.run(limits, abandonedWhen: clientGone) { _ in try await deployment.provider.send(continued) }
+            }
+            guard case .stream = next.response.body else {
+                next.lease.release(.failure)
+                return nil
+            }
+            return next
+        } catch {
+            call.logger.warning("could not continue the stream", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 }

@@ -4,7 +4,9 @@ import SluiceCore
 /// Relays an OpenAI-dialect SSE stream event by event: forwards untouched bytes as they are,
 /// rewrites the model name when it differs, drops the usage chunk the client did not ask for,
 /// and notes usage, upstream error events, text stuck in a loop, and whether the stream
-/// finished with `[DONE]`.
+/// finished with `[DONE]`. With a ``StreamResumePoint`` it also keeps the answer so far, and after
+/// ``startContinuation()`` relays a continued stream as the rest of the first: same `id`, no
+/// second role announcement.
 ///
 /// Only complete events are forwarded; a partial event waits for the rest of its bytes.
 struct OpenAIStreamRelay {
@@ -18,6 +20,9 @@ struct OpenAIStreamRelay {
     /// The message of an error event the upstream sent mid-stream.
     private(set) var upstreamError: String?
     private var repetition = RepetitionDetector()
+    /// The answer so far, when the stream may continue on another deployment.
+    private(set) var resumePoint: StreamResumePoint?
+    private var isContinuation = false
 
     /// Whether the generated text got stuck repeating itself: a 200 from a sick deployment.
     var isLooping: Bool { self.repetition.isLooping }
@@ -25,9 +30,18 @@ struct OpenAIStreamRelay {
     /// An event may not grow past this without ending; a stream that does is garbage.
     static let maximumEventBytes = 4 << 20
 
-    init(publicModel: String, forwardUsageChunk: Bool) {
+    init(publicModel: String, forwardUsageChunk: Bool, keepsResumePoint: Bool = false) {
         self.publicModel = publicModel
         self.forwardUsageChunk = forwardUsageChunk
+        self.resumePoint = keepsResumePoint ? StreamResumePoint() : nil
+    }
+
+    /// Readies the relay for the stream that continues this one on another deployment.
+    mutating func startContinuation() {
+        self.carry = ByteBuffer()
+        self.sawDone = false
+        self.upstreamError = nil
+        self.isContinuation = true
     }
 
     /// Whether the upstream ended the stream properly.
@@ -130,7 +144,9 @@ struct OpenAIStreamRelay {
         if let error = members.member("error") {
             let fields = error.kind == .object ? JSONScanner.members(of: data, objectAt: error.value) : []
             self.upstreamError = fields.member("message").flatMap { JSONValueReader.string($0, in: data) } ?? "unspecified upstream error"
-            return .keep
+            // The gateway ends the stream with an error event of its own, unless another
+            // deployment continues the answer.
+            return .drop
         }
         if let usageMember = members.member("usage"), let usage = Usage(openAIUsage: usageMember, in: data) {
             self.usage = usage
@@ -139,7 +155,15 @@ struct OpenAIStreamRelay {
             if isUsageOnly && !self.forwardUsageChunk { return .drop }
         }
         if !self.repetition.isLooping { self.noteGeneratedText(members, in: data) }
-        let edits = ModelNameEdit.edits(members: members, publicModel: self.publicModel, in: data)
+        let announcesRole = self.resumePoint?.note(members, in: data) ?? false
+        if announcesRole && self.isContinuation { return .drop }
+        var edits = ModelNameEdit.edits(members: members, publicModel: self.publicModel, in: data)
+        if self.isContinuation, let id = self.resumePoint?.streamID, let member = members.member("id"),
+            !JSONValueReader.bytes(data, in: member.value, equal: id)
+        {
+            edits.append(BodyEdit(range: member.value, replacement: id))
+            edits.sort { $0.range.lowerBound < $1.range.lowerBound }
+        }
         guard !edits.isEmpty else { return .keep }
         var replacement = Array((name.map { "event: \($0)\n" } ?? "").utf8) + Array("data: ".utf8)
         replacement += BodyEdit.apply(edits, to: data)

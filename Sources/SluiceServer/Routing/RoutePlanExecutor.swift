@@ -18,18 +18,24 @@ struct RoutePlanExecutor: Sendable {
         let attempts: Int
     }
 
-    /// - Parameter send: performs one attempt on a deployment.
+    /// - Parameters:
+    ///   - continuing: the deployment whose stream died, when this dispatch continues its answer:
+    ///     then only the model's other deployments are tried, each attempt spends retry budget,
+    ///     and fallback models are not used (they would answer in another voice).
+    ///   - send: performs one attempt on a deployment.
     /// - Throws: the last attempt's ``GatewayError``, or 503 when no deployment could be tried.
     func dispatch(
-        _ route: ModelRoute, input: RoutingInput, logger: Logger, send: (Deployment) async throws -> ProviderResponse
+        _ route: ModelRoute, input: RoutingInput, logger: Logger, continuing: Deployment? = nil,
+        send: (Deployment) async throws -> ProviderResponse
     ) async throws -> Dispatch {
-        self.budget.recordRequest()
+        if continuing == nil { self.budget.recordRequest() }
         var lastError: GatewayError?
         var attempts = 0
-        for model in [route] + route.routing.fallbacks.compactMap(self.catalog.route) {
+        let models = continuing == nil ? [route] + route.routing.fallbacks.compactMap(self.catalog.route) : [route]
+        for model in models {
             var modelAttempts = 0
-            for deployment in model.plan(input) where modelAttempts <= model.routing.retries {
-                if attempts > 0, !self.budget.withdraw() {
+            for deployment in model.plan(input) where modelAttempts <= model.routing.retries && deployment.index != continuing?.index {
+                if attempts > 0 || continuing != nil, !self.budget.withdraw() {
                     logger.warning("retry budget spent; not retrying", metadata: ["model": .string(model.name)])
                     throw lastError ?? GatewayError.noDeploymentAvailable(model: route.name, retryAfterSeconds: nil)
                 }

@@ -64,6 +64,15 @@ final class GatewayHarness: Sendable {
             deployments:
               - { provider: openai, base_url: \(stubURL), model: error-400, price: { input_per_million: 1 } }
               - { provider: openai, base_url: \(stubURL), model: ok, price: { input_per_million: 2 } }
+          - name: resumable
+            routing: { strategy: cost, retries: 1, stream_resume: true }
+            deployments:
+              - { provider: openai, base_url: \(stubURL), model: cut, price: { input_per_million: 1 } }
+              - { provider: openai, base_url: \(stubURL), model: continue, price: { input_per_million: 2 } }
+          - name: resumable-alone
+            routing: { retries: 1, stream_resume: true }
+            deployments:
+              - { provider: openai, base_url: \(stubURL), model: cut }
           - name: dead
             routing: { retries: 0 }
             deployments:

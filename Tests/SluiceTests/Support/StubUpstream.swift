@@ -26,6 +26,7 @@ import Synchronization
 /// | `connection-close` | a normal answer with `Connection: close` |
 /// | `loop` | streams the same words over and over, then finishes normally |
 /// | `context-exceeded` | 400 `context_length_exceeded`, as OpenAI answers a prompt too long for the model |
+/// | `continue` | asked to continue a final assistant message (`continue_final_message`), streams the rest of the `cut` answer under another id |
 final class StubUpstream: Sendable {
     /// What the stub received.
     struct Received: Sendable {
@@ -135,7 +136,11 @@ final class StubUpstream: Sendable {
         guard stream else {
             return Self.json(completions ? StubShapes.textCompletion(model: model) : StubShapes.chatCompletion(model: model))
         }
-        let events = StubShapes.chatStream(model: model, includeUsage: includeUsage)
+        var answer = StubShapes.chatStream(model: model, includeUsage: includeUsage)
+        if model == "continue", json["continue_final_message"] as? Bool == true {
+            answer = answer.enumerated().filter { $0.offset != 1 }.map { $0.element.replacingOccurrences(of: "chatcmpl-123", with: "chatcmpl-456") }
+        }
+        let events = answer
         let requestBody = request.body
         return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
             switch model {
