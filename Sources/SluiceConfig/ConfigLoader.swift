@@ -124,7 +124,7 @@ public enum ConfigLoader {
     }
 
     private static func resilience(_ node: Node, reader: inout ConfigReader) -> ResilienceSettings {
-        let members = reader.mapping(node, at: "resilience", allowed: ["breaker", "retry_budget", "metrics_interval"])
+        let members = reader.mapping(node, at: "resilience", allowed: ["breaker", "retry_budget", "metrics_interval", "slow"])
         var settings = ResilienceSettings()
         if let intervalNode = members["metrics_interval"], let interval = reader.duration(intervalNode, at: "resilience.metrics_interval") {
             if interval > .zero { settings.metricsInterval = interval } else {
@@ -149,6 +149,13 @@ public enum ConfigLoader {
             if let ratio = budget["ratio"].flatMap({ reader.number($0, at: "resilience.retry_budget.ratio", range: 0...10) }) { settings.retryBudgetRatio = ratio }
             if let minimum = budget["minimum_per_second"].flatMap({ reader.integer($0, at: "resilience.retry_budget.minimum_per_second", minimum: 0) }) {
                 settings.retryBudgetMinimumPerSecond = minimum
+            }
+        }
+        if let slowNode = members["slow"] {
+            let slow = reader.mapping(slowNode, at: "resilience.slow", allowed: ["time_to_first_token", "tokens_per_second"])
+            settings.slowFirstToken = slow["time_to_first_token"].flatMap { reader.duration($0, at: "resilience.slow.time_to_first_token") }
+            settings.slowTokensPerSecond = slow["tokens_per_second"].flatMap {
+                reader.number($0, at: "resilience.slow.tokens_per_second", range: 0.001...1_000_000)
             }
         }
         return settings

@@ -96,6 +96,12 @@ public struct ResilienceSettings: Sendable {
     public var retryBudgetRatio = 0.2
     /// Retries always allowed per second, whatever the ratio says.
     public var retryBudgetMinimumPerSecond = 5
+    /// A streamed answer whose first token took longer than this counts against its deployment,
+    /// though it reached the client; nil to judge no time to first token.
+    public var slowFirstToken: Duration?
+    /// An answer of at least 16 tokens generated slower than this (tokens per second) counts
+    /// against its deployment; nil to judge no speed.
+    public var slowTokensPerSecond: Double?
 
     public init() {}
 }

@@ -53,7 +53,8 @@ public struct Gateway: Sendable {
         let budget = RetryBudget(ratio: self.config.resilience.retryBudgetRatio, minimumPerSecond: self.config.resilience.retryBudgetMinimumPerSecond)
         let inference = InferenceController(
             catalog: self.catalog, executor: RoutePlanExecutor(catalog: self.catalog, budget: budget), timeouts: self.config.timeouts,
-            maxRequestBodyBytes: self.config.server.maxRequestBodyBytes, recorder: self.recorder
+            maxRequestBodyBytes: self.config.server.maxRequestBodyBytes, recorder: self.recorder,
+            slowRule: SlowAnswerRule(self.config.resilience)
         )
         let v1 = router.group("v1").add(middleware: ClientAuthMiddleware(keys: self.config.clientKeys))
         v1.get("models", use: system.models)

@@ -73,7 +73,7 @@ struct LifecycleTests {
         #expect(harness.gateway.state.isDraining)
         let reply = TestClient.Reply(status: 200, headers: [:], body: try await stream.value)
         #expect(reply.events.last == "[DONE]", "the stream that was in flight finished")
-        #expect(reply.eventObjects.count == 12)
+        #expect(reply.eventObjects.count == 22)
         await harness.stop()
     }
 }

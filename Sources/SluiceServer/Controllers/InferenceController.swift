@@ -14,6 +14,7 @@ struct InferenceController {
     let timeouts: Timeouts
     let maxRequestBodyBytes: Int
     let recorder: (any RequestRecorder)?
+    let slowRule: SlowAnswerRule
 
     /// Output tokens assumed for the load estimate when a request sets no limit.
     static let defaultOutputEstimate = 256
@@ -53,7 +54,10 @@ struct InferenceController {
                 dispatch.lease.release(.failure)
                 throw error
             }
-            dispatch.lease.release(.success(latency: Double((NIODeadline.now() - started).nanoseconds) / 1e9))
+            let latency = Double((NIODeadline.now() - started).nanoseconds) / 1e9
+            dispatch.lease.release(self.outcome(
+                of: dispatch.lease, timeToFirstToken: nil, usage: record.usage, generationSeconds: latency, latency: latency, logger: context.logger
+            ))
             ledger.finish(&record, ttft: nil)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: rewritten))
         } catch {
@@ -122,6 +126,8 @@ struct InferenceController {
             var (lease, chunks, segmentLimits) = (dispatch.lease, chunks, limits)
             var continuationsLeft = dispatch.route.routing.retries
             var firstToken: NIODeadline?
+            // The current deployment's part of the stream: when it was asked, when its first token came.
+            var (segmentStart, segmentFirstToken): (NIODeadline, NIODeadline?) = (started, nil)
             var failure: GatewayError?
             while true {
                 failure = nil
@@ -129,7 +135,10 @@ struct InferenceController {
                     try await ProgressWatchdog.run(segmentLimits, abandonedWhen: clientGone) { progress in
                         for try await chunk in chunks {
                             progress.advance()
-                            if firstToken == nil { firstToken = .now() }
+                            if segmentFirstToken == nil {
+                                segmentFirstToken = .now()
+                                if firstToken == nil { firstToken = segmentFirstToken }
+                            }
                             let forward = try relay.relay(chunk)
                             if forward.readableBytes > 0 { try await writer.write(forward) }
                         }
@@ -161,6 +170,7 @@ struct InferenceController {
                 record.served(by: next)
                 record.attempts += attemptsBefore
                 (lease, chunks, segmentLimits) = (next.lease, try Self.chunks(of: next), self.streamLimits(firstTokenFrom: .now(), deadline: call.deadline))
+                (segmentStart, segmentFirstToken) = (.now(), nil)
                 relay.startContinuation()
             }
             if let failure {
@@ -175,12 +185,29 @@ struct InferenceController {
                 lease.release(.failure)
                 logger.warning("the upstream's answer got stuck repeating itself", metadata: ["deployment": .string(lease.deployment.label)])
             } else {
-                lease.release(.success(latency: firstToken.map { Double(($0 - started).nanoseconds) / 1e9 }))
+                let ttft = segmentFirstToken.map { Double(($0 - segmentStart).nanoseconds) / 1e9 }
+                let generation = segmentFirstToken.map { Double((NIODeadline.now() - $0).nanoseconds) / 1e9 } ?? 0
+                lease.release(self.outcome(
+                    of: lease, timeToFirstToken: ttft, usage: relay.usage, generationSeconds: generation, latency: ttft, logger: logger
+                ))
             }
             record.usage = relay.usage
             ledger.finish(&record, ttft: firstToken)
             try await writer.finish(nil)
         })
+    }
+
+    /// Success, or failure when the answer came too slowly for its deployment to count as healthy.
+    /// - Parameter latency: what the deployment's latency estimate learns (time to first token for streams).
+    private func outcome(
+        of lease: RoutingLease, timeToFirstToken: Double?, usage: Usage?, generationSeconds: Double, latency: Double?, logger: Logger
+    ) -> RoutingLease.Outcome {
+        let verdict = self.slowRule.verdict(timeToFirstToken: timeToFirstToken, completionTokens: usage?.completionTokens, generationSeconds: generationSeconds)
+        guard let verdict else { return .success(latency: latency) }
+        logger.warning("the answer was too slow; it counts against the deployment", metadata: [
+            "deployment": .string(lease.deployment.label), "reason": .string(verdict),
+        ])
+        return .failure
     }
 
     private func streamLimits(firstTokenFrom start: NIODeadline, deadline: NIODeadline) -> ProgressWatchdog.Limits {

@@ -31,7 +31,6 @@ struct Ledger: Sendable {
     }
 
     private static func milliseconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return ((Double(seconds) * 1000 + Double(attoseconds) / 1e15) * 1000).rounded() / 1000
+        (duration.inSeconds * 1_000_000).rounded() / 1000
     }
 }

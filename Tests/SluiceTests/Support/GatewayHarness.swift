@@ -41,7 +41,7 @@ final class GatewayHarness: Sendable {
           - name: mock-slow
             deployments:
               - provider: mock
-                mock: { time_to_first_token: 20ms, tokens_per_second: 20, completion_tokens: 10 }
+                mock: { time_to_first_token: 20ms, tokens_per_second: 40, completion_tokens: 20 }
           - name: mock-cut
             deployments:
               - provider: mock
