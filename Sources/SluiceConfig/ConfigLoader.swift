@@ -48,15 +48,17 @@ public enum ConfigLoader {
     // MARK: - Sections
 
     private static func gatewayConfig(_ root: Node, reader: inout ConfigReader) -> GatewayConfig {
-        let sections = reader.mapping(root, at: "", allowed: ["server", "log", "timeouts", "upstream", "resilience", "auth", "models"])
+        let sections = reader.mapping(root, at: "", allowed: ["server", "log", "timeouts", "upstream", "resilience", "auth", "models", "store", "limits", "budgets"])
         var config = GatewayConfig()
         if let node = sections["server"] { config.server = self.server(node, reader: &reader) }
         if let node = sections["log"] { config.log = self.log(node, reader: &reader) }
         if let node = sections["timeouts"] { config.timeouts = self.timeouts(node, reader: &reader) }
         if let node = sections["upstream"] { config.upstream = self.upstream(node, reader: &reader) }
         if let node = sections["resilience"] { config.resilience = self.resilience(node, reader: &reader) }
+        var adminKey: Node?
         if let node = sections["auth"] {
-            let auth = reader.mapping(node, at: "auth", allowed: ["api_keys"])
+            let auth = reader.mapping(node, at: "auth", allowed: ["api_keys", "admin_key"])
+            adminKey = auth["admin_key"]
             if let keys = auth["api_keys"] {
                 config.clientKeys = reader.sequence(keys, at: "auth.api_keys").enumerated().compactMap { index, key in
                     let path = "auth.api_keys[\(index)]"
@@ -69,6 +71,9 @@ public enum ConfigLoader {
                 }
             }
         }
+        config.governance = self.governance(
+            store: sections["store"], limits: sections["limits"], budgets: sections["budgets"], adminKey: adminKey, reader: &reader
+        )
         if let node = sections["models"] {
             config.models = self.models(node, reader: &reader)
             self.checkFallbacks(config.models, node: node, reader: &reader)
@@ -232,7 +237,7 @@ public enum ConfigLoader {
     private static func deployment(_ node: Node, at path: String, reader: inout ConfigReader) -> DeploymentConfig? {
         let members = reader.mapping(
             node, at: path,
-            allowed: ["provider", "base_url", "api_key", "model", "weight", "price", "context_window", "max_output_tokens", "mock", "metrics_url"]
+            allowed: ["provider", "base_url", "api_key", "model", "weight", "price", "context_window", "max_output_tokens", "mock", "metrics_url", "rate_limit"]
         )
         guard let providerNode = members["provider"] else {
             reader.report("missing required key 'provider'", at: path, node: node)
@@ -269,20 +274,22 @@ public enum ConfigLoader {
             if provider != .mock { reader.report("'mock' settings apply only to provider mock", at: "\(path).mock", node: mockNode) }
             mock = self.mock(mockNode, at: "\(path).mock", reader: &reader)
         }
+        let rateLimit = members["rate_limit"].map { self.deploymentRateLimit($0, at: "\(path).rate_limit", reader: &reader) }
         guard let provider else { return nil }
         return DeploymentConfig(
             provider: provider, baseURL: baseURL, apiKey: apiKey, upstreamModel: upstreamModel ?? "mock",
             weight: weight, price: price, contextWindow: contextWindow, maxOutputTokens: maxOutput,
-            mock: provider == .mock ? (mock ?? MockSettings()) : nil, metricsURL: metricsURL
+            mock: provider == .mock ? (mock ?? MockSettings()) : nil, metricsURL: metricsURL, rateLimit: rateLimit
         )
     }
 
     private static func price(_ node: Node, at path: String, reader: inout ConfigReader) -> Price {
-        let members = reader.mapping(node, at: path, allowed: ["input_per_million", "output_per_million"])
+        let members = reader.mapping(node, at: path, allowed: ["input_per_million", "output_per_million", "cached_input_per_million"])
         let nonNegative = 0...Double.greatestFiniteMagnitude
         return Price(
             inputPerMillion: members["input_per_million"].flatMap { reader.number($0, at: "\(path).input_per_million", range: nonNegative) } ?? 0,
-            outputPerMillion: members["output_per_million"].flatMap { reader.number($0, at: "\(path).output_per_million", range: nonNegative) } ?? 0
+            outputPerMillion: members["output_per_million"].flatMap { reader.number($0, at: "\(path).output_per_million", range: nonNegative) } ?? 0,
+            cachedInputPerMillion: members["cached_input_per_million"].flatMap { reader.number($0, at: "\(path).cached_input_per_million", range: nonNegative) }
         )
     }
 

@@ -13,11 +13,14 @@ public struct GatewayConfig: Sendable {
     public var clientKeys: [Secret]
     /// Public models in the order the file lists them.
     public var models: [ModelConfig]
+    public var governance: GovernanceSettings
 
     public init(
         server: ServerSettings = .init(), log: LogSettings = .init(), timeouts: Timeouts = .init(),
-        upstream: UpstreamSettings = .init(), resilience: ResilienceSettings = .init(), clientKeys: [Secret] = [], models: [ModelConfig] = []
+        upstream: UpstreamSettings = .init(), resilience: ResilienceSettings = .init(), clientKeys: [Secret] = [], models: [ModelConfig] = [],
+        governance: GovernanceSettings = .init()
     ) {
+        self.governance = governance
         self.server = server
         self.log = log
         self.timeouts = timeouts
@@ -188,12 +191,15 @@ public struct DeploymentConfig: Sendable {
     /// A Prometheus endpoint of the model server (vLLM's or SGLang's `/metrics`) whose queue
     /// depth and KV-cache use feed load-aware routing.
     public var metricsURL: String?
+    /// Requests and tokens per minute this deployment may take; it is skipped while over them.
+    public var rateLimit: DeploymentRateLimit?
 
     public init(
         provider: ProviderKind, baseURL: String? = nil, apiKey: Secret? = nil, upstreamModel: String,
         weight: Double = 1, price: Price = .init(), contextWindow: Int? = nil, maxOutputTokens: Int? = nil, mock: MockSettings? = nil,
-        metricsURL: String? = nil
+        metricsURL: String? = nil, rateLimit: DeploymentRateLimit? = nil
     ) {
+        self.rateLimit = rateLimit
         self.provider = provider
         self.baseURL = baseURL
         self.apiKey = apiKey
@@ -211,15 +217,20 @@ public struct DeploymentConfig: Sendable {
 public struct Price: Sendable, Equatable {
     public var inputPerMillion: Double = 0
     public var outputPerMillion: Double = 0
+    /// The price of prompt tokens read from the provider's prompt cache; the input price when nil.
+    public var cachedInputPerMillion: Double?
 
-    public init(inputPerMillion: Double = 0, outputPerMillion: Double = 0) {
+    public init(inputPerMillion: Double = 0, outputPerMillion: Double = 0, cachedInputPerMillion: Double? = nil) {
         self.inputPerMillion = inputPerMillion
         self.outputPerMillion = outputPerMillion
+        self.cachedInputPerMillion = cachedInputPerMillion
     }
 
     /// The cost of `usage` at these prices.
     public func cost(of usage: Usage) -> Double {
-        (Double(usage.promptTokens) * self.inputPerMillion + Double(usage.completionTokens) * self.outputPerMillion) / 1_000_000
+        let cached = min(usage.cachedPromptTokens, usage.promptTokens)
+        let input = Double(usage.promptTokens - cached) * self.inputPerMillion + Double(cached) * (self.cachedInputPerMillion ?? self.inputPerMillion)
+        return (input + Double(usage.completionTokens) * self.outputPerMillion) / 1_000_000
     }
 }
 

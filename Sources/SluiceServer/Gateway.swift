@@ -21,10 +21,16 @@ public struct Gateway: Sendable {
     let catalog: ModelCatalog
     let recorder: (any RequestRecorder)?
     let httpClient: UpstreamHTTPClient
+    /// Virtual keys, budgets, shared rate limits and the usage ledger; nil without a store.
+    let governance: Governance?
 
-    public init(config: GatewayConfig, httpClient: UpstreamHTTPClient, recorder: (any RequestRecorder)? = nil, created: Int = 1_700_000_000) {
+    public init(
+        config: GatewayConfig, httpClient: UpstreamHTTPClient, governance: Governance? = nil, recorder: (any RequestRecorder)? = nil,
+        created: Int = 1_700_000_000
+    ) {
         self.config = config
         self.recorder = recorder
+        self.governance = governance
         self.httpClient = httpClient
         self.catalog = ModelCatalog(models: config.models, resilience: config.resilience, client: httpClient, created: created)
     }
@@ -50,14 +56,24 @@ public struct Gateway: Sendable {
         router.get("/health", use: system.health)
         router.get("/ready", use: system.ready)
 
+        let admin = AdminController(governance: self.governance, system: system)
+        admin.register(on: router.group("admin").add(middleware: AdminAuthMiddleware(adminKey: self.config.governance.adminKey.map { Array($0.value.utf8) })))
+
+        let logger = Logger(label: "sluice")
+        let sharedLimiter = self.governance?.limiter ?? RateLimiter(sharedStore: nil, logger: logger)
+        let limits = RequestLimits(
+            addressLimiter: RateLimiter(sharedStore: nil, logger: logger), requestsPerMinutePerIP: self.config.governance.requestsPerMinutePerIP,
+            keyLimiter: sharedLimiter
+        )
         let budget = RetryBudget(ratio: self.config.resilience.retryBudgetRatio, minimumPerSecond: self.config.resilience.retryBudgetMinimumPerSecond)
         let inference = InferenceController(
-            catalog: self.catalog, executor: RoutePlanExecutor(catalog: self.catalog, budget: budget), timeouts: self.config.timeouts,
-            maxRequestBodyBytes: self.config.server.maxRequestBodyBytes, recorder: self.recorder,
-            slowRule: SlowAnswerRule(self.config.resilience)
+            catalog: self.catalog, executor: RoutePlanExecutor(catalog: self.catalog, budget: budget, limiter: sharedLimiter),
+            timeouts: self.config.timeouts, maxRequestBodyBytes: self.config.server.maxRequestBodyBytes, recorder: self.recorder,
+            slowRule: SlowAnswerRule(self.config.resilience), limits: limits, governance: self.governance
         )
-        let v1 = router.group("v1").add(middleware: ClientAuthMiddleware(keys: self.config.clientKeys))
+        let v1 = router.group("v1").add(middleware: ClientAuthMiddleware(keys: self.config.clientKeys, directory: self.governance?.keys, limits: limits))
         v1.get("models", use: system.models)
+        v1.get("usage", use: admin.usage)
         for endpoint in Endpoint.allCases {
             v1.post(RouterPath(endpoint.path)) { request, context in
                 try await inference.handle(endpoint, request: request, context: context)
@@ -85,8 +101,11 @@ public struct Gateway: Sendable {
     public func serviceGroup(
         logger: Logger, handleSignals: Bool, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> ServiceGroup {
+        // Governance's ledger writer first: a service group stops its services in reverse
+        // order, so the writer's final flush comes after the server's last request.
+        let governanceServices = self.governance?.services(logger: logger) ?? []
         var configuration = ServiceGroupConfiguration(
-            services: [
+            services: governanceServices.map { .init(service: $0) } + [
                 .init(service: self.application(logger: logger, onServerRunning: onServerRunning)),
                 .init(service: HealthProber(catalog: self.catalog, interval: self.config.resilience.probeInterval, logger: logger)),
                 .init(service: BackendMetricsScraper(

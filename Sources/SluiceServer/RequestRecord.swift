@@ -23,8 +23,16 @@ public struct RequestRecord: Sendable {
     public var timeToFirstToken: Duration?
     /// The error code, when the request failed.
     public var errorCode: String?
+    /// The virtual key that made the request; nil for a static key.
+    public var keyID: String?
+    public var tenantID: String?
+    /// The request's unique id in the usage ledger.
+    public var ledgerID = ""
     /// The answering deployment's prices.
     var price: Price?
+
+    /// The cost in micro-dollars, rounded up.
+    public var costMicroUSD: Int64 { Int64((self.cost * 1_000_000).rounded(.up)) }
 
     mutating func served(by dispatch: RoutePlanExecutor.Dispatch) {
         self.servedModel = dispatch.route.name

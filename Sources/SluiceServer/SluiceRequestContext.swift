@@ -8,12 +8,18 @@ public struct SluiceRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The client's `X-Request-Id`, or one made for this request; echoed in the response.
     public var requestID: String
+    /// Unique among all requests: the request id, with a gateway-made suffix when the client chose it.
+    var ledgerID = ""
     /// Completes when the client connection closes.
     let connectionClosed: EventLoopFuture<Void>
+    let remoteAddress: SocketAddress?
+    /// Who is calling, once the client key is checked.
+    var caller = Caller.staticKey
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.requestID = ""
         self.connectionClosed = source.channel.closeFuture
+        self.remoteAddress = source.channel.remoteAddress
     }
 }

@@ -65,6 +65,54 @@ extension GatewayError {
         status: 401, type: "invalid_request_error", code: "invalid_api_key", message: "Incorrect API key provided."
     )
 
+    public static let revokedAPIKey = GatewayError(
+        status: 401, type: "invalid_request_error", code: "revoked_api_key", message: "This API key has been revoked."
+    )
+
+    public static let expiredAPIKey = GatewayError(
+        status: 401, type: "invalid_request_error", code: "expired_api_key", message: "This API key has expired."
+    )
+
+    public static func modelNotAllowed(_ name: String) -> GatewayError {
+        GatewayError(
+            status: 403, type: "permission_error", code: "model_not_allowed", param: "model",
+            message: "This API key may not use the model `\(name)`."
+        )
+    }
+
+    public static let adminKeyRequired = GatewayError(
+        status: 401, type: "invalid_request_error", code: "invalid_admin_key", message: "This endpoint needs the admin key as 'Authorization: Bearer ADMIN_KEY'."
+    )
+
+    /// A rate limit of the gateway's own (per key, per IP, or every deployment of the model).
+    public static func rateLimited(_ what: String, retryAfterSeconds: Int) -> GatewayError {
+        GatewayError(
+            status: 429, type: "rate_limit_error", code: "rate_limit_exceeded",
+            message: "Rate limit reached for \(what). Retry after \(retryAfterSeconds) s.", retryAfter: String(max(1, retryAfterSeconds))
+        )
+    }
+
+    /// A budget would be exceeded by this request's worst-case cost.
+    public static func budgetExceeded(_ budget: String, resets: String?, retryAfterSeconds: Int?) -> GatewayError {
+        GatewayError(
+            status: 429, type: "insufficient_quota", code: "budget_exceeded",
+            message: "Budget exceeded: \(budget).\(resets.map { " It resets at \($0)." } ?? " It does not reset.")",
+            retryAfter: retryAfterSeconds.map { String(max(1, $0)) }
+        )
+    }
+
+    public static func notFound(_ what: String) -> GatewayError {
+        GatewayError(status: 404, type: "invalid_request_error", code: "not_found", message: "\(what) does not exist.")
+    }
+
+    public static func conflict(_ what: String) -> GatewayError {
+        GatewayError(status: 409, type: "invalid_request_error", code: "conflict", message: "\(what) already exists.")
+    }
+
+    public static let storeUnavailable = GatewayError(
+        status: 503, type: "server_error", code: "store_unavailable", message: "The gateway's governance store is unavailable; retry shortly."
+    )
+
     public static func unknownModel(_ name: String) -> GatewayError {
         GatewayError(
             status: 404, type: "invalid_request_error", code: "model_not_found", param: "model",

@@ -15,6 +15,9 @@ struct InferenceController {
     let maxRequestBodyBytes: Int
     let recorder: (any RequestRecorder)?
     let slowRule: SlowAnswerRule
+    let limits: RequestLimits
+    /// Budgets and the usage ledger; nil without a governance store.
+    let governance: Governance?
 
     /// Output tokens assumed for the load estimate when a request sets no limit.
     static let defaultOutputEstimate = 256
@@ -30,14 +33,27 @@ struct InferenceController {
             body: body, summary: summary, requestID: context.requestID,
             deadline: started + TimeAmount(self.timeouts.request), logger: context.logger
         )
+        let caller = context.caller
         var record = RequestRecord(
             requestID: context.requestID, endpoint: endpoint, model: summary.model, servedModel: nil, deployment: nil,
-            stream: summary.stream, status: 200, attempts: 0, cost: 0, latency: .zero
+            stream: summary.stream, status: 200, attempts: 0, cost: 0, latency: .zero, keyID: caller.keyID, tenantID: caller.tenantID,
+            ledgerID: context.ledgerID
         )
-        let ledger = Ledger(recorder: self.recorder, logger: context.logger, started: started)
+        var ledger = Ledger(recorder: self.recorder, usageLedger: self.governance?.ledger, logger: context.logger, started: started)
         do {
+            guard caller.mayUse(summary.model) else { throw GatewayError.modelNotAllowed(summary.model) }
+            var headers: HTTPFields = [:]
+            if let tokens = try await self.limits.admitTokens(input.estimatedTokens, of: caller) {
+                RateLimitHeaders.add(tokens, kind: "tokens", to: &headers)
+            }
+            if let budgets = self.governance?.budgets {
+                let worst = self.worstCase(summary, route: route)
+                ledger.reservation = try await budgets.reserve(for: caller, model: summary.model, tokens: worst.tokens, microUSD: worst.microUSD)
+            }
             if summary.stream {
-                return try await self.stream(call, route: route, input: input, clientGone: context.connectionClosed, record: record, ledger: ledger)
+                return try await self.stream(
+                    call, route: route, input: input, clientGone: context.connectionClosed, record: record, ledger: ledger, headers: headers
+                )
             }
             let dispatch = try await self.executor.dispatch(route, input: input, logger: context.logger) { deployment in
                 try await deployment.provider.send(call)
@@ -59,13 +75,31 @@ struct InferenceController {
                 of: dispatch.lease, timeToFirstToken: nil, usage: record.usage, generationSeconds: latency, latency: latency, logger: context.logger
             ))
             ledger.finish(&record, ttft: nil)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: rewritten))
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: rewritten))
         } catch {
             record.status = (error as? GatewayError)?.status ?? 499
             record.errorCode = (error as? GatewayError)?.code ?? "client_closed"
             ledger.finish(&record, ttft: nil)
             throw error
         }
+    }
+
+    /// The most a request can cost: every prompt byte a token (no tokenizer makes more), plus its
+    /// output limit, at the dearest deployment of its model and fallbacks.
+    private func worstCase(_ summary: InferenceRequest, route: ModelRoute) -> (tokens: Int64, microUSD: Int64) {
+        let defaultOutput = self.governance?.settings.defaultMaxOutputTokens ?? Self.defaultOutputEstimate
+        var worst: (tokens: Int64, microUSD: Double) = (0, 0)
+        for model in [route] + route.routing.fallbacks.compactMap(self.catalog.route) {
+            for deployment in model.deployments {
+                let output = summary.maxOutputTokens ?? min(defaultOutput, deployment.config.maxOutputTokens ?? defaultOutput)
+                let price = deployment.config.price
+                // A price per million tokens is a price in micro-dollars per token.
+                let microUSD = Double(summary.byteCount) * price.inputPerMillion + Double(output) * price.outputPerMillion
+                worst = (max(worst.tokens, Int64(summary.byteCount + output)), max(worst.microUSD, microUSD))
+            }
+        }
+        return (worst.tokens, Int64(worst.microUSD.rounded(.up)))
     }
 
     private func collectBody(_ request: inout Request) async throws -> ByteBuffer {
@@ -105,7 +139,8 @@ struct InferenceController {
     // MARK: - Streaming
 
     private func stream(
-        _ call: ProviderRequest, route: ModelRoute, input: RoutingInput, clientGone: EventLoopFuture<Void>, record: RequestRecord, ledger: Ledger
+        _ call: ProviderRequest, route: ModelRoute, input: RoutingInput, clientGone: EventLoopFuture<Void>, record: RequestRecord, ledger: Ledger,
+        headers: HTTPFields
     ) async throws -> Response {
         let started = ledger.started
         let limits = self.streamLimits(firstTokenFrom: started, deadline: call.deadline)
@@ -116,7 +151,9 @@ struct InferenceController {
         record.served(by: dispatch)
         let chunks = try Self.chunks(of: dispatch)
         let logger = call.logger
-        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        var headers = headers
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
         return Response(status: .ok, headers: headers, body: ResponseBody { [record] writer in
             var record = record
             var relay = OpenAIStreamRelay(

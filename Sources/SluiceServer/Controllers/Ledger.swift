@@ -1,18 +1,32 @@
 import Logging
 import NIOCore
 import SluiceConfig
+import SluiceStore
 
-/// Closes a request's record: latency, cost, the access log line, and the recorder.
+/// Closes a request's record: latency, cost, the budget reservation's settlement, the access log
+/// line, the usage ledger and the recorder.
 struct Ledger: Sendable {
     let recorder: (any RequestRecorder)?
+    let usageLedger: UsageLedgerWriter?
     let logger: Logger
     let started: NIODeadline
+    /// The request's hold on its budgets, settled with what it spent.
+    var reservation: BudgetReservation?
+
+    init(recorder: (any RequestRecorder)?, usageLedger: UsageLedgerWriter?, logger: Logger, started: NIODeadline) {
+        self.recorder = recorder
+        self.usageLedger = usageLedger
+        self.logger = logger
+        self.started = started
+    }
 
     func finish(_ record: inout RequestRecord, ttft: NIODeadline?) {
         let now = NIODeadline.now()
         record.latency = .nanoseconds((now - self.started).nanoseconds)
         record.timeToFirstToken = ttft.map { .nanoseconds(($0 - self.started).nanoseconds) }
         if let usage = record.usage, let price = record.price { record.cost = price.cost(of: usage) }
+        self.reservation?.settle(tokens: Int64(record.usage?.totalTokens ?? 0), microUSD: record.costMicroUSD)
+        self.usageLedger?.append(UsageRow(record, finishedAtMillis: WallClock.micros() / 1000))
         if self.logger.logLevel <= .info {
             var metadata: Logger.Metadata = [
                 "model": .string(record.model), "deployment": .string(record.deployment ?? "none"), "endpoint": .string(record.endpoint.path),

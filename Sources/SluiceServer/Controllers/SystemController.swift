@@ -15,6 +15,13 @@ struct SystemController {
     /// `GET /ready`: the gateway takes new requests (503 once draining), with each deployment's
     /// breaker state and load.
     func ready(_ request: Request, context: SluiceRequestContext) -> Response {
+        let status = self.state.isDraining ? "draining" : "ready"
+        let body = #"{"status":"\#(status)","deployments":\#(self.deploymentList())}"#
+        return Self.json(body, status: self.state.isDraining ? .serviceUnavailable : .ok)
+    }
+
+    /// Every deployment with its breaker state, load, latency estimate and backend load, as a JSON array.
+    func deploymentList() -> String {
         let now = NIODeadline.now()
         let deployments = self.catalog.allRoutes.flatMap { route in
             route.deployments.map { deployment in
@@ -25,9 +32,7 @@ struct SystemController {
                     + #""waiting":\#(snapshot.waiting),"kv_cache_usage":\#(snapshot.kvCacheUsage.map { "\($0)" } ?? "null")}"#
             }
         }
-        let status = self.state.isDraining ? "draining" : "ready"
-        let body = #"{"status":"\#(status)","deployments":[\#(deployments.joined(separator: ","))]}"#
-        return Self.json(body, status: self.state.isDraining ? .serviceUnavailable : .ok)
+        return "[\(deployments.joined(separator: ","))]"
     }
 
     private static func name(of breaker: CircuitBreaker.State, at now: NIODeadline) -> String {
@@ -43,7 +48,7 @@ struct SystemController {
         Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: self.catalog.modelList))
     }
 
-    private static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 }

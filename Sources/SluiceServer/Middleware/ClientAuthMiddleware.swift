@@ -1,36 +1,57 @@
+import HTTPTypes
 import Hummingbird
 import SluiceConfig
 import SluiceCore
 
-/// Admits requests that carry one of the configured client keys as `Authorization: Bearer …`.
+/// Admits requests that carry a client key as `Authorization: Bearer …`: one of the config's
+/// static keys, or a virtual key from the governance store. Applies the per-IP and per-key
+/// request limits, and tells the rest of the request who the caller is.
 ///
-/// Keys are compared in constant time, over every configured key, so timing reveals nothing.
+/// Static keys are compared in constant time, over every configured key, so timing reveals
+/// nothing; a virtual key is found by its SHA-256 hash.
 struct ClientAuthMiddleware: RouterMiddleware {
     typealias Context = SluiceRequestContext
 
     let keys: [[UInt8]]
+    let directory: KeyDirectory?
+    let limits: RequestLimits
 
-    init(keys: [Secret]) {
+    init(keys: [Secret], directory: KeyDirectory?, limits: RequestLimits) {
         self.keys = keys.map { Array($0.value.utf8) }
+        self.directory = directory
+        self.limits = limits
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try await self.limits.admitAddress(context.remoteAddress)
         guard let header = request.headers[.authorization] else { throw GatewayError.missingAPIKey }
-        guard header.utf8.count > 7, header.lowercased().hasPrefix("bearer ") else { throw GatewayError.invalidAPIKey }
-        let presented = Array(header.utf8.dropFirst(7))
+        guard header.utf8.count > 7, header.utf8.prefix(7).lazy.map({ $0 | 0x20 }).elementsEqual("bearer ".utf8) else {
+            throw GatewayError.invalidAPIKey
+        }
+        let presented = header.utf8.dropFirst(7)
         var matched = false
         for key in self.keys where Self.constantTimeEquals(key, presented) {
             matched = true
         }
-        guard matched else { throw GatewayError.invalidAPIKey }
-        return try await next(request, context)
+        var context = context
+        if !matched {
+            guard let directory = self.directory else { throw GatewayError.invalidAPIKey }
+            context.caller = try await directory.caller(presenting: presented)
+        }
+        let requests = try await self.limits.admitRequest(of: context.caller)
+        var response = try await next(request, context)
+        if let requests { RateLimitHeaders.add(requests, kind: "requests", to: &response.headers) }
+        return response
     }
 
-    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    static func constantTimeEquals(_ a: [UInt8], _ b: some Collection<UInt8>) -> Bool {
         var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
-        for index in 0..<max(a.count, b.count) {
-            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
+        var index = 0
+        for byte in b {
+            difference |= (index < a.count ? a[index] : 0) ^ byte
+            index += 1
         }
+        for extra in a.dropFirst(index) { difference |= extra }
         return difference == 0
     }
 }

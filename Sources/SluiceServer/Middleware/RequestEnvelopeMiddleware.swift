@@ -15,8 +15,11 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let requestID = request.headers[Self.requestIDHeader].flatMap(Self.acceptable) ?? self.requestIDs.next()
+        let generated = self.requestIDs.next()
+        let requestID = request.headers[Self.requestIDHeader].flatMap(Self.acceptable) ?? generated
         context.requestID = requestID
+        // A client may reuse its ids; the ledger's must be unique.
+        context.ledgerID = requestID == generated ? generated : "\(requestID)/\(generated)"
         context.logger[metadataKey: "hb.request.id"] = nil
         context.logger[metadataKey: "request_id"] = .string(requestID)
         var response: Response

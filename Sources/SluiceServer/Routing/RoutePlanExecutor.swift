@@ -1,14 +1,17 @@
 import Logging
 import NIOCore
+import SluiceConfig
 import SluiceCore
 import SluiceProviders
 
 /// Walks a request's routing plan: tries the model's deployments in the strategy's order, moves
 /// to another deployment when one fails before answering (within the model's retries and the
-/// retry budget), then to the model's fallbacks. Client errors end the walk at once.
+/// retry budget), then to the model's fallbacks. Client errors end the walk at once. Deployments
+/// over their own rate limits are passed over.
 struct RoutePlanExecutor: Sendable {
     let catalog: ModelCatalog
     let budget: RetryBudget
+    let limiter: RateLimiter
 
     /// The answer that came back, the lease on the deployment that gave it, and its model.
     struct Dispatch: Sendable {
@@ -31,10 +34,17 @@ struct RoutePlanExecutor: Sendable {
         if continuing == nil { self.budget.recordRequest() }
         var lastError: GatewayError?
         var attempts = 0
+        var overLimitFor: Int64?
         let models = continuing == nil ? [route] + route.routing.fallbacks.compactMap(self.catalog.route) : [route]
         for model in models {
             var modelAttempts = 0
             for deployment in model.plan(input) where modelAttempts <= model.routing.retries && deployment.index != continuing?.index {
+                if let limit = deployment.config.rateLimit,
+                    let wait = await self.overLimit(deployment, of: model, limit: limit, tokens: input.estimatedTokens)
+                {
+                    overLimitFor = min(overLimitFor ?? wait, wait)
+                    continue
+                }
                 if attempts > 0 || continuing != nil, !self.budget.withdraw() {
                     logger.warning("retry budget spent; not retrying", metadata: ["model": .string(model.name)])
                     throw lastError ?? GatewayError.noDeploymentAvailable(model: route.name, retryAfterSeconds: nil)
@@ -62,7 +72,25 @@ struct RoutePlanExecutor: Sendable {
             }
         }
         if let lastError { throw lastError }
+        if let wait = overLimitFor {
+            throw GatewayError.rateLimited("every deployment of `\(route.name)`", retryAfterSeconds: RequestLimits.seconds(wait))
+        }
         let reopens = route.reopensAt.map { Int(($0 - .now()).nanoseconds / 1_000_000_000) + 1 }
         throw GatewayError.noDeploymentAvailable(model: route.name, retryAfterSeconds: reopens)
+    }
+
+    /// Microseconds until the deployment is within its limits again, or nil when it is now
+    /// (then the request counts against them).
+    private func overLimit(_ deployment: Deployment, of model: ModelRoute, limit: DeploymentRateLimit, tokens: Int) async -> Int64? {
+        let cell = "deployment:\(model.name):\(deployment.index)"
+        if let perMinute = limit.requestsPerMinute {
+            let outcome = await self.limiter.take(cell + ":rpm", cost: 1, limit: perMinute)
+            if !outcome.allowed { return outcome.wait }
+        }
+        if let perMinute = limit.tokensPerMinute {
+            let outcome = await self.limiter.take(cell + ":tpm", cost: tokens, limit: perMinute)
+            if !outcome.allowed { return outcome.wait }
+        }
+        return nil
     }
 }

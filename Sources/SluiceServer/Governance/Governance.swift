@@ -1,0 +1,61 @@
+import Logging
+import ServiceLifecycle
+import SluiceConfig
+import SluiceCore
+import SluiceStore
+
+/// Multi-tenant governance over one store: virtual keys, budgets enforced by reservation, rate
+/// limits, and the usage ledger.
+///
+/// ```swift
+/// let governance = try await Governance(store: store, settings: config.governance, logger: logger)
+/// let gateway = Gateway(config: config, httpClient: client, governance: governance)
+/// ```
+public final class Governance: Sendable {
+    let store: any GovernanceStore
+    let settings: GovernanceSettings
+    let keys: KeyDirectory
+    let budgets: BudgetBook
+    /// Per-key limits; shared with other instances when the store is.
+    let limiter: RateLimiter
+    let ledger: UsageLedgerWriter
+    /// This process among the instances sharing the store.
+    let instanceID: String
+
+    /// Reads keys and budgets from a migrated store.
+    /// - Parameter shared: whether other gateway instances use the store too (PostgreSQL): then
+    ///   rate limits are taken from it in slices.
+    public init(store: any GovernanceStore, settings: GovernanceSettings, shared: Bool, logger: Logger) async throws {
+        self.store = store
+        self.settings = settings
+        self.instanceID = VirtualKeyMaterial.instanceID()
+        let ledger = UsageLedgerWriter(store: store, interval: settings.ledgerFlushInterval, logger: logger)
+        self.ledger = ledger
+        self.keys = KeyDirectory(store: store, defaultRequestsPerMinute: settings.requestsPerMinutePerKey, defaultTokensPerMinute: settings.tokensPerMinutePerKey)
+        self.budgets = BudgetBook(store: store, instanceID: self.instanceID, leaseTTL: Int64(settings.leaseTTL.components.seconds)) { ledger.append($0) }
+        self.limiter = RateLimiter(sharedStore: shared ? store : nil, logger: logger)
+        try await self.keys.refresh()
+        self.budgets.load(try await store.budgets())
+    }
+
+    /// The services governance runs beside the server. The ledger writer comes first, so that a
+    /// service group shuts it down last, after the server's final requests.
+    func services(logger: Logger) -> [any Service] {
+        [self.ledger, GovernanceMaintenance(governance: self, logger: logger)]
+    }
+
+    /// Reads keys and budgets again.
+    func reload(logger: Logger) async {
+        do {
+            try await self.keys.refresh()
+            self.budgets.load(try await self.store.budgets())
+        } catch {
+            logger.error("could not read keys and budgets from the store", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Writes the buffered ledger rows now (the admin API's usage reads, tests).
+    public func flushLedger() async {
+        await self.ledger.flush()
+    }
+}
