@@ -1,0 +1,93 @@
+import PostgresNIO
+
+/// Records read back from PostgreSQL rows. Each list of columns is the order the decoder expects.
+extension TenantRecord {
+    static let postgresColumns = "id, name, metadata, created_at"
+
+    init(postgresRow row: PostgresRow) throws {
+        let (id, name, metadata, createdAt) = try row.decode((String, String, String, Int64).self)
+        self.init(
+            id: id, name: name, metadata: try StoredJSON.decode([String: String].self, from: metadata, column: "tenants.metadata"),
+            createdAt: createdAt
+        )
+    }
+}
+
+extension VirtualKeyRecord {
+    static let postgresColumns = """
+        id, hash, tenant_id, name, allowed_models, metadata, requests_per_minute, tokens_per_minute, created_at, expires_at, revoked_at
+        """
+
+    init(postgresRow row: PostgresRow) throws {
+        let (id, hash, tenantID, name, allowedModels, metadata, requestsPerMinute, tokensPerMinute, createdAt, expiresAt, revokedAt) =
+            try row.decode((String, String, String?, String, String, String, Int?, Int?, Int64, Int64?, Int64?).self)
+        self.init(
+            id: id, hash: hash, tenantID: tenantID, name: name,
+            allowedModels: try StoredJSON.decode([String].self, from: allowedModels, column: "virtual_keys.allowed_models"),
+            metadata: try StoredJSON.decode([String: String].self, from: metadata, column: "virtual_keys.metadata"),
+            requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute, createdAt: createdAt, expiresAt: expiresAt,
+            revokedAt: revokedAt
+        )
+    }
+}
+
+extension BudgetRecord {
+    static let postgresColumns = "id, scope, scope_id, model, unit, period, limit_amount, created_at"
+
+    init(postgresRow row: PostgresRow) throws {
+        let (id, scope, scopeID, model, unit, period, limit, createdAt) =
+            try row.decode((String, String, String, String?, String, String, Int64, Int64).self)
+        self.init(
+            id: id, scope: try StoredEnum.decode(Scope.self, from: scope, column: "budgets.scope"), scopeID: scopeID, model: model,
+            unit: try StoredEnum.decode(Unit.self, from: unit, column: "budgets.unit"),
+            period: try StoredEnum.decode(Period.self, from: period, column: "budgets.period"), limit: limit, createdAt: createdAt
+        )
+    }
+}
+
+extension UsageRow {
+    static let postgresColumns = """
+        request_id, finished_at_millis, key_id, tenant_id, model, served_model, deployment, endpoint, stream, status, attempts, \
+        prompt_tokens, completion_tokens, cached_tokens, cost_micro_usd, latency_micros, time_to_first_token_micros, error_code
+        """
+
+    init(postgresRow row: PostgresRow) throws {
+        let (
+            requestID, finishedAtMillis, keyID, tenantID, model, servedModel, deployment, endpoint, stream, status, attempts,
+            promptTokens, completionTokens, cachedTokens, costMicroUSD, latencyMicros, timeToFirstTokenMicros, errorCode
+        ) = try row.decode(
+            (String, Int64, String?, String?, String, String?, String?, String, Bool, Int, Int, Int, Int, Int, Int64, Int64, Int64?, String?).self
+        )
+        self.init(
+            requestID: requestID, finishedAtMillis: finishedAtMillis, keyID: keyID, tenantID: tenantID, model: model,
+            servedModel: servedModel, deployment: deployment, endpoint: endpoint, stream: stream, status: status, attempts: attempts,
+            promptTokens: promptTokens, completionTokens: completionTokens, cachedTokens: cachedTokens, costMicroUSD: costMicroUSD,
+            latencyMicros: latencyMicros, timeToFirstTokenMicros: timeToFirstTokenMicros, errorCode: errorCode
+        )
+    }
+
+    /// Appends the row's values to `bindings` in ``postgresColumns`` order.
+    func appendPostgresBindings(to bindings: inout PostgresBindings) {
+        bindings.append(self.requestID)
+        bindings.append(self.finishedAtMillis)
+        bindings.append(self.keyID)
+        bindings.append(self.tenantID)
+        bindings.append(self.model)
+        bindings.append(self.servedModel)
+        bindings.append(self.deployment)
+        bindings.append(self.endpoint)
+        bindings.append(self.stream)
+        bindings.append(Int64(self.status))
+        bindings.append(Int64(self.attempts))
+        bindings.append(Int64(self.promptTokens))
+        bindings.append(Int64(self.completionTokens))
+        bindings.append(Int64(self.cachedTokens))
+        bindings.append(self.costMicroUSD)
+        bindings.append(self.latencyMicros)
+        bindings.append(self.timeToFirstTokenMicros)
+        bindings.append(self.errorCode)
+    }
+
+    /// How many values ``appendPostgresBindings(to:)`` appends.
+    static let postgresColumnCount = 18
+}

@@ -1,0 +1,125 @@
+import PostgresNIO
+
+/// The usage ledger: rows appended with multi-row inserts, settlements applied in the same
+/// transaction, and the usage and spend queries.
+extension PostgresStore {
+    /// Rows per INSERT statement: well under PostgreSQL's 65,535 parameters per statement.
+    static let ledgerRowsPerInsert = 1_000
+
+    public func record(_ rows: [UsageRow], settlements: [BudgetSettlement]) async throws {
+        // Rows and settlements in a fixed order, so that concurrent batches lock in the same order.
+        let rows = rows.sorted { $0.requestID < $1.requestID }
+        let settlementsByPeriod = Dictionary(grouping: settlements.mergedByPeriodAndInstance(), by: \.key)
+            .sorted { ($0.key.budgetID, $0.key.periodStart) < ($1.key.budgetID, $1.key.periodStart) }
+        try await self.withTransaction { connection in
+            for start in stride(from: 0, to: rows.count, by: Self.ledgerRowsPerInsert) {
+                let chunk = rows[start..<min(start + Self.ledgerRowsPerInsert, rows.count)]
+                try await self.execute(Self.insertLedgerRows(chunk), on: connection)
+            }
+            for (key, settlements) in settlementsByPeriod {
+                let amount = settlements.reduce(0) { $0 + $1.amount }
+                try await self.execute(
+                    """
+                    INSERT INTO budget_counters (budget_id, period_start, spent) VALUES (\(key.budgetID), \(key.periodStart), \(amount))
+                    ON CONFLICT (budget_id, period_start) DO UPDATE SET spent = budget_counters.spent + excluded.spent
+                    """,
+                    on: connection
+                )
+                for settlement in settlements {
+                    try await self.execute(
+                        """
+                        UPDATE budget_leases SET amount = GREATEST(amount - \(settlement.amount), 0)
+                        WHERE budget_id = \(key.budgetID) AND period_start = \(key.periodStart) AND instance_id = \(settlement.instanceID)
+                        """,
+                        on: connection
+                    )
+                }
+            }
+        }
+    }
+
+    public func usage(_ query: UsageQuery) async throws -> [UsageRow] {
+        var filter = Self.ledgerFilter(query)
+        filter.bindings.append(Int64(query.limit))
+        return try await self.fetch(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT \(UsageRow.postgresColumns) FROM usage_ledger \(filter.whereClause)
+                    ORDER BY finished_at_millis DESC, request_id DESC LIMIT $\(filter.bindings.count)
+                    """,
+                binds: filter.bindings
+            ),
+            UsageRow.init(postgresRow:)
+        )
+    }
+
+    public func spend(_ query: UsageQuery) async throws -> [SpendRow] {
+        let filter = Self.ledgerFilter(query)
+        return try await self.fetch(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT tenant_id, model, finished_at_millis / \(UTCDay.millisecondsPerDay) AS day, COUNT(*),
+                        SUM(prompt_tokens)::BIGINT, SUM(completion_tokens)::BIGINT, SUM(cached_tokens)::BIGINT, SUM(cost_micro_usd)::BIGINT
+                    FROM usage_ledger \(filter.whereClause)
+                    GROUP BY tenant_id, model, day
+                    ORDER BY day, tenant_id NULLS FIRST, model
+                    """,
+                binds: filter.bindings
+            )
+        ) { row in
+            let (tenantID, model, day, requests, promptTokens, completionTokens, cachedTokens, costMicroUSD) =
+                try row.decode((String?, String, Int64, Int, Int, Int, Int, Int64).self)
+            return SpendRow(
+                tenantID: tenantID, model: model, day: UTCDay.string(dayNumber: day), requests: requests, promptTokens: promptTokens,
+                completionTokens: completionTokens, cachedTokens: cachedTokens, costMicroUSD: costMicroUSD
+            )
+        }
+    }
+
+    /// One INSERT for a slice of rows; request ids already in the ledger are skipped.
+    private static func insertLedgerRows(_ rows: ArraySlice<UsageRow>) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: rows.count * UsageRow.postgresColumnCount)
+        var tuples: [String] = []
+        tuples.reserveCapacity(rows.count)
+        for row in rows {
+            let first = bindings.count + 1
+            tuples.append("(" + (first..<first + UsageRow.postgresColumnCount).map { "$\($0)" }.joined(separator: ", ") + ")")
+            row.appendPostgresBindings(to: &bindings)
+        }
+        return PostgresQuery(
+            unsafeSQL: """
+                INSERT INTO usage_ledger (\(UsageRow.postgresColumns))
+                VALUES \(tuples.joined(separator: ", "))
+                ON CONFLICT (request_id) DO NOTHING
+                """,
+            binds: bindings
+        )
+    }
+
+    /// The WHERE clause (empty when nothing filters) and its bindings for a query's non-nil fields.
+    private static func ledgerFilter(_ query: UsageQuery) -> (whereClause: String, bindings: PostgresBindings) {
+        var conditions: [String] = []
+        var bindings = PostgresBindings()
+        if let keyID = query.keyID {
+            bindings.append(keyID)
+            conditions.append("key_id = $\(bindings.count)")
+        }
+        if let tenantID = query.tenantID {
+            bindings.append(tenantID)
+            conditions.append("tenant_id = $\(bindings.count)")
+        }
+        if let model = query.model {
+            bindings.append(model)
+            conditions.append("model = $\(bindings.count)")
+        }
+        if let fromMillis = query.fromMillis {
+            bindings.append(fromMillis)
+            conditions.append("finished_at_millis >= $\(bindings.count)")
+        }
+        if let untilMillis = query.untilMillis {
+            bindings.append(untilMillis)
+            conditions.append("finished_at_millis < $\(bindings.count)")
+        }
+        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), bindings)
+    }
+}

@@ -1,0 +1,71 @@
+import GRDB
+
+/// Records read back from SQLite rows, by column name.
+extension TenantRecord {
+    init(sqliteRow row: Row) throws {
+        self.init(
+            id: try row.decode(forColumn: "id"),
+            name: try row.decode(forColumn: "name"),
+            metadata: try StoredJSON.decode([String: String].self, from: try row.decode(forColumn: "metadata"), column: "tenants.metadata"),
+            createdAt: try row.decode(forColumn: "created_at")
+        )
+    }
+}
+
+extension VirtualKeyRecord {
+    init(sqliteRow row: Row) throws {
+        self.init(
+            id: try row.decode(forColumn: "id"),
+            hash: try row.decode(forColumn: "hash"),
+            tenantID: try row.decode(forColumn: "tenant_id"),
+            name: try row.decode(forColumn: "name"),
+            allowedModels: try StoredJSON.decode([String].self, from: try row.decode(forColumn: "allowed_models"), column: "virtual_keys.allowed_models"),
+            metadata: try StoredJSON.decode([String: String].self, from: try row.decode(forColumn: "metadata"), column: "virtual_keys.metadata"),
+            requestsPerMinute: try row.decode(forColumn: "requests_per_minute"),
+            tokensPerMinute: try row.decode(forColumn: "tokens_per_minute"),
+            createdAt: try row.decode(forColumn: "created_at"),
+            expiresAt: try row.decode(forColumn: "expires_at"),
+            revokedAt: try row.decode(forColumn: "revoked_at")
+        )
+    }
+}
+
+extension BudgetRecord {
+    init(sqliteRow row: Row) throws {
+        self.init(
+            id: try row.decode(forColumn: "id"),
+            scope: try StoredEnum.decode(Scope.self, from: try row.decode(forColumn: "scope"), column: "budgets.scope"),
+            scopeID: try row.decode(forColumn: "scope_id"),
+            model: try row.decode(forColumn: "model"),
+            unit: try StoredEnum.decode(Unit.self, from: try row.decode(forColumn: "unit"), column: "budgets.unit"),
+            period: try StoredEnum.decode(Period.self, from: try row.decode(forColumn: "period"), column: "budgets.period"),
+            limit: try row.decode(forColumn: "limit_amount"),
+            createdAt: try row.decode(forColumn: "created_at")
+        )
+    }
+}
+
+extension UsageRow {
+    init(sqliteRow row: Row) throws {
+        self.init(
+            requestID: try row.decode(forColumn: "request_id"),
+            finishedAtMillis: try row.decode(forColumn: "finished_at_millis"),
+            keyID: try row.decode(forColumn: "key_id"),
+            tenantID: try row.decode(forColumn: "tenant_id"),
+            model: try row.decode(forColumn: "model"),
+            servedModel: try row.decode(forColumn: "served_model"),
+            deployment: try row.decode(forColumn: "deployment"),
+            endpoint: try row.decode(forColumn: "endpoint"),
+            stream: try row.decode(forColumn: "stream"),
+            status: try row.decode(forColumn: "status"),
+            attempts: try row.decode(forColumn: "attempts"),
+            promptTokens: try row.decode(forColumn: "prompt_tokens"),
+            completionTokens: try row.decode(forColumn: "completion_tokens"),
+            cachedTokens: try row.decode(forColumn: "cached_tokens"),
+            costMicroUSD: try row.decode(forColumn: "cost_micro_usd"),
+            latencyMicros: try row.decode(forColumn: "latency_micros"),
+            timeToFirstTokenMicros: try row.decode(forColumn: "time_to_first_token_micros"),
+            errorCode: try row.decode(forColumn: "error_code")
+        )
+    }
+}
