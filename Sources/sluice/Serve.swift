@@ -38,8 +38,15 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let logger = Logger(label: "sluice")
+        let governance: Governance?
+        do {
+            governance = try await Governance.open(settings.governance, logger: logger)
+        } catch {
+            logger.critical("cannot open the governance store", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
         let client = Gateway.makeHTTPClient(settings)
-        let gateway = Gateway(config: settings, httpClient: client, created: Int(Date().timeIntervalSince1970))
+        let gateway = Gateway(config: settings, httpClient: client, governance: governance, created: Int(Date().timeIntervalSince1970))
         logger.info(
             "starting",
             metadata: ["host": .string(settings.server.host), "port": .stringConvertible(settings.server.port), "models": .stringConvertible(settings.models.count)]
@@ -50,6 +57,7 @@ struct Serve: AsyncParsableCommand {
             logger.error("stopped with an error", metadata: ["error": "\(error)"])
         }
         await client.shutdown()
+        await governance?.close()
         logger.info("stopped")
     }
 }

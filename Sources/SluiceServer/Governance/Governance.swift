@@ -8,11 +8,13 @@ import SluiceStore
 /// limits, and the usage ledger.
 ///
 /// ```swift
-/// let governance = try await Governance(store: store, settings: config.governance, logger: logger)
+/// let governance = try await Governance.open(config.governance, logger: logger)
 /// let gateway = Gateway(config: config, httpClient: client, governance: governance)
+/// try await gateway.serviceGroup(logger: logger, handleSignals: true).run()
+/// await governance?.close()
 /// ```
 public final class Governance: Sendable {
-    let store: any GovernanceStore
+    public let store: any GovernanceStore
     let settings: GovernanceSettings
     let keys: KeyDirectory
     let budgets: BudgetBook
@@ -21,12 +23,17 @@ public final class Governance: Sendable {
     let ledger: UsageLedgerWriter
     /// This process among the instances sharing the store.
     let instanceID: String
+    /// The task that runs the store's connection pool, when it needs one.
+    let connection: Task<Void, Never>?
 
     /// Reads keys and budgets from a migrated store.
-    /// - Parameter shared: whether other gateway instances use the store too (PostgreSQL): then
-    ///   rate limits are taken from it in slices.
-    public init(store: any GovernanceStore, settings: GovernanceSettings, shared: Bool, logger: Logger) async throws {
+    /// - Parameters:
+    ///   - shared: whether other gateway instances use the store too (PostgreSQL): then rate
+    ///     limits are taken from it in slices.
+    ///   - connection: the task running the store's connection pool, cancelled by ``close()``.
+    public init(store: any GovernanceStore, settings: GovernanceSettings, shared: Bool, connection: Task<Void, Never>? = nil, logger: Logger) async throws {
         self.store = store
+        self.connection = connection
         self.settings = settings
         self.instanceID = VirtualKeyMaterial.instanceID()
         let ledger = UsageLedgerWriter(store: store, interval: settings.ledgerFlushInterval, logger: logger)

@@ -143,6 +143,11 @@ public struct GovernanceAdmin: Sendable {
         }
     }
 
+    /// The hash the store keeps of a key (SHA-256, lowercase hex).
+    public static func hash(ofKey key: String) -> String {
+        VirtualKeyMaterial.hash(key.utf8)
+    }
+
     static func isIdentifier(_ value: String) -> Bool {
         (1...64).contains(value.utf8.count)
             && value.utf8.allSatisfy { $0.isASCIIAlphanumeric || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }

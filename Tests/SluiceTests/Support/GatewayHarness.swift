@@ -1,3 +1,4 @@
+import Foundation
 import SluiceProviders
 import Logging
 import NIOCore
@@ -13,6 +14,8 @@ final class GatewayHarness: Sendable {
     let records: CollectingRecorder
     let logs: LogCapture
     let gateway: Gateway
+    /// The governance store, when the settings name one.
+    let governance: Governance?
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
     private let upstreamClient: UpstreamHTTPClient
@@ -73,6 +76,9 @@ final class GatewayHarness: Sendable {
             routing: { retries: 1, stream_resume: true }
             deployments:
               - { provider: openai, base_url: \(stubURL), model: cut }
+          - name: limited
+            deployments:
+              - { provider: openai, base_url: \(stubURL), model: ok, rate_limit: { requests_per_minute: 2 } }
           - name: dead
             routing: { retries: 0 }
             deployments:
@@ -108,6 +114,15 @@ final class GatewayHarness: Sendable {
 
         """
 
+    /// Settings with an SQLite governance store in a new temporary file and an admin key.
+    static func governanceSettings(extra: String = "") -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-test-\(UUID().uuidString).sqlite").path
+        return self.defaultSettings.replacingOccurrences(of: "auth: { api_keys: [sk-test, sk-other] }", with: "auth: { api_keys: [sk-test], admin_key: \(Self.adminKey) }")
+            + "store: { sqlite: \(path), ledger_flush_interval: 50ms }\n" + extra
+    }
+
+    static let adminKey = "sk-admin-0123456789abcdef"
+
     static func start(settings: String = defaultSettings) async throws -> GatewayHarness {
         let stub = try await StubUpstream.start()
         let yaml = settings + self.defaultModels(stubURL: stub.baseURL)
@@ -117,7 +132,8 @@ final class GatewayHarness: Sendable {
         logger.logLevel = .info
         let client = Gateway.makeHTTPClient(config)
         let records = CollectingRecorder()
-        let gateway = Gateway(config: config, httpClient: client, recorder: records)
+        let governance = try await Governance.open(config.governance, logger: logger)
+        let gateway = Gateway(config: config, httpClient: client, governance: governance, recorder: records)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let group = gateway.serviceGroup(logger: logger, handleSignals: false) { channel in
             continuation.yield(channel.localAddress?.port ?? 0)
@@ -126,13 +142,13 @@ final class GatewayHarness: Sendable {
         var iterator = ports.makeAsyncIterator()
         let port = await iterator.next() ?? 0
         return GatewayHarness(
-            baseURL: "http://127.0.0.1:\(port)", stub: stub, records: records, logs: logs, gateway: gateway,
+            baseURL: "http://127.0.0.1:\(port)", stub: stub, records: records, logs: logs, gateway: gateway, governance: governance,
             group: group, task: task, upstreamClient: client
         )
     }
 
     private init(
-        baseURL: String, stub: StubUpstream, records: CollectingRecorder, logs: LogCapture, gateway: Gateway,
+        baseURL: String, stub: StubUpstream, records: CollectingRecorder, logs: LogCapture, gateway: Gateway, governance: Governance?,
         group: ServiceGroup, task: Task<Void, any Error>, upstreamClient: UpstreamHTTPClient
     ) {
         self.baseURL = baseURL
@@ -140,6 +156,7 @@ final class GatewayHarness: Sendable {
         self.records = records
         self.logs = logs
         self.gateway = gateway
+        self.governance = governance
         self.group = group
         self.task = task
         self.upstreamClient = upstreamClient
@@ -154,6 +171,7 @@ final class GatewayHarness: Sendable {
         await self.group.triggerGracefulShutdown()
         _ = await self.task.result
         await self.upstreamClient.shutdown()
+        await self.governance?.close()
         await self.stub.stop()
     }
 
