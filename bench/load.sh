@@ -7,6 +7,8 @@
 #   (a) direct  wrk -> nginx upstream (1 worker, fixed answers)
 #   (b) nginx   wrk -> nginx reverse proxy (2 workers, keepalive 128) -> upstream
 #   (c) sluice  wrk -> Sluice (release build) -> upstream
+#   (d) sluice-gov  wrk -> Sluice with governance (SQLite store, a virtual key with rate
+#       limits, key and tenant budgets, the usage ledger) -> upstream; only with TARGETS
 # The targets alternate within each round, so background load hits all of them alike.
 # Variants (MODES):
 #   json     non-streamed JSON answers, wrk -t$THREADS -c$CONNECTIONS
@@ -16,7 +18,8 @@
 # Environment (defaults in brackets):
 #   ROUNDS [3]  DURATION [10s]  CONNECTIONS [32]  THREADS [2]
 #   MODES ["json sse json-c1"]
-#   UPSTREAM_PORT [28090]  PROXY_PORT [28091]  SLUICE_PORT [28092]
+#   TARGETS ["direct nginx sluice"]   add sluice-gov for the governance cost
+#   UPSTREAM_PORT [28090]  PROXY_PORT [28091]  SLUICE_PORT [28092]  GOV_PORT [28093]
 #   SKIP_BUILD [0]         1 = use the existing .build-release binary
 #   PERF_SECONDS [0]       > 0 = afterwards, profile Sluice with perf for that long under load
 #   PERF_MODES ["json sse"] the variants to profile
@@ -29,6 +32,8 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 MODES=${MODES:-json sse json-c1}
+TARGETS=${TARGETS:-direct nginx sluice}
+GOV_PORT=${GOV_PORT:-28093}
 UPSTREAM_PORT=${UPSTREAM_PORT:-28090}
 PROXY_PORT=${PROXY_PORT:-28091}
 SLUICE_PORT=${SLUICE_PORT:-28092}
@@ -58,7 +63,7 @@ fi
 [ -x "$SLUICE_BIN" ] || { echo "no $SLUICE_BIN; build it first" >&2; exit 1; }
 
 # nginx listens with reuseport, which would silently share a port with another listener.
-for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$SLUICE_PORT"; do
+for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$SLUICE_PORT" "$GOV_PORT"; do
     if ss -Hltn "sport = :$port" | grep -q .; then
         echo "port $port is in use; pick others with UPSTREAM_PORT, PROXY_PORT, SLUICE_PORT" >&2
         exit 1
@@ -116,6 +121,24 @@ wait_http "http://127.0.0.1:$UPSTREAM_PORT/"
 wait_http "http://127.0.0.1:$PROXY_PORT/"
 wait_http "http://127.0.0.1:$SLUICE_PORT/health"
 
+GOV_PID=
+BENCH_KEY=sk-bench
+if [[ " $TARGETS " == *" sluice-gov "* ]]; then
+    BENCH_UPSTREAM_PORT=$UPSTREAM_PORT BENCH_STORE=$WORK/governance.sqlite \
+        "$SLUICE_BIN" serve --config bench/sluice-governance.yaml --port "$GOV_PORT" >"$RESULTS/sluice-gov.log" 2>&1 &
+    GOV_PID=$!
+    PIDS+=("$GOV_PID")
+    wait_http "http://127.0.0.1:$GOV_PORT/health"
+    admin() { curl -sf -H 'Authorization: Bearer sk-admin-bench-0123456789' -H 'Content-Type: application/json' -d "$2" "http://127.0.0.1:$GOV_PORT/admin/$1"; }
+    admin tenants '{"id":"bench"}' >/dev/null
+    # Limits and budgets far above what a run uses: every check runs, none refuses.
+    BENCH_KEY=$(admin keys '{"name":"bench","tenant_id":"bench","requests_per_minute":100000000,"tokens_per_minute":1000000000000}' \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])')
+    KEY_ID=${BENCH_KEY:0:18}
+    admin budgets '{"scope":"tenant","scope_id":"bench","unit":"usd","period":"month","limit":1000000}' >/dev/null
+    admin budgets "{\"scope\":\"key\",\"scope_id\":\"$KEY_ID\",\"unit\":\"tokens\",\"period\":\"day\",\"limit\":100000000000}" >/dev/null
+fi
+
 # CPU time (user+sys, clock ticks) of a process and its direct children (nginx master + workers).
 cpu_ticks() {
     local total=0 pid fields
@@ -135,9 +158,10 @@ url_for() {
         direct) port=$UPSTREAM_PORT ;;
         nginx) port=$PROXY_PORT ;;
         sluice) port=$SLUICE_PORT ;;
+        sluice-gov) port=$GOV_PORT ;;
     esac
     path=/v1/chat/completions
-    if [ "$2" = sse ] && [ "$1" != sluice ]; then path=/sse/v1/chat/completions; fi
+    if [ "$2" = sse ] && [ "$1" != sluice ] && [ "$1" != sluice-gov ]; then path=/sse/v1/chat/completions; fi
     echo "http://127.0.0.1:$port$path"
 }
 
@@ -146,7 +170,12 @@ pid_for() {
         direct) echo "$UPSTREAM_PID" ;;
         nginx) echo "$PROXY_PID" ;;
         sluice) echo "$SLUICE_PID" ;;
+        sluice-gov) echo "$GOV_PID" ;;
     esac
+}
+
+key_for() {
+    if [ "$1" = sluice-gov ]; then echo "$BENCH_KEY"; else echo sk-bench; fi
 }
 
 script_for() {
@@ -161,18 +190,18 @@ wrk_load() {
 # One request per target and mode, to show what each one answers.
 echo "== sample answers"
 for mode in $(echo "$MODES" | tr ' ' '\n' | grep -v c1); do
-    for target in direct nginx sluice; do
+    for target in $TARGETS; do
         body=$(sed -n 's/^wrk.body = \[\[\(.*\)\]\]$/\1/p' "$(script_for "$mode")")
         status=$(curl -s -o "$RESULTS/sample-$mode-$target.txt" -w '%{http_code}' \
-            -H 'Content-Type: application/json' -H 'Authorization: Bearer sk-bench' \
+            -H 'Content-Type: application/json' -H "Authorization: Bearer $(key_for "$target")" \
             --data-binary "$body" "$(url_for "$target" "$mode")")
         printf '%-4s %-7s HTTP %s  %s\n' "$mode" "$target" "$status" "$(head -c 150 "$RESULTS/sample-$mode-$target.txt" | tr '\n' ' ')"
     done
 done
 
 # Warm-up: connection pools, caches, page faults.
-for target in direct nginx sluice; do
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s bench/wrk/chat.lua "$(url_for "$target" json)" >/dev/null
+for target in $TARGETS; do
+    WRK_KEY=$(key_for "$target") wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s bench/wrk/chat.lua "$(url_for "$target" json)" >/dev/null
 done
 
 {
@@ -183,13 +212,13 @@ printf 'mode\tround\ttarget\tfile\tcpu_ticks\tload1\twrk\n' >>"$RESULTS/runs.tsv
 
 for round in $(seq 1 "$ROUNDS"); do
     for mode in $MODES; do
-        for target in direct nginx sluice; do
+        for target in $TARGETS; do
             file="$mode-$target-r$round.txt"
             load1=$(cut -d' ' -f1 /proc/loadavg)
             pid=$(pid_for "$target")
             before=$(cpu_ticks "$pid")
             # shellcheck disable=SC2046 # two options
-            wrk $(wrk_load "$mode") -d"$DURATION" --latency -s "$(script_for "$mode")" \
+            WRK_KEY=$(key_for "$target") wrk $(wrk_load "$mode") -d"$DURATION" --latency -s "$(script_for "$mode")" \
                 "$(url_for "$target" "$mode")" >"$RESULTS/$file" 2>&1 || true
             after=$(cpu_ticks "$pid")
             printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$round" "$target" "$file" "$((after - before))" "$load1" \

@@ -9,8 +9,13 @@ import statistics
 import sys
 
 TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")
-TARGETS = ["direct", "nginx", "sluice"]
-LABELS = {"direct": "(a) wrk → nginx upstream", "nginx": "(b) wrk → nginx proxy → upstream", "sluice": "(c) wrk → Sluice → upstream"}
+TARGETS = ["direct", "nginx", "sluice", "sluice-gov"]
+LABELS = {
+    "direct": "(a) wrk → nginx upstream",
+    "nginx": "(b) wrk → nginx proxy → upstream",
+    "sluice": "(c) wrk → Sluice → upstream",
+    "sluice-gov": "(d) wrk → Sluice with governance → upstream",
+}
 TITLES = {
     "json": "non-streamed JSON",
     "sse": "streamed SSE (12 events per answer)",
@@ -99,13 +104,15 @@ def main(folder):
             )
         print()
         # Ratios within each round (same background load), then the median over rounds.
-        ratio, over_direct, over_nginx = [], [], []
+        ratio, over_direct, over_nginx, governance = [], [], [], []
         for rnd in sorted({run["round"] for run in mine}):
             by = {run["target"]: run for run in mine if run["round"] == rnd and run["rps"] is not None}
             if {"sluice", "nginx", "direct"} <= by.keys():
                 ratio.append(by["sluice"]["rps"] / by["nginx"]["rps"])
                 over_direct.append(by["sluice"]["p50"] - by["direct"]["p50"])
                 over_nginx.append(by["sluice"]["p50"] - by["nginx"]["p50"])
+            if {"sluice", "sluice-gov"} <= by.keys():
+                governance.append(by["sluice-gov"]["p50"] - by["sluice"]["p50"])
         if ratio:
             print(
                 f"- Sluice / nginx proxy throughput: **{statistics.median(ratio):.2f}x** "
@@ -121,6 +128,13 @@ def main(folder):
             )
             if "sluice" in medians and "nginx" in medians:
                 print(f"- CPU per request, Sluice / nginx proxy: {medians['sluice']['cpu'] / medians['nginx']['cpu']:.1f}x")
+        if governance:
+            print(
+                f"- Governance on − off, p50: **{fmt_us(statistics.median(governance))}** "
+                f"(per round: {', '.join(fmt_us(v) for v in governance)})"
+            )
+            if "sluice" in medians and "sluice-gov" in medians:
+                print(f"- CPU per request, governance on − off: {medians['sluice-gov']['cpu'] - medians['sluice']['cpu']:.1f} µs")
         bad = [run for run in mine if run["non2xx"] or run["errors"] or run["rps"] is None]
         for run in bad:
             print(f"- round {run['round']} {run['target']}: non-2xx {run['non2xx']}, socket errors: {run['errors'] or 'none'}")

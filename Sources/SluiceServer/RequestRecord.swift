@@ -31,8 +31,8 @@ public struct RequestRecord: Sendable {
     /// The answering deployment's prices.
     var price: Price?
 
-    /// The cost in micro-dollars, rounded up.
-    public var costMicroUSD: Int64 { Int64((self.cost * 1_000_000).rounded(.up)) }
+    /// The cost in micro-dollars, rounded up (past the last bits of floating-point error).
+    public var costMicroUSD: Int64 { max(0, Int64((self.cost * 1_000_000 - 1e-6).rounded(.up))) }
 
     mutating func served(by dispatch: RoutePlanExecutor.Dispatch) {
         self.servedModel = dispatch.route.name

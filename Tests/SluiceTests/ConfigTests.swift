@@ -18,6 +18,7 @@ struct ConfigTests {
         let config = try ConfigLoader.load(file: "examples/demo.yaml", environment: [:])
         #expect(config.models.map(\.name) == ["demo"])
         #expect(config.clientKeys == [Secret("sk-demo")])
+        #expect(config.governance.store == .sqlite(path: "sluice.db"))
         #expect(config.models[0].deployments[0].mock?.tokensPerSecond == 40)
     }
 
@@ -26,8 +27,13 @@ struct ConfigTests {
         let start = try #require(readme.range(of: "```yaml\nserver:"))
         let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
         let yaml = String(readme[readme.index(start.lowerBound, offsetBy: 8)..<end.lowerBound])
-        let config = try ConfigLoader.parse(yaml: yaml, environment: ["SLUICE_CLIENT_KEY": "k", "OPENAI_API_KEY": "sk"])
+        let environment = ["SLUICE_CLIENT_KEY": "k", "OPENAI_API_KEY": "sk", "SLUICE_ADMIN_KEY": "sk-admin-0123456789abcdef"]
+        let config = try ConfigLoader.parse(yaml: yaml, environment: environment)
         #expect(config.models.map(\.name) == ["gpt-4o", "demo"])
+        #expect(config.governance.store == .sqlite(path: "/var/lib/sluice/sluice.db"))
+        #expect(config.governance.requestsPerMinutePerKey == 600)
+        #expect(config.models[0].deployments[0].rateLimit == DeploymentRateLimit(requestsPerMinute: 5000, tokensPerMinute: 800_000))
+        #expect(config.models[0].deployments[0].price.cachedInputPerMillion == 1.25)
     }
 
     @Test func theUpstreamExampleReadsItsEnvironment() throws {
@@ -117,6 +123,22 @@ struct ConfigTests {
         #expect(valid.models[0].routing.strategy == .leastTokens)
         #expect(valid.models[0].routing.retries == 2)
         #expect(valid.models[1].routing.fallbacks == ["a"])
+    }
+
+    @Test func governanceProblemsAreReported() {
+        let yaml = """
+            auth: { admin_key: short }
+            store: { sqlite: a.db, postgres: "postgres://x@y/z", lease_ttl: 0s }
+            limits: { per_key: { requests_per_minute: 0 } }
+            models: [{ name: m, deployments: [{ provider: mock, rate_limit: { tokens_per_minute: many } }] }]
+            """
+        let found = self.problems(yaml).map(\.description)
+        #expect(found.contains { $0.contains("auth.admin_key: the admin key must have at least 16 characters") })
+        #expect(found.contains { $0.contains("store: give exactly one of 'sqlite' (a file path) or 'postgres' (a URL)") })
+        #expect(found.contains { $0.contains("store.lease_ttl: must be greater than zero") })
+        #expect(found.contains { $0.contains("limits.per_key.requests_per_minute: must be at least 1") })
+        #expect(found.contains { $0.contains("models[0].deployments[0].rate_limit.tokens_per_minute: expected an integer") })
+        #expect(!found.joined().contains("short"), "the admin key is a secret")
     }
 
     @Test func invalidYAMLIsAProblemNotACrash() {

@@ -96,17 +96,17 @@ struct RoutingTests {
     }
 
     @Test func answersSlowerThanTheConfiguredLimitsCountAgainstTheDeployment() async throws {
-        let settings = GatewayHarness.defaultSettings
-            + "resilience: { breaker: { failures: 1, probe_interval: 1h }, slow: { time_to_first_token: 150ms, tokens_per_second: 50 } }\n"
+        let settings = GatewayHarness.defaultSettings.replacingOccurrences(of: "first_token: 1s", with: "first_token: 5s")
+            + "resilience: { breaker: { failures: 1, probe_interval: 1h }, slow: { time_to_first_token: 1s, tokens_per_second: 50 } }\n"
         try await withGateway(settings: settings) { _, client in
             #expect(try await client.chat(model: "demo", stream: true).events.last == "[DONE]")
-            #expect(try await client.chat(model: "stub-delay", stream: true).events.last == "[DONE]", "a late first token")
+            #expect(try await client.chat(model: "stub-slow-head", stream: true).events.last == "[DONE]", "a first token after 2 s")
             #expect(try await client.chat(model: "mock-slow", stream: true, extra: #","max_tokens":20"#).events.last == "[DONE]", "40 tokens/s")
             let ready = try await client.request(.GET, "/ready", key: nil).body
             let deployments = try #require((try JSONSerialization.jsonObject(with: Data(ready.utf8)) as? [String: Any])?["deployments"] as? [[String: Any]])
             let states = Dictionary(deployments.map { ($0["model"] as! String, $0["state"] as! String) }, uniquingKeysWith: { first, _ in first })
             #expect(states["demo"] == "closed")
-            #expect(states["stub-delay"] == "open")
+            #expect(states["stub-slow-head"] == "open")
             #expect(states["mock-slow"] == "open")
         }
     }

@@ -1,0 +1,125 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+@testable import SluiceStore
+import Testing
+
+/// Governance across real `sluice` processes: the ledger survives SIGTERM, and two gateways
+/// sharing one PostgreSQL database keep one budget between them.
+@Suite("Governance across gateway processes", .serialized)
+struct GovernanceProcessTests {
+    static let models = """
+        models:
+          - name: demo
+            deployments:
+              - provider: mock
+                price: { input_per_million: 1, output_per_million: 2 }
+                mock: { completion_tokens: 5 }
+          - name: demo-slow
+            deployments:
+              - provider: mock
+                mock: { time_to_first_token: 20ms, tokens_per_second: 20, completion_tokens: 20 }
+
+        """
+
+    static let admin = "sk-admin-0123456789abcdef"
+
+    private func chat(_ baseURL: String, model: String = "demo", stream: Bool = false, key: String = "sk-test") async throws -> (Int, String) {
+        var request = HTTPClientRequest(url: baseURL + "/v1/chat/completions")
+        request.method = .POST
+        request.headers.add(name: "authorization", value: "Bearer \(key)")
+        request.body = .bytes(ByteBuffer(string: #"{"model":"\#(model)","messages":[{"role":"user","content":"Say hello"}],"max_tokens":5,"stream":\#(stream)}"#))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
+    }
+
+    private func admin(_ baseURL: String, _ path: String, _ body: String) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: baseURL + "/admin/" + path)
+        request.method = .POST
+        request.headers.add(name: "authorization", value: "Bearer \(Self.admin)")
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        #expect(response.status == .created, "\(text)")
+        return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+    }
+
+    @Test func noLedgerRowIsLostOnSIGTERM() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-sigterm-\(UUID().uuidString).sqlite").path
+        // A flush interval longer than the test: every row is written by the final flush.
+        let gateway = try await SluiceProcess.start(config: """
+            log: { level: warning }
+            auth: { api_keys: [sk-test] }
+            store: { sqlite: \(path), ledger_flush_interval: 1h }
+            """ + "\n" + Self.models)
+        for index in 0..<30 {
+            let (status, _) = try await self.chat(gateway.baseURL, stream: index % 2 == 0)
+            #expect(status == 200)
+        }
+        // A stream still running when SIGTERM arrives finishes, and is recorded too.
+        let slow = Task { try await self.chat(gateway.baseURL, model: "demo-slow", stream: true) }
+        try await Task.sleep(for: .milliseconds(200))
+        let status = await gateway.terminate()
+        #expect(status == 0, "\(gateway.output)")
+        let (slowStatus, slowBody) = try await slow.value
+        #expect(slowStatus == 200)
+        #expect(slowBody.hasSuffix("data: [DONE]\n\n"))
+
+        let store = try SQLiteStore(path: path)
+        let rows = try await store.usage(UsageQuery(limit: 1000))
+        #expect(rows.count == 31)
+        #expect(rows.filter { $0.model == "demo" }.allSatisfy { $0.status == 200 && $0.completionTokens == 5 && $0.costMicroUSD == 19 })
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SLUICE_TEST_POSTGRES_URL"] != nil || ProcessInfo.processInfo.environment["SLUICE_REQUIRE_POSTGRES"] == "1"))
+    func twoGatewaysSharingPostgreSQLKeepOneBudget() async throws {
+        let base = try #require(ProcessInfo.processInfo.environment["SLUICE_TEST_POSTGRES_URL"], "SLUICE_REQUIRE_POSTGRES=1 without SLUICE_TEST_POSTGRES_URL")
+        let schema = "sluice_two_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let url = base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
+        let config = """
+            log: { level: warning }
+            auth: { api_keys: [sk-test], admin_key: \(Self.admin) }
+            store: { postgres: "\(url)", ledger_flush_interval: 100ms, key_refresh_interval: 200ms }
+            """ + "\n" + Self.models
+        let first = try await SluiceProcess.start(config: config)
+        let second: SluiceProcess
+        do {
+            second = try await SluiceProcess.start(config: config)
+        } catch {
+            _ = await first.terminate()
+            throw error
+        }
+        _ = try await self.admin(first.baseURL, "tenants", #"{"id":"acme"}"#)
+        let key = try #require(try await self.admin(first.baseURL, "keys", #"{"name":"shared","tenant_id":"acme"}"#)["key"] as? String)
+        // One answer costs 19 micro-dollars (9 prompt tokens at $1/M, 5 completion at $2/M): room for 50.
+        _ = try await self.admin(first.baseURL, "budgets", #"{"scope":"tenant","scope_id":"acme","unit":"usd","period":"month","limit":0.00095}"#)
+        // The second gateway reads budgets every 200 ms.
+        try await Task.sleep(for: .milliseconds(600))
+
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<200 {
+                let gateway = index % 2 == 0 ? first : second
+                group.addTask { try await self.chat(gateway.baseURL, key: key).0 }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(await first.terminate() == 0)
+        #expect(await second.terminate() == 0)
+        let admitted = statuses.filter { $0 == 200 }.count
+        #expect(admitted <= 50)
+        #expect(admitted >= 10)
+        #expect(statuses.allSatisfy { $0 == 200 || $0 == 429 })
+
+        var logger = Logger(label: "test")
+        logger.logLevel = .error
+        let store = try PostgresStore(url: url, logger: logger)
+        let pool = Task { await store.run() }
+        defer { pool.cancel() }
+        let rows = try await store.usage(UsageQuery(tenantID: "acme", limit: 1000))
+        #expect(rows.count == 200)
+        #expect(rows.reduce(0) { $0 + $1.costMicroUSD } <= 950)
+        #expect(Set(rows.filter { $0.status == 200 }.map(\.requestID)).count == admitted)
+        try await store.execute("DROP SCHEMA IF EXISTS \(unescaped: schema) CASCADE")
+    }
+}

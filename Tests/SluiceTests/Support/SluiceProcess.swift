@@ -1,0 +1,82 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// The `sluice` executable running as a process of its own, on a free loopback port, with its
+/// output in a file (Foundation's pipe reading traps when a signal interrupts it).
+final class SluiceProcess: Sendable {
+    let port: Int
+    let outputPath: String
+    private let process: Process
+
+    var baseURL: String { "http://127.0.0.1:\(self.port)" }
+
+    /// The executable beside the test bundle (`swift build` puts both in one folder).
+    static var executable: URL {
+        if let path = ProcessInfo.processInfo.environment["SLUICE_BINARY"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sluice")
+    }
+
+    /// Starts `sluice serve` with `config` (YAML) and waits until it answers `/health`.
+    static func start(config: String) async throws -> SluiceProcess {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-process-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let configPath = folder.appendingPathComponent("config.yaml").path
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let outputPath = folder.appendingPathComponent("output.log").path
+        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        let port = try await Self.freePort()
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--config", configPath, "--port", String(port)]
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let running = SluiceProcess(port: port, outputPath: outputPath, process: process)
+        for _ in 0..<300 {
+            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: running.baseURL + "/health"), timeout: .seconds(1)),
+                response.status == .ok
+            {
+                return running
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        running.kill()
+        throw SluiceProcessFailure(message: "sluice did not start: \(running.output)")
+    }
+
+    private init(port: Int, outputPath: String, process: Process) {
+        self.port = port
+        self.outputPath = outputPath
+        self.process = process
+    }
+
+    var output: String { (try? String(contentsOfFile: self.outputPath, encoding: .utf8)) ?? "" }
+
+    /// Sends SIGTERM and waits for the process to exit; returns its exit status.
+    func terminate() async -> Int32 {
+        self.process.terminate()
+        while self.process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        return self.process.terminationStatus
+    }
+
+    func kill() {
+        if self.process.isRunning { Foundation.kill(self.process.processIdentifier, SIGKILL) }
+    }
+
+    /// A port the kernel just gave out and took back.
+    private static func freePort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress?.port ?? 0
+        try await channel.close()
+        return port
+    }
+}
+
+struct SluiceProcessFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { self.message }
+}
