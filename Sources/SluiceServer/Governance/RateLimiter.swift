@@ -7,8 +7,9 @@ import Synchronization
 /// Alone, an instance keeps its cells in memory. With a shared store, each instance takes slices
 /// of a cell's capacity from the store, a twentieth of the limit at a time, and spends them
 /// locally; a slice not spent within the time it stands for expires. Every slice is counted in
-/// the store when taken, so across instances a cell admits at most its limit per window plus one
-/// slice per instance (the slices taken just before the window and spent inside it).
+/// the store when taken, so across instances a cell admits at most its limit per window plus
+/// what instances hold in slices when the window starts (about one slice each), and refuses at
+/// most what they hold unspent.
 final class RateLimiter: Sendable {
     struct Outcome: Sendable {
         let allowed: Bool
@@ -18,16 +19,29 @@ final class RateLimiter: Sendable {
         let wait: Int64
     }
 
-    /// Capacity an instance holds of a shared cell.
+    /// Capacity an instance holds of a shared cell, and the one request for more in flight.
     private struct Slice {
-        var remaining: Int64
-        var expiresAt: Int64
+        var remaining: Int64 = 0
+        var expiresAt: Int64 = 0
+        /// Until when the store refused more (takes before then are refused without asking).
+        var refusedUntil: Int64 = 0
+        var refill: Task<Void, Never>?
+        /// Units wanted by requests waiting for capacity; the next refill asks for them all.
+        var wanted: Int64 = 0
+    }
+
+    private enum SliceStep {
+        case taken(remaining: Int64)
+        case refused
+        case waitFor(Task<Void, Never>)
     }
 
     /// Local cells above this count are pruned of those that are full again.
     static let pruneThreshold = 10_000
     /// A slice is this share of a limit.
     static let slicesPerLimit = 20
+    /// Waits for more capacity before a request is refused (others may spend a refill first).
+    static let refillAttempts = 4
 
     private let cells = Mutex<[String: Int64]>([:])
     private let slices = Mutex<[String: Slice]>([:])
@@ -55,35 +69,82 @@ final class RateLimiter: Sendable {
             }
             return Outcome(allowed: decision.allowed, limit: limit, remaining: Int(decision.remaining), wait: decision.wait)
         }
-        if let remaining = self.spendFromSlice(cell, cost: cost, now: now) {
-            return Outcome(allowed: true, limit: limit, remaining: Int(remaining), wait: 0)
-        }
         let sliceSize = max(cost, rule.limit / Int64(Self.slicesPerLimit))
-        do {
-            for size in sliceSize > cost ? [sliceSize, cost] : [cost] {
-                let request = RateTakeRequest(cell: cell, cost: size, emissionIntervalMicros: rule.interval, burstToleranceMicros: rule.window, nowMicros: now)
-                switch try await store.takeRate(request) {
-                case .allowed:
-                    let left = size - cost
-                    self.slices.withLock { $0[cell] = Slice(remaining: left, expiresAt: now + size * rule.interval) }
-                    return Outcome(allowed: true, limit: limit, remaining: Int(left), wait: 0)
-                case .denied(let retryAfter):
-                    if size == cost { return Outcome(allowed: false, limit: limit, remaining: 0, wait: retryAfter) }
+        // Concurrent requests that find no capacity wait for one request to the store, then share its slice.
+        for _ in 0..<Self.refillAttempts {
+            let step = self.slices.withLock { slices -> SliceStep in
+                var slice = slices[cell] ?? Slice()
+                if slice.expiresAt <= now { slice.remaining = 0 }
+                if slice.remaining >= cost {
+                    slice.remaining -= cost
+                    slices[cell] = slice
+                    return .taken(remaining: slice.remaining)
                 }
+                if slice.refusedUntil > now { return .refused }
+                slice.wanted += cost
+                if let refill = slice.refill {
+                    slices[cell] = slice
+                    return .waitFor(refill)
+                }
+                let refill = Task { await self.refill(cell, rule: rule, sliceSize: sliceSize, smallest: cost, store: store) }
+                slice.refill = refill
+                slices[cell] = slice
+                return .waitFor(refill)
+            }
+            switch step {
+            case .taken(let remaining):
+                return Outcome(allowed: true, limit: limit, remaining: Int(remaining), wait: 0)
+            case .refused:
+                let wait = self.slices.withLock { ($0[cell]?.refusedUntil ?? now) - now }
+                return Outcome(allowed: false, limit: limit, remaining: 0, wait: max(wait, 1))
+            case .waitFor(let refill):
+                await refill.value
+            }
+        }
+        return Outcome(allowed: false, limit: limit, remaining: 0, wait: rule.interval * cost)
+    }
+
+    /// Takes from the store what waiting requests want (at least a slice; refused that, a slice,
+    /// then the smallest request) and adds it to the instance's capacity; on refusal, notes until
+    /// when the store will refuse.
+    private func refill(_ cell: String, rule: GCRA, sliceSize: Int64, smallest: Int64, store: any GovernanceStore) async {
+        let now = WallClock.micros()
+        let wanted = self.slices.withLock { slices in
+            defer { slices[cell]?.wanted = 0 }
+            return slices[cell]?.wanted ?? smallest
+        }
+        let sizes = [min(rule.limit, max(wanted, sliceSize)), sliceSize, smallest].reduce(into: [Int64]()) { sizes, size in
+            if sizes.last.map({ size < $0 }) ?? true { sizes.append(size) }
+        }
+        var granted: Int64 = 0
+        var refusedFor: Int64 = 0
+        do {
+            for amount in sizes {
+                let request = RateTakeRequest(cell: cell, cost: amount, emissionIntervalMicros: rule.interval, burstToleranceMicros: rule.window, nowMicros: now)
+                if case .denied(let retryAfter) = try await store.takeRate(request) {
+                    refusedFor = retryAfter
+                    continue
+                }
+                granted = amount
+                break
             }
         } catch {
             // A limit that cannot be checked does not stop traffic; the store's trouble is logged.
             self.logger.error("rate limit store unavailable; admitting", metadata: ["cell": .string(cell), "error": "\(error)"])
+            granted = smallest
         }
-        return Outcome(allowed: true, limit: limit, remaining: 0, wait: 0)
-    }
-
-    private func spendFromSlice(_ cell: String, cost: Int64, now: Int64) -> Int64? {
         self.slices.withLock { slices in
-            guard var slice = slices[cell], slice.expiresAt > now, slice.remaining >= cost else { return nil }
-            slice.remaining -= cost
+            var slice = slices[cell] ?? Slice()
+            if slice.expiresAt <= now { slice.remaining = 0 }
+            slice.refill = nil
+            if granted > 0 {
+                slice.remaining += granted
+                slice.expiresAt = max(slice.expiresAt, now + granted * rule.interval)
+                slice.refusedUntil = 0
+            } else {
+                slice.refusedUntil = now + refusedFor
+            }
             slices[cell] = slice
-            return slice.remaining
         }
     }
 }
