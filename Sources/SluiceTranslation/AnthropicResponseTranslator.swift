@@ -65,7 +65,7 @@ public enum AnthropicResponseTranslator {
         completion.set("object", "chat.completion")
         completion.set("created", .integer(created))
         completion.set("model", .string(publicModel))
-        completion.set("choices", [["index": 0, "message": reply.object, "logprobs": nil, "finish_reason": finishReason]])
+        completion.set("choices", [["index": 0, "message": reply.object, "logprobs": .null, "finish_reason": finishReason]])
         completion.set("usage", usage?.openAIJSON)
         return TranslatedResponse(body: completion.object.serialized, usage: usage)
     }

@@ -105,7 +105,7 @@ public struct OpenAIStreamToAnthropic: Sendable {
         self.hasStarted = true
         let message: JSONValue = [
             "id": .string(id ?? ""), "type": "message", "role": "assistant", "model": .string(self.publicModel),
-            "content": [], "stop_reason": nil, "stop_sequence": nil,
+            "content": [], "stop_reason": .null, "stop_sequence": .null,
             "usage": ["input_tokens": 0, "output_tokens": 0],
         ]
         Self.write("message_start", ["type": "message_start", "message": message], into: &output)
@@ -190,7 +190,7 @@ public struct OpenAIStreamToAnthropic: Sendable {
         let usage = self.usage ?? Usage(promptTokens: 0, completionTokens: 0)
         Self.write("message_delta", [
             "type": "message_delta",
-            "delta": ["stop_reason": .string(self.stopReason ?? "end_turn"), "stop_sequence": nil],
+            "delta": ["stop_reason": .string(self.stopReason ?? "end_turn"), "stop_sequence": .null],
             "usage": usage.anthropicJSON,
         ], into: &output)
         Self.write("message_stop", ["type": "message_stop"], into: &output)

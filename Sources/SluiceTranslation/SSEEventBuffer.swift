@@ -19,17 +19,20 @@ struct SSEEventBuffer {
 
     /// Appends `bytes` and returns the events they complete.
     mutating func append(_ bytes: some Collection<UInt8>) throws(TranslationError) -> [Event] {
+        // Only the new bytes (and the line break they may complete) can end the pending event.
+        var searchFrom = max(0, self.pending.count - 3)
         self.pending.append(contentsOf: bytes)
         var events: [Event] = []
         let consumed = self.pending.withUnsafeBytes { raw in
             var start = 0
-            while let (end, next) = SSEFraming.nextEventEnd(in: raw, from: start) {
+            while let (end, next) = SSEFraming.nextEventEnd(in: raw, from: searchFrom) {
                 let event = UnsafeRawBufferPointer(rebasing: raw[start..<end])
                 let fields = SSEFraming.parse(event)
                 if !fields.dataLines.isEmpty {
                     events.append(Event(name: fields.name, data: fields.data(in: event)))
                 }
                 start = next
+                searchFrom = next
             }
             return start
         }
