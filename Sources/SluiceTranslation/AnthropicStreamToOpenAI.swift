@@ -9,6 +9,9 @@ import SluiceCore
 /// arrives, the whole block goes out once in `thinking_blocks` so the client can send it back.
 /// `message_stop` ends the stream with the `finish_reason` chunk, the usage chunk when the
 /// client asked for it, and `data: [DONE]`. An upstream `error` event becomes an OpenAI error event.
+///
+/// String literals are copied from the upstream's events as they are, never decoded and escaped
+/// again.
 public struct AnthropicStreamToOpenAI: Sendable {
     private let publicModel: String
     private let created: Int
@@ -33,7 +36,8 @@ public struct AnthropicStreamToOpenAI: Sendable {
     private enum Block: Sendable {
         case text
         case tool(index: Int)
-        case thinking(text: String)
+        /// The block's thinking so far, as escaped JSON string contents.
+        case thinking(escapedText: [UInt8])
         case ignored
     }
 
@@ -55,98 +59,121 @@ public struct AnthropicStreamToOpenAI: Sendable {
     public mutating func translate(_ bytes: some Collection<UInt8>) throws(TranslationError) -> [UInt8] {
         var output: [UInt8] = []
         for event in try self.events.append(bytes) {
-            try self.translate(event, into: &output)
+            try event.data.withUnsafeBytes { data in Result { () throws(TranslationError) in try self.translate(data, into: &output) } }.get()
         }
         return output
     }
 
-    private mutating func translate(_ event: SSEEventBuffer.Event, into output: inout [UInt8]) throws(TranslationError) {
-        let data: JSONValue
+    private mutating func translate(_ data: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(TranslationError) {
+        let event: JSONObjectSlice
         do {
-            data = try JSONValue.parseObject(event.data)
+            event = try JSONSlice.members(ofDocument: data)
         } catch {
             throw TranslationError.upstreamInvalid("the upstream sent a stream event that is not valid JSON (\(error.reason))")
         }
-        switch data["type"]?.stringValue ?? event.name {
-        case "message_start":
-            let message = data["message"]
-            self.id = message?["id"]?.stringValue ?? ""
-            self.chunkHead = Self.chunkHead(id: self.id, publicModel: self.publicModel, created: self.created)
-            if let usage = message?["usage"]?.objectMembers { self.mergeUsage(usage) }
-            self.writeChunk(delta: ["role": "assistant", "content": ""], into: &output)
-        case "content_block_start":
-            guard let index = data["index"]?.intValue, let block = data["content_block"] else { return }
-            self.start(block, at: index, into: &output)
-        case "content_block_delta":
-            guard let index = data["index"]?.intValue, let delta = data["delta"] else { return }
+        guard let type = event["type"] else { return }
+        if type.isString("content_block_delta") {
+            guard let index = event["index"]?.integer, let delta = event["delta"]?.object else { return }
             self.apply(delta, toBlockAt: index, into: &output)
-        case "content_block_stop":
-            guard let index = data["index"]?.intValue else { return }
+        } else if type.isString("content_block_start") {
+            guard let index = event["index"]?.integer, let block = event["content_block"]?.object else { return }
+            self.start(block, at: index, into: &output)
+        } else if type.isString("content_block_stop") {
+            guard let index = event["index"]?.integer else { return }
             self.blocks[index] = nil
-        case "message_delta":
-            if let reason = data["delta"]?["stop_reason"]?.stringValue { self.stopReason = reason }
-            if let usage = data["usage"]?.objectMembers { self.mergeUsage(usage) }
-        case "message_stop":
+        } else if type.isString("message_start") {
+            let message = event["message"]?.object
+            self.id = message?["id"]?.string ?? ""
+            self.chunkHead = Self.chunkHead(id: self.id, publicModel: self.publicModel, created: self.created)
+            if let usage = message?["usage"]?.value.objectMembers { self.mergeUsage(usage) }
+            self.writeChunk(delta: #"{"role":"assistant","content":""}"#, into: &output)
+        } else if type.isString("message_delta") {
+            if let reason = event["delta"]?.object?["stop_reason"]?.string { self.stopReason = reason }
+            if let usage = event["usage"]?.value.objectMembers { self.mergeUsage(usage) }
+        } else if type.isString("message_stop") {
             self.finish(into: &output)
-        case "error":
-            let error = AnthropicErrorMapping.gatewayError(status: 0, anthropicBody: event.data)
+        } else if type.isString("error") {
+            let error = AnthropicErrorMapping.gatewayError(status: 0, anthropicBody: data)
             self.upstreamError = error
             output.append(contentsOf: error.streamEvent.utf8)
-        default:
-            break
         }
     }
 
-    private mutating func start(_ block: JSONValue, at index: Int, into output: inout [UInt8]) {
-        switch block["type"]?.stringValue {
-        case "text":
+    private mutating func start(_ block: JSONObjectSlice, at index: Int, into output: inout [UInt8]) {
+        guard let type = block["type"] else { return }
+        if type.isString("text") {
             self.blocks[index] = .text
-            if let text = block["text"]?.stringValue, !text.isEmpty { self.writeChunk(delta: ["content": .string(text)], into: &output) }
-        case "tool_use":
+            if let text = block["text"], text.isNonEmptyString { self.writeChunk(member: "content", text.raw, into: &output) }
+        } else if type.isString("tool_use") {
             let toolIndex = self.nextToolIndex
             self.nextToolIndex += 1
             self.blocks[index] = .tool(index: toolIndex)
-            let call: JSONValue = [
-                "index": .integer(toolIndex), "id": block["id"] ?? "", "type": "function",
-                "function": ["name": block["name"] ?? "", "arguments": ""],
-            ]
-            self.writeChunk(delta: ["tool_calls": [call]], into: &output)
-        case "thinking" where !self.stripsReasoning:
-            let text = block["thinking"]?.stringValue ?? ""
-            self.blocks[index] = .thinking(text: text)
-            if !text.isEmpty { self.writeChunk(delta: ["reasoning_content": .string(text)], into: &output) }
-        case "redacted_thinking" where !self.stripsReasoning:
+            var delta: [UInt8] = []
+            delta.append(#"{"tool_calls":[{"index":"#)
+            delta.append(integer: toolIndex)
+            delta.append(#","id":"#)
+            Self.appendString(block["id"], to: &delta)
+            delta.append(#","type":"function","function":{"name":"#)
+            Self.appendString(block["name"], to: &delta)
+            delta.append(#","arguments":""}}]}"#)
+            self.writeChunk(delta: delta, into: &output)
+        } else if type.isString("thinking"), !self.stripsReasoning {
+            let text = block["thinking"]
+            self.blocks[index] = .thinking(escapedText: text.map { Array($0.rawContents) } ?? [])
+            if let text, text.isNonEmptyString { self.writeChunk(member: "reasoning_content", text.raw, into: &output) }
+        } else if type.isString("redacted_thinking"), !self.stripsReasoning {
             self.blocks[index] = .ignored
-            self.writeChunk(delta: ["thinking_blocks": [block]], into: &output)
-        default:
+            var delta: [UInt8] = []
+            delta.append(#"{"thinking_blocks":["#)
+            delta.append(contentsOf: JSONValue.object(block.members.map { (key: $0.key, value: JSONValue.value(at: $0.value, in: block.bytes)) }).serialized)
+            delta.append("]}")
+            self.writeChunk(delta: delta, into: &output)
+        } else {
             self.blocks[index] = .ignored
         }
     }
 
-    private mutating func apply(_ delta: JSONValue, toBlockAt index: Int, into output: inout [UInt8]) {
-        switch (self.blocks[index], delta["type"]?.stringValue) {
-        case (.text, "text_delta"):
-            guard let text = delta["text"]?.stringValue, !text.isEmpty else { return }
-            self.writeChunk(delta: ["content": .string(text)], into: &output)
-        case (.tool(let toolIndex), "input_json_delta"):
-            guard let fragment = delta["partial_json"]?.stringValue, !fragment.isEmpty else { return }
-            let call: JSONValue = ["index": .integer(toolIndex), "function": ["arguments": .string(fragment)]]
-            self.writeChunk(delta: ["tool_calls": [call]], into: &output)
-        case (.thinking(let soFar), "thinking_delta"):
-            guard let text = delta["thinking"]?.stringValue, !text.isEmpty else { return }
-            self.blocks[index] = .thinking(text: soFar + text)
-            self.writeChunk(delta: ["reasoning_content": .string(text)], into: &output)
-        case (.thinking(let text), "signature_delta"):
-            let block: JSONValue = ["type": "thinking", "thinking": .string(text), "signature": delta["signature"] ?? ""]
-            self.writeChunk(delta: ["thinking_blocks": [block]], into: &output)
-        default:
-            break
+    private mutating func apply(_ delta: JSONObjectSlice, toBlockAt index: Int, into output: inout [UInt8]) {
+        guard let type = delta["type"], let block = self.blocks[index] else { return }
+        switch block {
+        case .text:
+            guard type.isString("text_delta"), let text = delta["text"], text.isNonEmptyString else { return }
+            self.writeChunk(member: "content", text.raw, into: &output)
+        case .tool(let toolIndex):
+            guard type.isString("input_json_delta"), let fragment = delta["partial_json"], fragment.isNonEmptyString else { return }
+            var chunk: [UInt8] = []
+            chunk.append(#"{"tool_calls":[{"index":"#)
+            chunk.append(integer: toolIndex)
+            chunk.append(#","function":{"arguments":"#)
+            chunk.append(fragment.raw)
+            chunk.append("}}]}")
+            self.writeChunk(delta: chunk, into: &output)
+        case .thinking(var soFar):
+            if type.isString("thinking_delta") {
+                guard let text = delta["thinking"], text.isNonEmptyString else { return }
+                soFar.append(text.rawContents)
+                self.blocks[index] = .thinking(escapedText: soFar)
+                self.writeChunk(member: "reasoning_content", text.raw, into: &output)
+            } else if type.isString("signature_delta") {
+                var chunk: [UInt8] = []
+                chunk.append(#"{"thinking_blocks":[{"type":"thinking","thinking":""#)
+                chunk.append(contentsOf: soFar)
+                chunk.append(#"","signature":"#)
+                Self.appendString(delta["signature"], to: &chunk)
+                chunk.append("}]}")
+                self.writeChunk(delta: chunk, into: &output)
+            }
+        case .ignored:
+            return
         }
     }
 
     private mutating func finish(into output: inout [UInt8]) {
         let finishReason = self.stopReason.map { JSONValue.string(StopReasonMapping.finishReason(forStopReason: $0)) } ?? .null
-        self.writeChunk(delta: [:], finishReason: finishReason, into: &output)
+        output.append(contentsOf: self.chunkHead)
+        output.append(#"{},"logprobs":null,"finish_reason":"#)
+        finishReason.write(into: &output)
+        output.append("}]}\n\n")
         if self.includeUsage, let usage = self.usage {
             var chunk = ObjectBuilder()
             chunk.set("id", .string(self.id))
@@ -155,11 +182,11 @@ public struct AnthropicStreamToOpenAI: Sendable {
             chunk.set("model", .string(self.publicModel))
             chunk.set("choices", [])
             chunk.set("usage", usage.openAIJSON)
-            output.append(contentsOf: "data: ".utf8)
+            output.append("data: ")
             chunk.object.write(into: &output)
-            output.append(contentsOf: "\n\n".utf8)
+            output.append("\n\n")
         }
-        output.append(contentsOf: "data: [DONE]\n\n".utf8)
+        output.append("data: [DONE]\n\n")
         self.isComplete = true
     }
 
@@ -180,11 +207,37 @@ public struct AnthropicStreamToOpenAI: Sendable {
         Array(#"data: {"id":\#(JSONString.quoted(id)),"object":"chat.completion.chunk","created":\#(created),"model":\#(JSONString.quoted(publicModel)),"choices":[{"index":0,"delta":"#.utf8)
     }
 
-    private func writeChunk(delta: JSONValue, finishReason: JSONValue = .null, into output: inout [UInt8]) {
+    /// Appends a string member's literal, or `""` when it is missing or not a string.
+    private static func appendString(_ value: JSONSlice?, to output: inout [UInt8]) {
+        guard let value, value.isString else {
+            output.append(#""""#)
+            return
+        }
+        output.append(value.raw)
+    }
+
+    /// Writes a chunk whose delta has the one member `name` with the JSON text `value`.
+    private func writeChunk(member name: StaticString, _ value: UnsafeRawBufferPointer, into output: inout [UInt8]) {
         output.append(contentsOf: self.chunkHead)
-        delta.write(into: &output)
-        output.append(contentsOf: #","logprobs":null,"finish_reason":"#.utf8)
-        finishReason.write(into: &output)
-        output.append(contentsOf: "}]}\n\n".utf8)
+        output.append("{\"")
+        output.append(name)
+        output.append("\":")
+        output.append(value)
+        output.append(#"},"logprobs":null,"finish_reason":null}]}"#)
+        output.append("\n\n")
+    }
+
+    private func writeChunk(delta: StaticString, into output: inout [UInt8]) {
+        output.append(contentsOf: self.chunkHead)
+        output.append(delta)
+        output.append(#","logprobs":null,"finish_reason":null}]}"#)
+        output.append("\n\n")
+    }
+
+    private func writeChunk(delta: [UInt8], into output: inout [UInt8]) {
+        output.append(contentsOf: self.chunkHead)
+        output.append(contentsOf: delta)
+        output.append(#","logprobs":null,"finish_reason":null}]}"#)
+        output.append("\n\n")
     }
 }

@@ -105,20 +105,98 @@ extension JSONValue {
 
     /// The value at `range` of a document ``JSONScanner`` already validated.
     static func value(at range: Range<Int>, in bytes: UnsafeRawBufferPointer) -> JSONValue {
-        switch bytes[range.lowerBound] {
-        case UInt8(ascii: "{"):
-            let members = JSONScanner.members(of: bytes, objectAt: range)
-            return .object(members.map { (key: $0.key, value: Self.value(at: $0.value, in: bytes)) })
-        case UInt8(ascii: "["):
-            return .array(JSONScanner.elements(of: bytes, arrayAt: range).map { Self.value(at: $0, in: bytes) })
-        case UInt8(ascii: "\""):
-            let raw = UnsafeRawBufferPointer(rebasing: bytes[(range.lowerBound + 1)..<(range.upperBound - 1)])
-            return .string(raw.contains(UInt8(ascii: "\\")) ? JSONString.unescape(raw) : String(decoding: raw, as: UTF8.self))
-        case UInt8(ascii: "t"): return .bool(true)
-        case UInt8(ascii: "f"): return .bool(false)
-        case UInt8(ascii: "n"): return .null
-        default: return .number(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self))
+        var reader = ValidatedReader(bytes: bytes, position: range.lowerBound)
+        return reader.readValue()
+    }
+}
+
+/// Builds values in one pass over bytes that ``JSONScanner`` has validated, so it checks nothing
+/// and never rescans a nested value.
+private struct ValidatedReader {
+    let bytes: UnsafeRawBufferPointer
+    var position: Int
+
+    mutating func skipWhitespace() {
+        while self.position < self.bytes.count {
+            switch self.bytes[self.position] {
+            case 0x20, 0x09, 0x0A, 0x0D: self.position += 1
+            default: return
+            }
         }
+    }
+
+    mutating func readValue() -> JSONValue {
+        self.skipWhitespace()
+        switch self.bytes[self.position] {
+        case UInt8(ascii: "{"):
+            self.position += 1
+            var members: [(key: String, value: JSONValue)] = []
+            self.skipWhitespace()
+            while self.bytes[self.position] != UInt8(ascii: "}") {
+                let key = self.readString()
+                self.skipWhitespace()
+                self.position += 1
+                members.append((key: key, value: self.readValue()))
+                self.skipWhitespace()
+                if self.bytes[self.position] == UInt8(ascii: ",") {
+                    self.position += 1
+                    self.skipWhitespace()
+                }
+            }
+            self.position += 1
+            return .object(members)
+        case UInt8(ascii: "["):
+            self.position += 1
+            var elements: [JSONValue] = []
+            self.skipWhitespace()
+            while self.bytes[self.position] != UInt8(ascii: "]") {
+                elements.append(self.readValue())
+                self.skipWhitespace()
+                if self.bytes[self.position] == UInt8(ascii: ",") { self.position += 1 }
+                self.skipWhitespace()
+            }
+            self.position += 1
+            return .array(elements)
+        case UInt8(ascii: "\""):
+            return .string(self.readString())
+        case UInt8(ascii: "t"):
+            self.position += 4
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            self.position += 5
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            self.position += 4
+            return .null
+        default:
+            let start = self.position
+            while self.position < self.bytes.count, Self.isNumberByte(self.bytes[self.position]) { self.position += 1 }
+            return .number(String(decoding: UnsafeRawBufferPointer(rebasing: self.bytes[start..<self.position]), as: UTF8.self))
+        }
+    }
+
+    static func isNumberByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): true
+        default: false
+        }
+    }
+
+    /// Reads the string at the current opening quote.
+    mutating func readString() -> String {
+        self.position += 1
+        let start = self.position
+        var hasEscapes = false
+        while self.bytes[self.position] != UInt8(ascii: "\"") {
+            if self.bytes[self.position] == UInt8(ascii: "\\") {
+                hasEscapes = true
+                self.position += 1
+            }
+            self.position += 1
+        }
+        let raw = UnsafeRawBufferPointer(rebasing: self.bytes[start..<self.position])
+        self.position += 1
+        return hasEscapes ? JSONString.unescape(raw) : String(decoding: raw, as: UTF8.self)
     }
 }
 
@@ -140,7 +218,7 @@ extension JSONValue {
             output.append(UInt8(ascii: "{"))
             for (index, member) in members.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                output.append(contentsOf: JSONString.quoted(member.key).utf8)
+                JSONString.appendQuoted(member.key, to: &output)
                 output.append(UInt8(ascii: ":"))
                 member.value.write(into: &output)
             }
@@ -152,7 +230,7 @@ extension JSONValue {
                 element.write(into: &output)
             }
             output.append(UInt8(ascii: "]"))
-        case .string(let value): output.append(contentsOf: JSONString.quoted(value).utf8)
+        case .string(let value): JSONString.appendQuoted(value, to: &output)
         case .number(let text): output.append(contentsOf: text.utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
         case .null: output.append(contentsOf: "null".utf8)

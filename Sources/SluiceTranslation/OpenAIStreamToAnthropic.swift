@@ -10,6 +10,9 @@ import SluiceCore
 /// and `message_stop`. The upstream should be asked for its usage chunk
 /// (``OpenAIRequestTranslator`` does), or the counts are zero. An OpenAI error event becomes an
 /// Anthropic `error` event.
+///
+/// String literals are copied from the upstream's chunks as they are, unless `<think>` tags
+/// have to be looked for in them.
 public struct OpenAIStreamToAnthropic: Sendable {
     private let publicModel: String
     private let reasoning: ReasoningPolicy
@@ -55,45 +58,47 @@ public struct OpenAIStreamToAnthropic: Sendable {
     public mutating func translate(_ bytes: some Collection<UInt8>) throws(TranslationError) -> [UInt8] {
         var output: [UInt8] = []
         for event in try self.events.append(bytes) {
-            try self.translate(event, into: &output)
+            try event.data.withUnsafeBytes { data in Result { () throws(TranslationError) in try self.translate(data, into: &output) } }.get()
         }
         return output
     }
 
-    private mutating func translate(_ event: SSEEventBuffer.Event, into output: inout [UInt8]) throws(TranslationError) {
-        if event.data.elementsEqual("[DONE]".utf8) {
+    private mutating func translate(_ data: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(TranslationError) {
+        if data.elementsEqual("[DONE]".utf8) {
             self.finish(into: &output)
             return
         }
-        let chunk: JSONValue
+        let chunk: JSONObjectSlice
         do {
-            chunk = try JSONValue.parseObject(event.data)
+            chunk = try JSONSlice.members(ofDocument: data)
         } catch {
             throw TranslationError.upstreamInvalid("the upstream sent a stream event that is not valid JSON (\(error.reason))")
         }
-        if let error = chunk.present("error") {
+        if let error = chunk["error"] {
+            let fields = error.value
             let gatewayError = GatewayError.upstreamRejected(
-                status: 502, message: error["message"]?.stringValue ?? "unspecified upstream error",
-                type: error["type"]?.stringValue, code: error["code"]?.stringValue, param: error["param"]?.stringValue, retryAfter: nil)
+                status: 502, message: fields["message"]?.stringValue ?? "unspecified upstream error",
+                type: fields["type"]?.stringValue, code: fields["code"]?.stringValue, param: fields["param"]?.stringValue, retryAfter: nil)
             self.upstreamError = gatewayError
             output.append(contentsOf: AnthropicErrorMapping.streamEvent(for: gatewayError))
             return
         }
-        self.startMessage(id: chunk["id"]?.stringValue, into: &output)
-        if let usage = chunk.present("usage") { self.usage = Usage(openAIUsage: usage) }
-        guard let choice = chunk["choices"]?.arrayValue?.first else { return }
-        if let delta = choice.present("delta") {
-            if let reasoning = delta.present("reasoning_content")?.stringValue ?? delta.present("reasoning")?.stringValue {
-                self.append(.reasoning(reasoning), into: &output)
+        if !self.hasStarted { self.startMessage(id: chunk["id"]?.string, into: &output) }
+        if let usage = chunk["usage"] { self.usage = Usage(openAIUsage: usage.value) }
+        guard let choice = chunk["choices"]?.elements?.first?.object else { return }
+        if let delta = choice["delta"]?.object {
+            if let reasoning = delta["reasoning_content"] ?? delta["reasoning"], reasoning.isNonEmptyString, !self.reasoning.strips {
+                self.appendBlockDelta(.thinking, reasoning.raw, into: &output)
             }
-            if let content = delta.present("content")?.stringValue {
+            if let content = delta["content"], content.isNonEmptyString {
                 self.appendContent(content, into: &output)
             }
-            for call in delta.present("tool_calls")?.arrayValue ?? [] {
+            for call in delta["tool_calls"]?.elements ?? [] {
+                guard let call = call.object else { continue }
                 self.append(toolCall: call, into: &output)
             }
         }
-        if let finishReason = choice.present("finish_reason")?.stringValue {
+        if let finishReason = choice["finish_reason"]?.string {
             self.flushSplitter(into: &output)
             self.closeBlock(into: &output)
             self.stopReason = StopReasonMapping.stopReason(forFinishReason: finishReason)
@@ -101,7 +106,6 @@ public struct OpenAIStreamToAnthropic: Sendable {
     }
 
     private mutating func startMessage(id: String?, into output: inout [UInt8]) {
-        guard !self.hasStarted else { return }
         self.hasStarted = true
         let message: JSONValue = [
             "id": .string(id ?? ""), "type": "message", "role": "assistant", "model": .string(self.publicModel),
@@ -111,9 +115,9 @@ public struct OpenAIStreamToAnthropic: Sendable {
         Self.write("message_start", ["type": "message_start", "message": message], into: &output)
     }
 
-    private mutating func appendContent(_ text: String, into output: inout [UInt8]) {
-        guard var splitter = self.splitter else {
-            self.append(.content(text), into: &output)
+    private mutating func appendContent(_ content: JSONSlice, into output: inout [UInt8]) {
+        guard var splitter = self.splitter, let text = content.string else {
+            self.appendBlockDelta(.text, content.raw, into: &output)
             return
         }
         for segment in splitter.split(text) { self.append(segment, into: &output) }
@@ -127,64 +131,91 @@ public struct OpenAIStreamToAnthropic: Sendable {
     }
 
     private mutating func append(_ segment: ReasoningSplitter.Segment, into output: inout [UInt8]) {
+        var literal: [UInt8] = []
         switch segment {
         case .reasoning(let text):
             guard !text.isEmpty, !self.reasoning.strips else { return }
-            let index = self.open(.thinking, ["type": "thinking", "thinking": "", "signature": ""], into: &output)
-            Self.write("content_block_delta", [
-                "type": "content_block_delta", "index": .integer(index), "delta": ["type": "thinking_delta", "thinking": .string(text)],
-            ], into: &output)
+            JSONString.appendQuoted(text, to: &literal)
+            literal.withUnsafeBytes { self.appendBlockDelta(.thinking, $0, into: &output) }
         case .content(let text):
             guard !text.isEmpty else { return }
-            let index = self.open(.text, ["type": "text", "text": ""], into: &output)
-            Self.write("content_block_delta", [
-                "type": "content_block_delta", "index": .integer(index), "delta": ["type": "text_delta", "text": .string(text)],
-            ], into: &output)
+            JSONString.appendQuoted(text, to: &literal)
+            literal.withUnsafeBytes { self.appendBlockDelta(.text, $0, into: &output) }
         }
     }
 
-    private mutating func append(toolCall call: JSONValue, into output: inout [UInt8]) {
-        let openAIIndex = call["index"]?.intValue ?? 0
-        let id = call.present("id")?.stringValue
+    /// Writes a text or thinking delta whose text is the JSON string literal `text`.
+    private mutating func appendBlockDelta(_ kind: Block, _ text: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+        let index: Int
+        if kind == .text {
+            index = self.open(.text, #"{"type":"text","text":""}"#, into: &output)
+        } else {
+            index = self.open(.thinking, #"{"type":"thinking","thinking":"","signature":""}"#, into: &output)
+        }
+        output.append(#"event: content_block_delta\#ndata: {"type":"content_block_delta","index":"#)
+        output.append(integer: index)
+        output.append(kind == .text ? #","delta":{"type":"text_delta","text":"# : #","delta":{"type":"thinking_delta","thinking":"#)
+        output.append(text)
+        output.append("}}\n\n")
+    }
+
+    private mutating func append(toolCall call: JSONObjectSlice, into output: inout [UInt8]) {
+        let openAIIndex = call["index"]?.integer ?? 0
+        let id = call["id"]?.string
+        let function = call["function"]?.object
         let blockIndex: Int
         if let existing = self.toolBlocks[openAIIndex], id == nil || id == existing.id {
             blockIndex = existing.blockIndex
         } else {
             self.flushSplitter(into: &output)
-            let block: JSONValue = [
-                "type": "tool_use", "id": .string(id ?? ""), "name": call["function"]?.present("name") ?? "", "input": [:],
-            ]
-            blockIndex = self.open(.tool(openAIIndex: openAIIndex), block, into: &output)
+            var start: [UInt8] = []
+            start.append(#"{"type":"tool_use","id":"#)
+            JSONString.appendQuoted(id ?? "", to: &start)
+            start.append(#","name":"#)
+            if let name = function?["name"], name.isString { start.append(name.raw) } else { start.append(#""""#) }
+            start.append(#","input":{}}"#)
+            blockIndex = self.open(.tool(openAIIndex: openAIIndex), start, into: &output)
             self.toolBlocks[openAIIndex] = (blockIndex, id ?? "")
         }
-        guard let fragment = call["function"]?.present("arguments")?.stringValue, !fragment.isEmpty else { return }
-        Self.write("content_block_delta", [
-            "type": "content_block_delta", "index": .integer(blockIndex),
-            "delta": ["type": "input_json_delta", "partial_json": .string(fragment)],
-        ], into: &output)
+        guard let fragment = function?["arguments"], fragment.isNonEmptyString else { return }
+        output.append(#"event: content_block_delta\#ndata: {"type":"content_block_delta","index":"#)
+        output.append(integer: blockIndex)
+        output.append(#","delta":{"type":"input_json_delta","partial_json":"#)
+        output.append(fragment.raw)
+        output.append("}}\n\n")
     }
 
-    /// Returns the index of the open block of `kind`, closing another and starting one if need be.
-    private mutating func open(_ kind: Block, _ contentBlock: JSONValue, into output: inout [UInt8]) -> Int {
-        if self.openBlock == kind, !kind.isToolCall {
-            return self.nextBlockIndex - 1
-        }
+    /// Returns the index of the open block of `kind`, closing another and starting one (whose
+    /// `content_block` is the JSON text `contentBlock`) if need be.
+    private mutating func open(_ kind: Block, _ contentBlock: StaticString, into output: inout [UInt8]) -> Int {
+        if self.openBlock == kind { return self.nextBlockIndex - 1 }
+        return contentBlock.withUTF8Buffer { self.open(kind, Array($0), into: &output) }
+    }
+
+    private mutating func open(_ kind: Block, _ contentBlock: [UInt8], into output: inout [UInt8]) -> Int {
+        if self.openBlock == kind, !kind.isToolCall { return self.nextBlockIndex - 1 }
         self.closeBlock(into: &output)
         let index = self.nextBlockIndex
         self.nextBlockIndex += 1
         self.openBlock = kind
-        Self.write("content_block_start", ["type": "content_block_start", "index": .integer(index), "content_block": contentBlock], into: &output)
+        output.append(#"event: content_block_start\#ndata: {"type":"content_block_start","index":"#)
+        output.append(integer: index)
+        output.append(#","content_block":"#)
+        output.append(contentsOf: contentBlock)
+        output.append("}\n\n")
         return index
     }
 
     private mutating func closeBlock(into output: inout [UInt8]) {
         guard self.openBlock != nil else { return }
         self.openBlock = nil
-        Self.write("content_block_stop", ["type": "content_block_stop", "index": .integer(self.nextBlockIndex - 1)], into: &output)
+        output.append(#"event: content_block_stop\#ndata: {"type":"content_block_stop","index":"#)
+        output.append(integer: self.nextBlockIndex - 1)
+        output.append("}\n\n")
     }
 
     private mutating func finish(into output: inout [UInt8]) {
-        self.startMessage(id: nil, into: &output)
+        if !self.hasStarted { self.startMessage(id: nil, into: &output) }
         self.flushSplitter(into: &output)
         self.closeBlock(into: &output)
         let usage = self.usage ?? Usage(promptTokens: 0, completionTokens: 0)
@@ -197,11 +228,11 @@ public struct OpenAIStreamToAnthropic: Sendable {
         self.isComplete = true
     }
 
-    private static func write(_ name: String, _ data: JSONValue, into output: inout [UInt8]) {
-        output.append(contentsOf: "event: ".utf8)
-        output.append(contentsOf: name.utf8)
-        output.append(contentsOf: "\ndata: ".utf8)
+    private static func write(_ name: StaticString, _ data: JSONValue, into output: inout [UInt8]) {
+        output.append("event: ")
+        output.append(name)
+        output.append("\ndata: ")
         data.write(into: &output)
-        output.append(contentsOf: "\n\n".utf8)
+        output.append("\n\n")
     }
 }
