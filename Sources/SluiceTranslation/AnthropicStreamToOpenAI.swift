@@ -58,16 +58,18 @@ public struct AnthropicStreamToOpenAI: Sendable {
     /// - Throws: when the upstream sends an event that is not valid JSON.
     public mutating func translate(_ bytes: some Collection<UInt8>) throws(TranslationError) -> [UInt8] {
         var output: [UInt8] = []
-        for event in try self.events.append(bytes) {
-            try event.data.withUnsafeBytes { data in Result { () throws(TranslationError) in try self.translate(data, into: &output) } }.get()
-        }
+        // Moved out while in use, so the buffer is not copied and the events can change `self`.
+        var events = self.events
+        self.events = SSEEventBuffer()
+        defer { self.events = events }
+        try events.append(bytes) { data throws(TranslationError) in try self.translate(data, into: &output) }
         return output
     }
 
     private mutating func translate(_ data: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(TranslationError) {
         let event: JSONObjectSlice
         do {
-            event = try JSONSlice.members(ofDocument: data)
+            event = try JSONSlice.validatedObject(data)
         } catch {
             throw TranslationError.upstreamInvalid("the upstream sent a stream event that is not valid JSON (\(error.reason))")
         }
@@ -125,7 +127,7 @@ public struct AnthropicStreamToOpenAI: Sendable {
             self.blocks[index] = .ignored
             var delta: [UInt8] = []
             delta.append(#"{"thinking_blocks":["#)
-            delta.append(contentsOf: JSONValue.object(block.members.map { (key: $0.key, value: JSONValue.value(at: $0.value, in: block.bytes)) }).serialized)
+            delta.append(contentsOf: block.value.serialized)
             delta.append("]}")
             self.writeChunk(delta: delta, into: &output)
         } else {

@@ -8,26 +8,39 @@ struct JSONSlice {
     /// The value's bytes, quotes included for a string.
     let range: Range<Int>
 
-    /// The members of the object at the top of a validated document.
-    static func members(ofDocument bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONObjectSlice {
-        JSONObjectSlice(bytes: bytes, members: try JSONScanner.topLevelMembers(of: bytes))
+    /// The top-level object of `bytes`, after validating them as one JSON object.
+    static func validatedObject(_ bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONObjectSlice {
+        let members = try JSONScanner.topLevelMembers(of: bytes)
+        return JSONObjectSlice(bytes: bytes, members: members.map { (key: .decoded($0.key), value: $0.value) })
     }
 
     private var firstByte: UInt8 { self.bytes[self.range.lowerBound] }
 
-    var isNull: Bool { self.firstByte == UInt8(ascii: "n") }
     var isString: Bool { self.firstByte == UInt8(ascii: "\"") }
 
     /// The object's members, or nil when the value is not an object.
     var object: JSONObjectSlice? {
         guard self.firstByte == UInt8(ascii: "{") else { return nil }
-        return JSONObjectSlice(bytes: self.bytes, members: JSONScanner.members(of: self.bytes, objectAt: self.range))
+        var reader = ValidatedJSONReader(bytes: self.bytes, position: self.range.lowerBound)
+        return JSONObjectSlice(bytes: self.bytes, members: reader.readMembers().map { (key: .written($0.key), value: $0.value) })
     }
 
     /// The array's elements, or nil when the value is not an array.
     var elements: [JSONSlice]? {
         guard self.firstByte == UInt8(ascii: "[") else { return nil }
-        return JSONScanner.elements(of: self.bytes, arrayAt: self.range).map { JSONSlice(bytes: self.bytes, range: $0) }
+        var reader = ValidatedJSONReader(bytes: self.bytes, position: self.range.lowerBound)
+        return reader.readElements().map { JSONSlice(bytes: self.bytes, range: $0) }
+    }
+
+    /// The first element of an array, or nil when the value is not an array or is empty.
+    var firstElement: JSONSlice? {
+        guard self.firstByte == UInt8(ascii: "[") else { return nil }
+        var reader = ValidatedJSONReader(bytes: self.bytes, position: self.range.lowerBound + 1)
+        reader.skipWhitespace()
+        guard self.bytes[reader.position] != UInt8(ascii: "]") else { return nil }
+        let start = reader.position
+        reader.skipValue()
+        return JSONSlice(bytes: self.bytes, range: start..<reader.position)
     }
 
     /// The value's JSON text, for copying into another document.
@@ -48,12 +61,13 @@ struct JSONSlice {
 
     /// The non-negative integer, or nil when the value is not one.
     var integer: Int? {
+        guard !self.range.isEmpty, self.range.count < 19 else { return nil }
         var value = 0
         for byte in self.raw {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            value = value &* 10 &+ Int(byte - UInt8(ascii: "0"))
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
         }
-        return self.range.isEmpty ? nil : value
+        return value
     }
 
     /// Whether the value is the string `literal` (one without escapes, such as an event type).
@@ -66,14 +80,47 @@ struct JSONSlice {
     var value: JSONValue { JSONValue.value(at: self.range, in: self.bytes) }
 }
 
-/// The members of an object inside a validated document.
+/// The members of an object inside a validated document. Keys found by
+/// ``ValidatedJSONReader`` are matched as written: the providers' member names need no escapes.
 struct JSONObjectSlice {
-    let bytes: UnsafeRawBufferPointer
-    let members: [JSONMember]
+    enum Key {
+        /// A key as ``JSONScanner`` decoded it.
+        case decoded(String)
+        /// The range of a key's contents between its quotes.
+        case written(Range<Int>)
+    }
 
-    /// The member `key`, treating `null` as absent.
-    subscript(key: String) -> JSONSlice? {
-        guard let member = self.members.member(key), member.kind != .null else { return nil }
+    let bytes: UnsafeRawBufferPointer
+    let members: [(key: Key, value: Range<Int>)]
+
+    /// The member `key` (the last one, when repeated), treating `null` as absent.
+    subscript(key: StaticString) -> JSONSlice? {
+        let name = UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+        guard let member = self.members.last(where: { self.matches($0.key, name) }),
+            self.bytes[member.value.lowerBound] != UInt8(ascii: "n")
+        else { return nil }
         return JSONSlice(bytes: self.bytes, range: member.value)
+    }
+
+    private func matches(_ key: Key, _ name: UnsafeRawBufferPointer) -> Bool {
+        switch key {
+        case .decoded(let string): string.utf8.elementsEqual(name)
+        case .written(let range): UnsafeRawBufferPointer(rebasing: self.bytes[range]).elementsEqual(name)
+        }
+    }
+
+    /// The object decoded into a tree.
+    var value: JSONValue {
+        .object(self.members.map { member in
+            let key: String
+            switch member.key {
+            case .decoded(let string):
+                key = string
+            case .written(let range):
+                let raw = UnsafeRawBufferPointer(rebasing: self.bytes[range])
+                key = raw.contains(UInt8(ascii: "\\")) ? JSONString.unescape(raw) : String(decoding: raw, as: UTF8.self)
+            }
+            return (key: key, value: JSONValue.value(at: member.value, in: self.bytes))
+        })
     }
 }

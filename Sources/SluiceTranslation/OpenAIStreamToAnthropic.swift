@@ -57,9 +57,11 @@ public struct OpenAIStreamToAnthropic: Sendable {
     /// - Throws: when the upstream sends an event that is not valid JSON.
     public mutating func translate(_ bytes: some Collection<UInt8>) throws(TranslationError) -> [UInt8] {
         var output: [UInt8] = []
-        for event in try self.events.append(bytes) {
-            try event.data.withUnsafeBytes { data in Result { () throws(TranslationError) in try self.translate(data, into: &output) } }.get()
-        }
+        // Moved out while in use, so the buffer is not copied and the events can change `self`.
+        var events = self.events
+        self.events = SSEEventBuffer()
+        defer { self.events = events }
+        try events.append(bytes) { data throws(TranslationError) in try self.translate(data, into: &output) }
         return output
     }
 
@@ -70,7 +72,7 @@ public struct OpenAIStreamToAnthropic: Sendable {
         }
         let chunk: JSONObjectSlice
         do {
-            chunk = try JSONSlice.members(ofDocument: data)
+            chunk = try JSONSlice.validatedObject(data)
         } catch {
             throw TranslationError.upstreamInvalid("the upstream sent a stream event that is not valid JSON (\(error.reason))")
         }
@@ -85,7 +87,7 @@ public struct OpenAIStreamToAnthropic: Sendable {
         }
         if !self.hasStarted { self.startMessage(id: chunk["id"]?.string, into: &output) }
         if let usage = chunk["usage"] { self.usage = Usage(openAIUsage: usage.value) }
-        guard let choice = chunk["choices"]?.elements?.first?.object else { return }
+        guard let choice = chunk["choices"]?.firstElement?.object else { return }
         if let delta = choice["delta"]?.object {
             if let reasoning = delta["reasoning_content"] ?? delta["reasoning"], reasoning.isNonEmptyString, !self.reasoning.strips {
                 self.appendBlockDelta(.thinking, reasoning.raw, into: &output)

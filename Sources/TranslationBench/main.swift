@@ -1,20 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import SluiceTranslation
 
 // Times the translations on the request path and the per-chunk stream translations.
 // Run built in release: swift run -c release sluice-translation-bench
 
-/// Runs `operation` `iterations` times after a warm-up and prints the mean time per operation.
-func measure(_ name: String, iterations: Int, operationsPerIteration: Int = 1, _ operation: () throws -> Int) rethrows {
+/// CPU time of the calling thread in nanoseconds: unlike the wall clock, it does not count the
+/// time other processes on a busy machine hold the core.
+func threadCPUNanoseconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) * 1e9 + Double(time.tv_nsec)
+}
+
+/// Runs `operation` `iterations` times in each of several rounds after a warm-up, and prints the
+/// time per operation of the fastest round by the wall clock (`ContinuousClock`) and by the
+/// thread's CPU time, and the median round's CPU time.
+func measure(_ name: String, iterations: Int, operationsPerIteration: Int = 1, rounds: Int = 7, _ operation: () throws -> Int) rethrows {
     var sink = 0
     for _ in 0..<max(1, iterations / 10) { sink &+= try operation() }
     let clock = ContinuousClock()
-    let start = clock.now
-    for _ in 0..<iterations { sink &+= try operation() }
-    let elapsed = clock.now - start
-    let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
-    let perOperation = nanoseconds / Double(iterations * operationsPerIteration)
-    let name = name.padding(to: 58)
-    print("\(name) \(String(Int(perOperation + 0.5)).leftPadded(to: 9)) ns/op   (\(iterations * operationsPerIteration) ops, sink \(sink % 10))")
+    var wall: [Double] = []
+    var cpu: [Double] = []
+    let operations = Double(iterations * operationsPerIteration)
+    for _ in 0..<rounds {
+        let start = clock.now
+        let cpuStart = threadCPUNanoseconds()
+        for _ in 0..<iterations { sink &+= try operation() }
+        let cpuElapsed = threadCPUNanoseconds() - cpuStart
+        let elapsed = clock.now - start
+        wall.append((Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9) / operations)
+        cpu.append(cpuElapsed / operations)
+    }
+    wall.sort()
+    cpu.sort()
+    func format(_ value: Double) -> String { String(Int(value + 0.5)).leftPadded(to: 8) }
+    print("\(name.padding(to: 52)) wall best \(format(wall[0]))  cpu best \(format(cpu[0]))  cpu median \(format(cpu[rounds / 2])) ns/op  (sink \(sink % 10))")
 }
 
 extension String {
@@ -46,10 +70,10 @@ let openAIRequest = openAIConversation()
 let anthropicRequest = try AnthropicRequestTranslator.translate(openAIChat: openAIRequest, model: "claude-sonnet", defaultMaxTokens: 4096)
 print("request sizes: OpenAI \(openAIRequest.count) bytes, Anthropic \(anthropicRequest.count) bytes (about \(openAIRequest.count / 4) tokens)")
 
-try measure("request OpenAI -> Anthropic (~2k tokens, tools)", iterations: 2_000) {
+try measure("request OpenAI -> Anthropic (~2k tokens, tools)", iterations: 300) {
     try AnthropicRequestTranslator.translate(openAIChat: openAIRequest, model: "claude-sonnet", defaultMaxTokens: 4096).count
 }
-try measure("request Anthropic -> OpenAI (~2k tokens, tools)", iterations: 2_000) {
+try measure("request Anthropic -> OpenAI (~2k tokens, tools)", iterations: 300) {
     try OpenAIRequestTranslator.translate(anthropicMessages: anthropicRequest, model: "qwen3").count
 }
 
@@ -59,13 +83,13 @@ let anthropicTextDelta = Array(#"event: content_block_delta\#ndata: {"type":"con
 let anthropicToolStart = Array(#"event: content_block_start\#ndata: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_01","name":"region_status","input":{}}}\#n\#n"#.utf8)
 let anthropicJSONDelta = Array(#"event: content_block_delta\#ndata: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"\"region\": \"eu"}}\#n\#n"#.utf8)
 
-try measure("stream Anthropic -> OpenAI, text_delta chunk", iterations: 2_000, operationsPerIteration: chunksPerStream) {
+try measure("stream Anthropic -> OpenAI, text_delta chunk", iterations: 500, operationsPerIteration: chunksPerStream) {
     var translator = AnthropicStreamToOpenAI(publicModel: "claude-public", created: 1_700_000_000, includeUsage: true)
     var bytes = try translator.translate(anthropicStart).count
     for _ in 0..<chunksPerStream { bytes &+= try translator.translate(anthropicTextDelta).count }
     return bytes
 }
-try measure("stream Anthropic -> OpenAI, input_json_delta chunk", iterations: 2_000, operationsPerIteration: chunksPerStream) {
+try measure("stream Anthropic -> OpenAI, input_json_delta chunk", iterations: 500, operationsPerIteration: chunksPerStream) {
     var translator = AnthropicStreamToOpenAI(publicModel: "claude-public", created: 1_700_000_000, includeUsage: true)
     var bytes = try translator.translate(anthropicStart).count + translator.translate(anthropicToolStart).count
     for _ in 0..<chunksPerStream { bytes &+= try translator.translate(anthropicJSONDelta).count }
@@ -76,19 +100,19 @@ let openAITextChunk = Array(#"data: {"id":"chatcmpl-1","object":"chat.completion
 let openAIToolChunk = Array(#"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"qwen3","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"region\": \"eu"}}]},"logprobs":null,"finish_reason":null}]}\#n\#n"#.utf8)
 let openAIToolStart = Array(#"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"qwen3","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"region_status","arguments":""}}]},"logprobs":null,"finish_reason":null}]}\#n\#n"#.utf8)
 
-try measure("stream OpenAI -> Anthropic, content chunk", iterations: 2_000, operationsPerIteration: chunksPerStream) {
+try measure("stream OpenAI -> Anthropic, content chunk", iterations: 500, operationsPerIteration: chunksPerStream) {
     var translator = OpenAIStreamToAnthropic(publicModel: "public")
     var bytes = 0
     for _ in 0..<chunksPerStream { bytes &+= try translator.translate(openAITextChunk).count }
     return bytes
 }
-try measure("stream OpenAI -> Anthropic, content chunk with <think> parsing", iterations: 2_000, operationsPerIteration: chunksPerStream) {
+try measure("stream OpenAI -> Anthropic, content chunk with <think> parsing", iterations: 500, operationsPerIteration: chunksPerStream) {
     var translator = OpenAIStreamToAnthropic(publicModel: "public", reasoning: ReasoningPolicy(parsesThinkTags: true))
     var bytes = 0
     for _ in 0..<chunksPerStream { bytes &+= try translator.translate(openAITextChunk).count }
     return bytes
 }
-try measure("stream OpenAI -> Anthropic, tool call argument chunk", iterations: 2_000, operationsPerIteration: chunksPerStream) {
+try measure("stream OpenAI -> Anthropic, tool call argument chunk", iterations: 500, operationsPerIteration: chunksPerStream) {
     var translator = OpenAIStreamToAnthropic(publicModel: "public")
     var bytes = try translator.translate(openAIToolStart).count
     for _ in 0..<chunksPerStream { bytes &+= try translator.translate(openAIToolChunk).count }
