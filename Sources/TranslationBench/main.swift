@@ -6,7 +6,7 @@ import Darwin
 import SluiceTranslation
 
 // Times the translations on the request path and the per-chunk stream translations.
-// Run built in release: swift run -c release sluice-translation-bench
+// Run built in release: swift run -c release sluice-translation-bench [part of a benchmark name]
 
 /// CPU time of the calling thread in nanoseconds: unlike the wall clock, it does not count the
 /// time other processes on a busy machine hold the core.
@@ -20,6 +20,7 @@ func threadCPUNanoseconds() -> Double {
 /// time per operation of the fastest round by the wall clock (`ContinuousClock`) and by the
 /// thread's CPU time, and the median round's CPU time.
 func measure(_ name: String, iterations: Int, operationsPerIteration: Int = 1, rounds: Int = 7, _ operation: () throws -> Int) rethrows {
+    guard CommandLine.arguments.count < 2 || name.contains(CommandLine.arguments[1]) else { return }
     var sink = 0
     for _ in 0..<max(1, iterations / 10) { sink &+= try operation() }
     let clock = ContinuousClock()

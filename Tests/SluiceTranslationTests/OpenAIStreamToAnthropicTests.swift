@@ -76,6 +76,26 @@ struct OpenAIStreamToAnthropicTests {
         }
     }
 
+    @Test func reasoningStreamSplitAtEveryByteGivesTheSameOutput() throws {
+        let input = self.chunk(#"{"role":"assistant","content":""}"#) + self.chunk(#"{"content":"<think>a \"b\" é"}"#)
+            + self.chunk(#"{"content":"</think>Answer: 😀"}"#) + self.chunk(#"{"tool_calls":[{"index":0,"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]}"#)
+            + self.chunk("{}", finish: "tool_calls") + #"data: {"id":"c","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":7}}"# + "\r\n\r\n" + "data: [DONE]\n\n"
+        let policy = ReasoningPolicy(parsesThinkTags: true)
+        func translated(cuts: [Int]) throws -> [UInt8] {
+            var translator = OpenAIStreamToAnthropic(publicModel: "m", reasoning: policy)
+            return try feed(&translator, Array(input.utf8), cuts: cuts) { try $0.translate($1) }
+        }
+        let whole = try translated(cuts: [])
+        let output = events(whole)
+        #expect(output.filter { $0.name == "content_block_delta" }.compactMap { $0.data?["delta"] } == [
+            ["type": "thinking_delta", "thinking": "a \"b\" é"], ["type": "text_delta", "text": "Answer: 😀"], ["type": "input_json_delta", "partial_json": "{}"],
+        ])
+        #expect(output.last?.name == "message_stop")
+        for cut in 0...input.utf8.count {
+            #expect(try translated(cuts: [cut]) == whole, "split at byte \(cut)")
+        }
+    }
+
     @Test func errorEventBecomesAnAnthropicErrorEvent() throws {
         let (output, translator) = try self.translate(#"data: {"error":{"message":"Rate limit reached","type":"rate_limit_error","code":null}}"# + "\n\n")
         #expect(output == [OutputEvent(name: "error", data: json(#"{"type":"error","error":{"type":"api_error","message":"Rate limit reached"}}"#))])
