@@ -21,7 +21,7 @@ public enum OpenAIResponseTranslator {
         guard let choice = completion["choices"]?.arrayValue?.first, let message = choice["message"] else {
             throw TranslationError.upstreamInvalid("the upstream's completion has no choice")
         }
-        var content = ReasoningContent(policy: reasoning)
+        var content = AnthropicContentBlocks(policy: reasoning)
         content.add(reasoning: message.present("reasoning_content")?.stringValue ?? message.present("reasoning")?.stringValue)
         content.add(text: message.present("content")?.stringValue)
         content.finish()
@@ -34,7 +34,7 @@ public enum OpenAIResponseTranslator {
         for (index, call) in (message["tool_calls"]?.arrayValue ?? []).enumerated() {
             let arguments = call["function"]?["arguments"]?.stringValue ?? ""
             let input: JSONValue
-            if arguments.trimmingWhitespace.isEmpty {
+            if arguments.isBlank {
                 input = [:]
             } else if let parsed = try? JSONValue.parseObject(Array(arguments.utf8)) {
                 input = parsed
@@ -54,49 +54,5 @@ public enum OpenAIResponseTranslator {
         result.set("stop_sequence", .null)
         result.set("usage", (usage ?? Usage(promptTokens: 0, completionTokens: 0)).anthropicJSON)
         return TranslatedResponse(body: result.object.serialized, usage: usage)
-    }
-}
-
-/// A whole message's reasoning and text as Anthropic blocks, in the order generated.
-private struct ReasoningContent {
-    let policy: ReasoningPolicy
-    var splitter: ReasoningSplitter?
-    var blocks: [JSONValue] = []
-
-    init(policy: ReasoningPolicy) {
-        self.policy = policy
-        self.splitter = policy.makeSplitter()
-    }
-
-    mutating func add(reasoning: String?) {
-        guard let reasoning, !reasoning.isEmpty else { return }
-        self.append(.reasoning(reasoning))
-    }
-
-    mutating func add(text: String?) {
-        guard let text else { return }
-        guard var splitter = self.splitter else {
-            self.append(.content(text))
-            return
-        }
-        for segment in splitter.split(text) { self.append(segment) }
-        self.splitter = splitter
-    }
-
-    mutating func finish() {
-        guard var splitter = self.splitter else { return }
-        for segment in splitter.finish() { self.append(segment) }
-        self.splitter = splitter
-    }
-
-    private mutating func append(_ segment: ReasoningSplitter.Segment) {
-        switch segment {
-        case .reasoning(let text):
-            guard !self.policy.strips else { return }
-            self.blocks.append(["type": "thinking", "thinking": .string(text), "signature": ""])
-        case .content(let text):
-            guard !text.isEmpty else { return }
-            self.blocks.append(["type": "text", "text": .string(text)])
-        }
     }
 }

@@ -58,14 +58,7 @@ extension JSONValue {
     }
 }
 
-/// Member lists built in order, for bodies the translators write.
-struct ObjectBuilder {
-    private(set) var members: [(key: String, value: JSONValue)] = []
-
-    mutating func set(_ key: String, _ value: JSONValue?) {
-        guard let value else { return }
-        self.members.append((key: key, value: value))
-    }
-
-    var object: JSONValue { .object(self.members) }
+extension String {
+    /// Whether the string is empty or only whitespace, as an absent tool call argument list is.
+    var isBlank: Bool { self.allSatisfy(\.isWhitespace) }
 }
