@@ -9,9 +9,10 @@
 ///   `reasoning_content` without them is not sent: Anthropic accepts only signed thinking.
 /// - `reasoning_effort` enables extended thinking with the budget of ``thinkingBudget(for:)``.
 /// - `cache_control` on content parts and tools passes through.
+/// - `user` (or else `safety_identifier`) becomes `metadata.user_id`.
 /// - Ignored, because they do not change what is generated: `store`, `metadata`, `service_tier`,
-///   `stream_options` (the stream translator applies it), a part's image `detail`, a message's
-///   `name`, a tool's `strict`.
+///   `prompt_cache_key`, `stream_options` (the stream translator applies it), a part's image
+///   `detail`, a message's `name`, a tool's `strict`.
 /// - Everything else Anthropic cannot express (`n` > 1, `logprobs`, audio, `response_format`
 ///   other than text, penalties, `seed`, …) is refused with a ``TranslationError`` naming it.
 public enum AnthropicRequestTranslator {
@@ -48,7 +49,7 @@ public enum AnthropicRequestTranslator {
     static let minimumThinkingBudget = 1024
 
     /// Request members that need no translation because they do not change what is generated.
-    private static let ignoredMembers: Set<String> = ["model", "store", "metadata", "service_tier", "stream_options"]
+    private static let ignoredMembers: Set<String> = ["model", "store", "metadata", "service_tier", "stream_options", "prompt_cache_key"]
 
     static func translate(request: JSONValue, model: String, defaultMaxTokens: Int) throws(TranslationError) -> JSONValue {
         guard let members = request.objectMembers else { throw TranslationError.invalidRequest("The request body must be a JSON object", param: nil) }
@@ -89,7 +90,8 @@ public enum AnthropicRequestTranslator {
         if !conversation.system.isEmpty { output.set("system", .array(conversation.system)) }
         output.set("messages", .array(conversation.turns.map { ["role": .string($0.role), "content": .array($0.blocks)] }))
 
-        if let user = try request.optionalString("user", at: "user") { output.set("metadata", ["user_id": .string(user)]) }
+        let safetyIdentifier = try request.optionalString("safety_identifier", at: "safety_identifier")
+        if let user = try request.optionalString("user", at: "user") ?? safetyIdentifier { output.set("metadata", ["user_id": .string(user)]) }
         output.set("stop_sequences", try Self.stopSequences(request.present("stop")))
         output.set("stream", request.present("stream"))
         if let temperature = request.present("temperature") {
@@ -110,7 +112,7 @@ public enum AnthropicRequestTranslator {
     /// Refuses members Anthropic cannot express; members at their neutral value pass.
     private static func checkExpressible(_ key: String, _ value: JSONValue) throws(TranslationError) {
         switch key {
-        case "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "stream", "user",
+        case "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "stream", "user", "safety_identifier",
             "tools", "tool_choice", "parallel_tool_calls", "reasoning_effort":
             return
         case _ where Self.ignoredMembers.contains(key):

@@ -61,6 +61,12 @@ struct AnthropicRequestTranslatorTests {
         #expect(try self.translate(#"{"messages":[{"role":"user","content":"x"}],"max_tokens":77}"#)["max_tokens"] == 77)
     }
 
+    @Test func safetyIdentifierStandsInForUser() throws {
+        let request = try self.translate(#"{"messages":[{"role":"user","content":"x"}],"safety_identifier":"hash-1","prompt_cache_key":"k"}"#)
+        #expect(request["metadata"] == json(#"{"user_id":"hash-1"}"#))
+        #expect(request["prompt_cache_key"] == nil)
+    }
+
     @Test func reasoningEffortEnablesThinkingWithABudget() throws {
         let request = try self.translate(#"{"messages":[{"role":"user","content":"x"}],"reasoning_effort":"medium"}"#, defaultMaxTokens: 4096)
         #expect(request["thinking"] == json(#"{"type":"enabled","budget_tokens":8192}"#))
