@@ -11,7 +11,7 @@ struct JSONSlice {
     /// The top-level object of `bytes`, after validating them as one JSON object.
     static func validatedObject(_ bytes: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONObjectSlice {
         let members = try JSONScanner.topLevelMembers(of: bytes)
-        return JSONObjectSlice(bytes: bytes, members: members.map { (key: .decoded($0.key), value: $0.value) })
+        return JSONObjectSlice(bytes: bytes, decoded: members)
     }
 
     private var firstByte: UInt8 { self.bytes[self.range.lowerBound] }
@@ -22,7 +22,7 @@ struct JSONSlice {
     var object: JSONObjectSlice? {
         guard self.firstByte == UInt8(ascii: "{") else { return nil }
         var reader = ValidatedJSONReader(bytes: self.bytes, position: self.range.lowerBound)
-        return JSONObjectSlice(bytes: self.bytes, members: reader.readMembers().map { (key: .written($0.key), value: $0.value) })
+        return JSONObjectSlice(bytes: self.bytes, written: reader.readMembers())
     }
 
     /// The array's elements, or nil when the value is not an array.
@@ -32,15 +32,14 @@ struct JSONSlice {
         return reader.readElements().map { JSONSlice(bytes: self.bytes, range: $0) }
     }
 
-    /// The first element of an array, or nil when the value is not an array or is empty.
-    var firstElement: JSONSlice? {
+    /// The members of an array's first element, or nil when the value is not an array whose
+    /// first element is an object (a chunk's first choice, without reading the others).
+    var firstElementObject: JSONObjectSlice? {
         guard self.firstByte == UInt8(ascii: "[") else { return nil }
         var reader = ValidatedJSONReader(bytes: self.bytes, position: self.range.lowerBound + 1)
         reader.skipWhitespace()
-        guard self.bytes[reader.position] != UInt8(ascii: "]") else { return nil }
-        let start = reader.position
-        reader.skipValue()
-        return JSONSlice(bytes: self.bytes, range: start..<reader.position)
+        guard self.bytes[reader.position] == UInt8(ascii: "{") else { return nil }
+        return JSONObjectSlice(bytes: self.bytes, written: reader.readMembers())
     }
 
     /// The value's JSON text, for copying into another document.
@@ -80,46 +79,45 @@ struct JSONSlice {
     var value: JSONValue { JSONValue.value(at: self.range, in: self.bytes) }
 }
 
-/// The members of an object inside a validated document. Keys found by
-/// ``ValidatedJSONReader`` are matched as written: the providers' member names need no escapes.
+/// The members of an object inside a validated document: as ``JSONScanner`` decoded them at the
+/// top level, or as ``ValidatedJSONReader`` found them below it, keys matched as written (the
+/// providers' member names need no escapes).
 struct JSONObjectSlice {
-    enum Key {
-        /// A key as ``JSONScanner`` decoded it.
-        case decoded(String)
-        /// The range of a key's contents between its quotes.
-        case written(Range<Int>)
+    let bytes: UnsafeRawBufferPointer
+    private var decoded: [JSONMember] = []
+    private var written: [(key: Range<Int>, value: Range<Int>)] = []
+
+    init(bytes: UnsafeRawBufferPointer, decoded: [JSONMember]) {
+        self.bytes = bytes
+        self.decoded = decoded
     }
 
-    let bytes: UnsafeRawBufferPointer
-    let members: [(key: Key, value: Range<Int>)]
+    init(bytes: UnsafeRawBufferPointer, written: [(key: Range<Int>, value: Range<Int>)]) {
+        self.bytes = bytes
+        self.written = written
+    }
 
     /// The member `key` (the last one, when repeated), treating `null` as absent.
     subscript(key: StaticString) -> JSONSlice? {
         let name = UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
-        guard let member = self.members.last(where: { self.matches($0.key, name) }),
-            self.bytes[member.value.lowerBound] != UInt8(ascii: "n")
-        else { return nil }
-        return JSONSlice(bytes: self.bytes, range: member.value)
-    }
-
-    private func matches(_ key: Key, _ name: UnsafeRawBufferPointer) -> Bool {
-        switch key {
-        case .decoded(let string): string.utf8.elementsEqual(name)
-        case .written(let range): UnsafeRawBufferPointer(rebasing: self.bytes[range]).elementsEqual(name)
+        let value: Range<Int>?
+        if self.written.isEmpty {
+            value = self.decoded.last { $0.key.utf8.count == name.count && $0.key.utf8.elementsEqual(name) }?.value
+        } else {
+            value = self.written.last { $0.key.count == name.count && UnsafeRawBufferPointer(rebasing: self.bytes[$0.key]).elementsEqual(name) }?.value
         }
+        guard let value, self.bytes[value.lowerBound] != UInt8(ascii: "n") else { return nil }
+        return JSONSlice(bytes: self.bytes, range: value)
     }
 
     /// The object decoded into a tree.
     var value: JSONValue {
-        .object(self.members.map { member in
-            let key: String
-            switch member.key {
-            case .decoded(let string):
-                key = string
-            case .written(let range):
-                let raw = UnsafeRawBufferPointer(rebasing: self.bytes[range])
-                key = raw.contains(UInt8(ascii: "\\")) ? JSONString.unescape(raw) : String(decoding: raw, as: UTF8.self)
-            }
+        if self.written.isEmpty {
+            return .object(self.decoded.map { (key: $0.key, value: JSONValue.value(at: $0.value, in: self.bytes)) })
+        }
+        return .object(self.written.map { member in
+            let raw = UnsafeRawBufferPointer(rebasing: self.bytes[member.key])
+            let key = raw.contains(UInt8(ascii: "\\")) ? JSONString.unescape(raw) : String(decoding: raw, as: UTF8.self)
             return (key: key, value: JSONValue.value(at: member.value, in: self.bytes))
         })
     }

@@ -87,7 +87,7 @@ public struct OpenAIStreamToAnthropic: Sendable {
         }
         if !self.hasStarted { self.startMessage(id: chunk["id"]?.string, into: &output) }
         if let usage = chunk["usage"] { self.usage = Usage(openAIUsage: usage.value) }
-        guard let choice = chunk["choices"]?.firstElement?.object else { return }
+        guard let choice = chunk["choices"]?.firstElementObject else { return }
         if let delta = choice["delta"]?.object {
             if let reasoning = delta["reasoning_content"] ?? delta["reasoning"], reasoning.isNonEmptyString, !self.reasoning.strips {
                 self.appendBlockDelta(.thinking, reasoning.raw, into: &output)

@@ -131,6 +131,7 @@ struct ValidatedJSONReader {
     /// (between its quotes, as written) and of its value.
     mutating func readMembers() -> [(key: Range<Int>, value: Range<Int>)] {
         var members: [(key: Range<Int>, value: Range<Int>)] = []
+        members.reserveCapacity(8)
         self.skipWhitespace()
         self.position += 1
         self.skipWhitespace()
