@@ -62,6 +62,60 @@ struct AnthropicStreamToOpenAITests {
         #expect(all.compactMap { $0["content"]?.stringValue }.joined() == "The greatest common divisor of 1071 and 462 is **21**.")
     }
 
+    @Test func parallelToolUseBlocksBecomeToolCallsZeroAndOne() throws {
+        let stream = """
+            event: message_start
+            data: {"type":"message_start","message":{"id":"msg_2","type":"message","role":"assistant","content":[],"model":"c","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":10,"cache_read_input_tokens":90,"cache_creation_input_tokens":5,"output_tokens":1}}}
+
+            event: content_block_start
+            data: {"type":"content_block_start","index":0,"content_block":{"type":"redacted_thinking","data":"EmwKAhgB"}}
+
+            event: content_block_stop
+            data: {"type":"content_block_stop","index":0}
+
+            event: content_block_start
+            data: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_a","name":"a","input":{}}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{}"}}
+
+            event: content_block_stop
+            data: {"type":"content_block_stop","index":1}
+
+            event: content_block_start
+            data: {"type":"content_block_start","index":2,"content_block":{"type":"tool_use","id":"toolu_b","name":"b","input":{}}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"{\\\"x\\\":"}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"1}"}}
+
+            event: content_block_stop
+            data: {"type":"content_block_stop","index":2}
+
+            event: message_delta
+            data: {"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":30}}
+
+            event: message_stop
+            data: {"type":"message_stop"}
+
+
+            """
+        let (output, translator) = try self.translate(stream, includeUsage: true)
+        #expect(deltas(output).dropFirst().map { $0 } == [
+            json(#"{"thinking_blocks":[{"type":"redacted_thinking","data":"EmwKAhgB"}]}"#),
+            json(#"{"tool_calls":[{"index":0,"id":"toolu_a","type":"function","function":{"name":"a","arguments":""}}]}"#),
+            json(#"{"tool_calls":[{"index":0,"function":{"arguments":"{}"}}]}"#),
+            json(#"{"tool_calls":[{"index":1,"id":"toolu_b","type":"function","function":{"name":"b","arguments":""}}]}"#),
+            json(#"{"tool_calls":[{"index":1,"function":{"arguments":"{\"x\":"}}]}"#),
+            json(#"{"tool_calls":[{"index":1,"function":{"arguments":"1}"}}]}"#),
+            json("{}"),
+        ])
+        #expect(translator.usage == Usage(promptTokens: 105, completionTokens: 30, cachedPromptTokens: 90))
+        #expect(output.first { $0.data?["usage"] != nil }?.data?["usage"] == json(#"{"prompt_tokens":105,"completion_tokens":30,"total_tokens":135,"prompt_tokens_details":{"cached_tokens":90}}"#))
+    }
+
     @Test func strippedReasoningLeavesOnlyTheAnswer() throws {
         var translator = AnthropicStreamToOpenAI(publicModel: "m", created: 0, includeUsage: false, stripsReasoning: true)
         let output = events(try translator.translate(Array(Fixtures.anthropicThinkingStream.utf8)))
