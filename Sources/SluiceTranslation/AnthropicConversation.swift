@@ -156,7 +156,7 @@ struct AnthropicConversation {
             if arguments.isBlank {
                 input = [:]
             } else {
-                guard let parsed = try? JSONValue.parseObject(Array(arguments.utf8)) else {
+                guard let parsed = try? JSONValue.parseObject(arguments.utf8) else {
                     throw TranslationError.invalidRequest("'\(callPath).function.arguments' must be a JSON object", param: "\(callPath).function.arguments")
                 }
                 input = parsed

@@ -44,6 +44,7 @@ public struct OpenAIReasoningNormalizer: Sendable {
         return output
     }
 
+    /// Rewrites only the first choice's `delta`; the rest of the chunk is copied as it came.
     private mutating func normalize(event data: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(TranslationError) {
         output.append("data: ")
         defer { output.append("\n\n") }
@@ -51,24 +52,27 @@ public struct OpenAIReasoningNormalizer: Sendable {
             output.append(data)
             return
         }
-        let chunk: JSONValue
+        let chunk: JSONObjectSlice
         do {
-            chunk = try JSONValue.parseObject(data)
+            chunk = try JSONSlice.validatedObject(data)
         } catch {
             throw TranslationError.upstreamInvalid("the upstream sent a stream event that is not valid JSON (\(error.reason))")
         }
-        guard let choices = chunk["choices"]?.arrayValue, let first = choices.first, let delta = first["delta"] else {
-            chunk.write(into: &output)
+        guard let choice = chunk["choices"]?.firstElementObject, let deltaSlice = choice["delta"], let delta = deltaSlice.object,
+            self.splitter != nil || delta["reasoning"] != nil || (self.policy.strips && delta["reasoning_content"] != nil)
+        else {
+            output.append(data)
             return
         }
         var segments: [ReasoningSplitter.Segment]?
         if var splitter = self.splitter {
-            segments = splitter.split(delta["content"]?.stringValue ?? "")
-            if first["finish_reason"].map({ !$0.isNull }) == true { segments! += splitter.finish() }
+            segments = splitter.split(delta["content"]?.string ?? "")
+            if choice["finish_reason"] != nil { segments! += splitter.finish() }
             self.splitter = splitter
         }
-        let normalized = first.setting("delta", to: Self.normalized(delta, segments: segments, policy: self.policy))
-        chunk.setting("choices", to: .array([normalized] + choices.dropFirst())).write(into: &output)
+        output.append(UnsafeRawBufferPointer(rebasing: data[..<deltaSlice.range.lowerBound]))
+        Self.normalized(delta.value, segments: segments, policy: self.policy).write(into: &output)
+        output.append(UnsafeRawBufferPointer(rebasing: data[deltaSlice.range.upperBound...]))
     }
 
     /// `message` (or a delta) with its reasoning in `reasoning_content` and its content as

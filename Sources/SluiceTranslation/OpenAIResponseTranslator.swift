@@ -36,7 +36,7 @@ public enum OpenAIResponseTranslator {
             let input: JSONValue
             if arguments.isBlank {
                 input = [:]
-            } else if let parsed = try? JSONValue.parseObject(Array(arguments.utf8)) {
+            } else if let parsed = try? JSONValue.parseObject(arguments.utf8) {
                 input = parsed
             } else {
                 throw TranslationError.upstreamInvalid("the upstream's tool call \(index) has arguments that are not a JSON object")

@@ -119,3 +119,9 @@ try measure("stream OpenAI -> Anthropic, tool call argument chunk", iterations: 
     for _ in 0..<chunksPerStream { bytes &+= try translator.translate(openAIToolChunk).count }
     return bytes
 }
+try measure("stream OpenAI -> OpenAI, <think> normalised to reasoning_content", iterations: 500, operationsPerIteration: chunksPerStream) {
+    var normalizer = OpenAIReasoningNormalizer(policy: ReasoningPolicy(parsesThinkTags: true))
+    var bytes = 0
+    for _ in 0..<chunksPerStream { bytes &+= try normalizer.normalize(openAITextChunk).count }
+    return bytes
+}
