@@ -30,6 +30,15 @@ let package = Package(
     targets: [
         // Pure request/response mechanics: JSON member scanning, SSE framing, usage, errors. No I/O.
         .target(name: "SluiceCore", swiftSettings: swiftSettings),
+        // OpenAI <-> Anthropic Messages translation of requests, responses, streams and errors. No I/O.
+        .target(name: "SluiceTranslation", dependencies: ["SluiceCore"], swiftSettings: swiftSettings),
+        // Times request and stream-chunk translation; run it built in release.
+        .executableTarget(
+            name: "sluice-translation-bench",
+            dependencies: ["SluiceTranslation"],
+            path: "Sources/TranslationBench",
+            swiftSettings: swiftSettings
+        ),
         // The config file: strict YAML decoding, environment expansion, validation with locations.
         .target(
             name: "SluiceConfig",
@@ -113,6 +122,11 @@ let package = Package(
         .testTarget(
             name: "SluiceStoreTests",
             dependencies: ["SluiceStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceTranslationTests",
+            dependencies: ["SluiceTranslation", "SluiceCore"],
             swiftSettings: swiftSettings
         ),
     ]

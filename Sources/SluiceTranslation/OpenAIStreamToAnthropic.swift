@@ -1,0 +1,240 @@
+import SluiceCore
+
+/// Translates an OpenAI chat completion chunk stream into an Anthropic Messages event stream,
+/// fed the upstream's bytes in whatever pieces they arrive.
+///
+/// The first chunk opens the message (`message_start`). Each run of reasoning, text, or one
+/// tool call becomes a content block (`content_block_start`, deltas, `content_block_stop`):
+/// `thinking_delta`, `text_delta`, and `input_json_delta` with the argument fragments as
+/// `partial_json`. `data: [DONE]` ends the message with `message_delta` (stop reason and usage)
+/// and `message_stop`. The upstream should be asked for its usage chunk
+/// (``OpenAIRequestTranslator`` does), or the counts are zero. An OpenAI error event becomes an
+/// Anthropic `error` event.
+///
+/// String literals are copied from the upstream's chunks as they are, unless `<think>` tags
+/// have to be looked for in them.
+public struct OpenAIStreamToAnthropic: Sendable {
+    private let publicModel: String
+    private let reasoning: ReasoningPolicy
+
+    private var events = SSEEventBuffer()
+    private var splitter: ReasoningSplitter?
+    private var hasStarted = false
+    private var openBlock: Block?
+    private var nextBlockIndex = 0
+    /// The Anthropic block index and call id of each OpenAI tool call index.
+    private var toolBlocks: [Int: (blockIndex: Int, id: String)] = [:]
+    private var stopReason: String?
+
+    /// The token counts the upstream reported so far.
+    public private(set) var usage: Usage?
+    /// Whether the upstream finished the stream (`data: [DONE]`).
+    public private(set) var isComplete = false
+    /// The error the upstream reported mid-stream.
+    public private(set) var upstreamError: GatewayError?
+
+    private enum Block: Equatable {
+        case text
+        case thinking
+        case tool(openAIIndex: Int)
+
+        var isToolCall: Bool {
+            if case .tool = self { return true }
+            return false
+        }
+    }
+
+    /// - Parameters:
+    ///   - publicModel: the model name the client asked for.
+    ///   - reasoning: where reasoning is found in the upstream's chunks, and whether it is kept.
+    public init(publicModel: String, reasoning: ReasoningPolicy = .passThrough) {
+        self.publicModel = publicModel
+        self.reasoning = reasoning
+        self.splitter = reasoning.makeSplitter()
+    }
+
+    /// Takes the next upstream bytes and returns what to send the client now (possibly nothing).
+    /// - Throws: when the upstream sends an event that is not valid JSON.
+    public mutating func translate(_ bytes: some Collection<UInt8>) throws(TranslationError) -> [UInt8] {
+        var output: [UInt8] = []
+        // Moved out while in use, so the buffer is not copied and the events can change `self`.
+        var events = self.events
+        self.events = SSEEventBuffer()
+        defer { self.events = events }
+        try events.append(bytes) { data throws(TranslationError) in try self.translate(data, into: &output) }
+        return output
+    }
+
+    private mutating func translate(_ data: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(TranslationError) {
+        if data.elementsEqual("[DONE]".utf8) {
+            self.finish(into: &output)
+            return
+        }
+        let chunk: JSONObjectSlice
+        do {
+            chunk = try JSONSlice.validatedObject(data)
+        } catch {
+            throw TranslationError.upstreamInvalid("the upstream sent a stream event that is not valid JSON (\(error.reason))")
+        }
+        if let error = chunk["error"] {
+            let fields = error.value
+            let gatewayError = GatewayError.upstreamRejected(
+                status: 502, message: fields["message"]?.stringValue ?? "unspecified upstream error",
+                type: fields["type"]?.stringValue, code: fields["code"]?.stringValue, param: fields["param"]?.stringValue, retryAfter: nil)
+            self.upstreamError = gatewayError
+            output.append(contentsOf: AnthropicErrorMapping.streamEvent(for: gatewayError))
+            return
+        }
+        if !self.hasStarted { self.startMessage(id: chunk["id"]?.string, into: &output) }
+        if let usage = chunk["usage"] { self.usage = Usage(openAIUsage: usage.value) }
+        guard let choice = chunk["choices"]?.firstElementObject else { return }
+        if let delta = choice["delta"]?.object {
+            if let reasoning = delta["reasoning_content"] ?? delta["reasoning"], reasoning.isNonEmptyString, !self.reasoning.strips {
+                self.appendBlockDelta(.thinking, reasoning.raw, into: &output)
+            }
+            if let content = delta["content"], content.isNonEmptyString {
+                self.appendContent(content, into: &output)
+            }
+            for call in delta["tool_calls"]?.elements ?? [] {
+                guard let call = call.object else { continue }
+                self.append(toolCall: call, into: &output)
+            }
+        }
+        if let finishReason = choice["finish_reason"]?.string {
+            self.flushSplitter(into: &output)
+            self.closeBlock(into: &output)
+            self.stopReason = StopReasonMapping.stopReason(forFinishReason: finishReason)
+        }
+    }
+
+    private mutating func startMessage(id: String?, into output: inout [UInt8]) {
+        self.hasStarted = true
+        let message: JSONValue = [
+            "id": .string(id ?? ""), "type": "message", "role": "assistant", "model": .string(self.publicModel),
+            "content": [], "stop_reason": .null, "stop_sequence": .null,
+            "usage": ["input_tokens": 0, "output_tokens": 0],
+        ]
+        Self.write("message_start", ["type": "message_start", "message": message], into: &output)
+    }
+
+    private mutating func appendContent(_ content: JSONSlice, into output: inout [UInt8]) {
+        guard var splitter = self.splitter, let text = content.string else {
+            self.appendBlockDelta(.text, content.raw, into: &output)
+            return
+        }
+        for segment in splitter.split(text) { self.append(segment, into: &output) }
+        self.splitter = splitter
+    }
+
+    private mutating func flushSplitter(into output: inout [UInt8]) {
+        guard var splitter = self.splitter else { return }
+        for segment in splitter.finish() { self.append(segment, into: &output) }
+        self.splitter = splitter
+    }
+
+    private mutating func append(_ segment: ReasoningSplitter.Segment, into output: inout [UInt8]) {
+        var literal: [UInt8] = []
+        switch segment {
+        case .reasoning(let text):
+            guard !text.isEmpty, !self.reasoning.strips else { return }
+            JSONString.appendQuoted(text, to: &literal)
+            literal.withUnsafeBytes { self.appendBlockDelta(.thinking, $0, into: &output) }
+        case .content(let text):
+            guard !text.isEmpty else { return }
+            JSONString.appendQuoted(text, to: &literal)
+            literal.withUnsafeBytes { self.appendBlockDelta(.text, $0, into: &output) }
+        }
+    }
+
+    /// Writes a text or thinking delta whose text is the JSON string literal `text`.
+    private mutating func appendBlockDelta(_ kind: Block, _ text: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+        let index: Int
+        if kind == .text {
+            index = self.open(.text, #"{"type":"text","text":""}"#, into: &output)
+        } else {
+            index = self.open(.thinking, #"{"type":"thinking","thinking":"","signature":""}"#, into: &output)
+        }
+        output.append(#"event: content_block_delta\#ndata: {"type":"content_block_delta","index":"#)
+        output.append(integer: index)
+        output.append(kind == .text ? #","delta":{"type":"text_delta","text":"# : #","delta":{"type":"thinking_delta","thinking":"#)
+        output.append(text)
+        output.append("}}\n\n")
+    }
+
+    private mutating func append(toolCall call: JSONObjectSlice, into output: inout [UInt8]) {
+        let openAIIndex = call["index"]?.integer ?? 0
+        let id = call["id"]?.string
+        let function = call["function"]?.object
+        let blockIndex: Int
+        if let existing = self.toolBlocks[openAIIndex], id == nil || id == existing.id {
+            blockIndex = existing.blockIndex
+        } else {
+            self.flushSplitter(into: &output)
+            var start: [UInt8] = []
+            start.append(#"{"type":"tool_use","id":"#)
+            JSONString.appendQuoted(id ?? "", to: &start)
+            start.append(#","name":"#)
+            if let name = function?["name"], name.isString { start.append(name.raw) } else { start.append(#""""#) }
+            start.append(#","input":{}}"#)
+            blockIndex = self.open(.tool(openAIIndex: openAIIndex), start, into: &output)
+            self.toolBlocks[openAIIndex] = (blockIndex, id ?? "")
+        }
+        guard let fragment = function?["arguments"], fragment.isNonEmptyString else { return }
+        output.append(#"event: content_block_delta\#ndata: {"type":"content_block_delta","index":"#)
+        output.append(integer: blockIndex)
+        output.append(#","delta":{"type":"input_json_delta","partial_json":"#)
+        output.append(fragment.raw)
+        output.append("}}\n\n")
+    }
+
+    /// Returns the index of the open block of `kind`, closing another and starting one (whose
+    /// `content_block` is the JSON text `contentBlock`) if need be.
+    private mutating func open(_ kind: Block, _ contentBlock: StaticString, into output: inout [UInt8]) -> Int {
+        if self.openBlock == kind { return self.nextBlockIndex - 1 }
+        return contentBlock.withUTF8Buffer { self.open(kind, Array($0), into: &output) }
+    }
+
+    private mutating func open(_ kind: Block, _ contentBlock: [UInt8], into output: inout [UInt8]) -> Int {
+        if self.openBlock == kind, !kind.isToolCall { return self.nextBlockIndex - 1 }
+        self.closeBlock(into: &output)
+        let index = self.nextBlockIndex
+        self.nextBlockIndex += 1
+        self.openBlock = kind
+        output.append(#"event: content_block_start\#ndata: {"type":"content_block_start","index":"#)
+        output.append(integer: index)
+        output.append(#","content_block":"#)
+        output.append(contentsOf: contentBlock)
+        output.append("}\n\n")
+        return index
+    }
+
+    private mutating func closeBlock(into output: inout [UInt8]) {
+        guard self.openBlock != nil else { return }
+        self.openBlock = nil
+        output.append(#"event: content_block_stop\#ndata: {"type":"content_block_stop","index":"#)
+        output.append(integer: self.nextBlockIndex - 1)
+        output.append("}\n\n")
+    }
+
+    private mutating func finish(into output: inout [UInt8]) {
+        if !self.hasStarted { self.startMessage(id: nil, into: &output) }
+        self.flushSplitter(into: &output)
+        self.closeBlock(into: &output)
+        let usage = self.usage ?? Usage(promptTokens: 0, completionTokens: 0)
+        Self.write("message_delta", [
+            "type": "message_delta",
+            "delta": ["stop_reason": .string(self.stopReason ?? "end_turn"), "stop_sequence": .null],
+            "usage": usage.anthropicJSON,
+        ], into: &output)
+        Self.write("message_stop", ["type": "message_stop"], into: &output)
+        self.isComplete = true
+    }
+
+    private static func write(_ name: StaticString, _ data: JSONValue, into output: inout [UInt8]) {
+        output.append("event: ")
+        output.append(name)
+        output.append("\ndata: ")
+        data.write(into: &output)
+        output.append("\n\n")
+    }
+}

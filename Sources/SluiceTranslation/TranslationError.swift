@@ -1,0 +1,39 @@
+import SluiceCore
+
+/// Why a body could not be translated between the OpenAI and Anthropic dialects.
+///
+/// A request that uses something the other dialect cannot express is refused with the
+/// parameter named, rather than forwarded with the feature silently dropped.
+public struct TranslationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The HTTP status the gateway answers with: 400 for the client's request, 502 for an
+    /// upstream answer that could not be read.
+    public var status: Int
+    /// The offending parameter as a path, for example `messages[2].content[0].type`.
+    public var param: String?
+    public var message: String
+
+    /// A request feature the target dialect cannot express, or a malformed request.
+    public static func invalidRequest(_ message: String, param: String?) -> TranslationError {
+        TranslationError(status: 400, param: param, message: message)
+    }
+
+    /// A request feature the target dialect cannot express.
+    public static func unsupported(_ param: String, _ reason: String) -> TranslationError {
+        TranslationError(status: 400, param: param, message: "'\(param)' is not supported by this model's API: \(reason)")
+    }
+
+    /// An upstream body that is not what its API documents.
+    public static func upstreamInvalid(_ detail: String) -> TranslationError {
+        TranslationError(status: 502, param: nil, message: detail)
+    }
+
+    /// The error in the OpenAI shape, ready to answer the client with.
+    public var gatewayError: GatewayError {
+        if self.status == 400 {
+            return GatewayError.invalidRequest(self.message, param: self.param)
+        }
+        return GatewayError.upstreamFailed(self.message)
+    }
+
+    public var description: String { "\(self.status) \(self.param ?? "-"): \(self.message)" }
+}
