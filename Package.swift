@@ -81,6 +81,7 @@ let package = Package(
                 "SluiceConfig",
                 "SluiceProviders",
                 "SluiceStore",
+                "SluiceTranslation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

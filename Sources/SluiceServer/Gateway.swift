@@ -71,7 +71,11 @@ public struct Gateway: Sendable {
             timeouts: self.config.timeouts, maxRequestBodyBytes: self.config.server.maxRequestBodyBytes, recorder: self.recorder,
             slowRule: SlowAnswerRule(self.config.resilience), limits: limits, governance: self.governance
         )
-        let v1 = router.group("v1").add(middleware: ClientAuthMiddleware(keys: self.config.clientKeys, directory: self.governance?.keys, limits: limits))
+        let auth = ClientAuthMiddleware(keys: self.config.clientKeys, directory: self.governance?.keys, limits: limits)
+        let messages = AnthropicMessagesController(inference: inference)
+        let anthropic = router.group("v1/messages").add(middleware: AnthropicErrorMiddleware()).add(middleware: auth)
+        anthropic.post(use: messages.handle)
+        let v1 = router.group("v1").add(middleware: auth)
         v1.get("models", use: system.models)
         v1.get("usage", use: admin.usage)
         for endpoint in Endpoint.allCases {

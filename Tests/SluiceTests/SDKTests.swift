@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The official `openai` Python SDK against the running gateway. CI installs the SDK and sets
+/// The official `openai` and `anthropic` Python SDKs against the running gateway. CI installs them and sets
 /// `SLUICE_REQUIRE_SDK=1`, so there a missing SDK fails instead of skipping.
 @Suite("Official SDKs")
 struct SDKTests {
@@ -15,6 +15,18 @@ struct SDKTests {
     func theOpenAIPythonSDKWorksUnchanged() async throws {
         try await withGateway { harness, _ in
             let result = try Self.runPython(["Tests/SDK/openai_sdk_check.py", harness.baseURL])
+            #expect(result.status == 0, "\(result.output)")
+        }
+    }
+
+    static var anthropicSDKAvailable: Bool {
+        (try? Self.runPython(["-c", "import anthropic"]).status) == 0
+    }
+
+    @Test(.enabled(if: Self.sdkRequired || Self.anthropicSDKAvailable, "the anthropic Python SDK is not installed"))
+    func theAnthropicPythonSDKWorksAgainstMessages() async throws {
+        try await withGateway { harness, _ in
+            let result = try Self.runPython(["Tests/SDK/anthropic_sdk_check.py", harness.baseURL])
             #expect(result.status == 0, "\(result.output)")
         }
     }

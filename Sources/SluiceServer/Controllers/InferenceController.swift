@@ -23,12 +23,17 @@ struct InferenceController {
     static let defaultOutputEstimate = 256
 
     func handle(_ endpoint: Endpoint, request: Request, context: SluiceRequestContext) async throws -> Response {
-        let started = NIODeadline.now()
         var request = request
         let body = try await self.collectBody(&request)
+        return try await self.serve(endpoint, body: body, headers: request.headers, context: context, started: .now())
+    }
+
+    /// Serves an OpenAI-shaped request body (the client's, or one translated from another API).
+    /// - Returns: a 200 answer; every failure is thrown as ``GatewayError``.
+    func serve(_ endpoint: Endpoint, body: ByteBuffer, headers requestHeaders: HTTPFields, context: SluiceRequestContext, started: NIODeadline) async throws -> Response {
         let summary = try body.withUnsafeReadableBytes { bytes throws(GatewayError) in try InferenceRequest(endpoint: endpoint, bytes: bytes) }
         guard let route = self.catalog.route(summary.model) else { throw GatewayError.unknownModel(summary.model) }
-        let input = self.routingInput(summary, route: route, request: request, body: body)
+        let input = self.routingInput(summary, route: route, headers: requestHeaders, body: body)
         let call = ProviderRequest(
             body: body, summary: summary, requestID: context.requestID,
             deadline: started + TimeAmount(self.timeouts.request), logger: context.logger
@@ -102,7 +107,7 @@ struct InferenceController {
         return (worst.tokens, Int64(worst.microUSD.rounded(.up)))
     }
 
-    private func collectBody(_ request: inout Request) async throws -> ByteBuffer {
+    func collectBody(_ request: inout Request) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > self.maxRequestBodyBytes {
             throw GatewayError.bodyTooLarge(limit: self.maxRequestBodyBytes)
         }
@@ -116,11 +121,11 @@ struct InferenceController {
     /// The load estimate, plus what the model's strategy keys on: for session affinity the
     /// configured header or the body's `user`; for prefix-aware routing a hash of the prompt's
     /// first bytes (the whole prompt when it is shorter, so short prompts do not collide).
-    private func routingInput(_ summary: InferenceRequest, route: ModelRoute, request: Request, body: ByteBuffer) -> RoutingInput {
+    private func routingInput(_ summary: InferenceRequest, route: ModelRoute, headers: HTTPFields, body: ByteBuffer) -> RoutingInput {
         var input = RoutingInput(estimatedTokens: summary.byteCount / 4 + (summary.maxOutputTokens ?? Self.defaultOutputEstimate))
         switch route.routing.strategy {
         case .session:
-            let header = HTTPField.Name(route.routing.sessionHeader).flatMap { request.headers[$0] }
+            let header = HTTPField.Name(route.routing.sessionHeader).flatMap { headers[$0] }
             let user = summary.members.member("user").flatMap { member in body.withUnsafeReadableBytes { JSONValueReader.string(member, in: $0) } }
             input.sessionKey = header ?? user
         case .prefix:

@@ -3,7 +3,8 @@ import Hummingbird
 import SluiceConfig
 import SluiceCore
 
-/// Admits requests that carry a client key as `Authorization: Bearer …`: one of the config's
+/// Admits requests that carry a client key as `Authorization: Bearer …` (or Anthropic's
+/// `x-api-key`): one of the config's
 /// static keys, or a virtual key from the governance store. Applies the per-IP and per-key
 /// request limits, and tells the rest of the request who the caller is.
 ///
@@ -11,6 +12,9 @@ import SluiceCore
 /// nothing; a virtual key is found by its SHA-256 hash.
 struct ClientAuthMiddleware: RouterMiddleware {
     typealias Context = SluiceRequestContext
+
+    /// Where Anthropic's SDKs send the key.
+    static let anthropicKeyHeader = HTTPField.Name("x-api-key")!
 
     let keys: [[UInt8]]
     let directory: KeyDirectory?
@@ -24,11 +28,17 @@ struct ClientAuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         try await self.limits.admitAddress(context.remoteAddress)
-        guard let header = request.headers[.authorization] else { throw GatewayError.missingAPIKey }
-        guard header.utf8.count > 7, header.utf8.prefix(7).lazy.map({ $0 | 0x20 }).elementsEqual("bearer ".utf8) else {
-            throw GatewayError.invalidAPIKey
+        let presented: Substring.UTF8View
+        if let header = request.headers[.authorization] {
+            guard header.utf8.count > 7, header.utf8.prefix(7).lazy.map({ $0 | 0x20 }).elementsEqual("bearer ".utf8) else {
+                throw GatewayError.invalidAPIKey
+            }
+            presented = Substring(header).utf8.dropFirst(7)
+        } else if let key = request.headers[Self.anthropicKeyHeader] {
+            presented = Substring(key).utf8
+        } else {
+            throw GatewayError.missingAPIKey
         }
-        let presented = header.utf8.dropFirst(7)
         var matched = false
         for key in self.keys where Self.constantTimeEquals(key, presented) {
             matched = true
