@@ -1,6 +1,6 @@
 import PostgresNIO
 
-/// The usage ledger: rows appended with multi-row inserts, settlements applied in the same
+/// The usage ledger: a batch of rows appended with one INSERT, settlements applied in the same
 /// transaction, and the usage and spend queries.
 extension PostgresStore {
     public func record(_ rows: [UsageRow], settlements: [BudgetSettlement]) async throws {
@@ -36,7 +36,7 @@ extension PostgresStore {
 
     public func usage(_ query: UsageQuery) async throws -> [UsageRow] {
         var filter = Self.ledgerFilter(query)
-        filter.bindings.append(Int64(query.limit))
+        filter.bindings.append(Int64(max(0, query.limit)))
         return try await self.fetch(
             PostgresQuery(
                 unsafeSQL: """
