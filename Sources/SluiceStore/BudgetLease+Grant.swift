@@ -8,22 +8,3 @@ extension BudgetLeaseRequest {
         max(0, min(self.amount, self.limit - spent - leased))
     }
 }
-
-extension Array where Element == BudgetSettlement {
-    /// The settlements summed per period and instance, in a fixed order so that transactions
-    /// lock the same rows in the same order and cannot deadlock one another.
-    func mergedByPeriodAndInstance() -> [BudgetSettlement] {
-        var totals: [SettlementTarget: Int64] = [:]
-        for settlement in self {
-            totals[SettlementTarget(key: settlement.key, instanceID: settlement.instanceID), default: 0] += settlement.amount
-        }
-        return totals
-            .map { BudgetSettlement(key: $0.key.key, instanceID: $0.key.instanceID, amount: $0.value) }
-            .sorted { ($0.key.budgetID, $0.key.periodStart, $0.instanceID) < ($1.key.budgetID, $1.key.periodStart, $1.instanceID) }
-    }
-}
-
-private struct SettlementTarget: Hashable {
-    var key: BudgetPeriodKey
-    var instanceID: String
-}

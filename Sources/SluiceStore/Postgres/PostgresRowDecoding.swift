@@ -66,28 +66,4 @@ extension UsageRow {
         )
     }
 
-    /// Appends the row's values to `bindings` in ``postgresColumns`` order.
-    func appendPostgresBindings(to bindings: inout PostgresBindings) {
-        bindings.append(self.requestID)
-        bindings.append(self.finishedAtMillis)
-        bindings.append(self.keyID)
-        bindings.append(self.tenantID)
-        bindings.append(self.model)
-        bindings.append(self.servedModel)
-        bindings.append(self.deployment)
-        bindings.append(self.endpoint)
-        bindings.append(self.stream)
-        bindings.append(Int64(self.status))
-        bindings.append(Int64(self.attempts))
-        bindings.append(Int64(self.promptTokens))
-        bindings.append(Int64(self.completionTokens))
-        bindings.append(Int64(self.cachedTokens))
-        bindings.append(self.costMicroUSD)
-        bindings.append(self.latencyMicros)
-        bindings.append(self.timeToFirstTokenMicros)
-        bindings.append(self.errorCode)
-    }
-
-    /// How many values ``appendPostgresBindings(to:)`` appends.
-    static let postgresColumnCount = 18
 }

@@ -1,20 +1,16 @@
 import PostgresNIO
 
-/// The usage ledger: rows appended with multi-row inserts, settlements applied in the same
+/// The usage ledger: a batch of rows appended with one INSERT, settlements applied in the same
 /// transaction, and the usage and spend queries.
 extension PostgresStore {
-    /// Rows per INSERT statement: well under PostgreSQL's 65,535 parameters per statement.
-    static let ledgerRowsPerInsert = 1_000
-
     public func record(_ rows: [UsageRow], settlements: [BudgetSettlement]) async throws {
         // Rows and settlements in a fixed order, so that concurrent batches lock in the same order.
         let rows = rows.sorted { $0.requestID < $1.requestID }
         let settlementsByPeriod = Dictionary(grouping: settlements.mergedByPeriodAndInstance(), by: \.key)
             .sorted { ($0.key.budgetID, $0.key.periodStart) < ($1.key.budgetID, $1.key.periodStart) }
         try await self.withTransaction { connection in
-            for start in stride(from: 0, to: rows.count, by: Self.ledgerRowsPerInsert) {
-                let chunk = rows[start..<min(start + Self.ledgerRowsPerInsert, rows.count)]
-                try await self.execute(Self.insertLedgerRows(chunk), on: connection)
+            if !rows.isEmpty {
+                try await self.execute(Self.insertLedgerRows(rows), on: connection)
             }
             for (key, settlements) in settlementsByPeriod {
                 let amount = settlements.reduce(0) { $0 + $1.amount }
@@ -40,7 +36,7 @@ extension PostgresStore {
 
     public func usage(_ query: UsageQuery) async throws -> [UsageRow] {
         var filter = Self.ledgerFilter(query)
-        filter.bindings.append(Int64(query.limit))
+        filter.bindings.append(Int64(max(0, query.limit)))
         return try await self.fetch(
             PostgresQuery(
                 unsafeSQL: """
@@ -76,20 +72,36 @@ extension PostgresStore {
         }
     }
 
-    /// One INSERT for a slice of rows; request ids already in the ledger are skipped.
-    private static func insertLedgerRows(_ rows: ArraySlice<UsageRow>) -> PostgresQuery {
-        var bindings = PostgresBindings(capacity: rows.count * UsageRow.postgresColumnCount)
-        var tuples: [String] = []
-        tuples.reserveCapacity(rows.count)
-        for row in rows {
-            let first = bindings.count + 1
-            tuples.append("(" + (first..<first + UsageRow.postgresColumnCount).map { "$\($0)" }.joined(separator: ", ") + ")")
-            row.appendPostgresBindings(to: &bindings)
-        }
+    /// One INSERT for every row, with one array parameter per column (18 parameters for any
+    /// number of rows); request ids already in the ledger are skipped.
+    private static func insertLedgerRows(_ rows: [UsageRow]) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: 18)
+        bindings.append(rows.map(\.requestID))
+        bindings.append(rows.map(\.finishedAtMillis))
+        bindings.append(PostgresNullableArray(rows.map(\.keyID)))
+        bindings.append(PostgresNullableArray(rows.map(\.tenantID)))
+        bindings.append(rows.map(\.model))
+        bindings.append(PostgresNullableArray(rows.map(\.servedModel)))
+        bindings.append(PostgresNullableArray(rows.map(\.deployment)))
+        bindings.append(rows.map(\.endpoint))
+        bindings.append(rows.map(\.stream))
+        bindings.append(rows.map { Int64($0.status) })
+        bindings.append(rows.map { Int64($0.attempts) })
+        bindings.append(rows.map { Int64($0.promptTokens) })
+        bindings.append(rows.map { Int64($0.completionTokens) })
+        bindings.append(rows.map { Int64($0.cachedTokens) })
+        bindings.append(rows.map(\.costMicroUSD))
+        bindings.append(rows.map(\.latencyMicros))
+        bindings.append(PostgresNullableArray(rows.map(\.timeToFirstTokenMicros)))
+        bindings.append(PostgresNullableArray(rows.map(\.errorCode)))
         return PostgresQuery(
             unsafeSQL: """
                 INSERT INTO usage_ledger (\(UsageRow.postgresColumns))
-                VALUES \(tuples.joined(separator: ", "))
+                SELECT * FROM UNNEST(
+                    $1::TEXT[], $2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::BOOLEAN[],
+                    $10::BIGINT[], $11::BIGINT[], $12::BIGINT[], $13::BIGINT[], $14::BIGINT[], $15::BIGINT[], $16::BIGINT[],
+                    $17::BIGINT[], $18::TEXT[]
+                )
                 ON CONFLICT (request_id) DO NOTHING
                 """,
             binds: bindings

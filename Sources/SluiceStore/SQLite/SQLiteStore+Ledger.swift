@@ -47,7 +47,7 @@ extension SQLiteStore {
             try Row.fetchAll(
                 db,
                 sql: "SELECT * FROM usage_ledger \(filter.whereClause) ORDER BY finished_at_millis DESC, request_id DESC LIMIT ?",
-                arguments: filter.arguments + [query.limit]
+                arguments: filter.arguments + [max(0, query.limit)]
             ).map(UsageRow.init(sqliteRow:))
         }
     }

@@ -14,7 +14,8 @@ public final class SQLiteStore: GovernanceStore {
     /// - Parameter busyTimeout: How long a write waits for another connection's transaction.
     public init(path: String, busyTimeout: Duration = .seconds(5)) throws {
         var configuration = Configuration()
-        configuration.busyMode = .timeout(Double(busyTimeout.components.seconds) + Double(busyTimeout.components.attoseconds) / 1e18)
+        let (seconds, attoseconds) = busyTimeout.components
+        configuration.busyMode = .timeout(Double(seconds) + Double(attoseconds) * 1e-18)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
