@@ -23,9 +23,10 @@ struct InferenceController {
     static let defaultOutputEstimate = 256
 
     func handle(_ endpoint: Endpoint, request: Request, context: SluiceRequestContext) async throws -> Response {
+        let started = NIODeadline.now()
         var request = request
         let body = try await self.collectBody(&request)
-        return try await self.serve(endpoint, body: body, headers: request.headers, context: context, started: .now())
+        return try await self.serve(endpoint, body: body, headers: request.headers, context: context, started: started)
     }
 
     /// Serves an OpenAI-shaped request body (the client's, or one translated from another API).
