@@ -48,12 +48,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Upstream backends behind one protocol, and the lean HTTP/1.1 client they call upstreams with.
+        // Upstream backends behind one protocol (Anthropic's through the translation layer), and the lean HTTP/1.1 client they call upstreams with.
         .target(
             name: "SluiceProviders",
             dependencies: [
                 "SluiceCore",
                 "SluiceConfig",
+                "SluiceTranslation",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -237,7 +237,10 @@ public enum ConfigLoader {
     private static func deployment(_ node: Node, at path: String, reader: inout ConfigReader) -> DeploymentConfig? {
         let members = reader.mapping(
             node, at: path,
-            allowed: ["provider", "base_url", "api_key", "model", "weight", "price", "context_window", "max_output_tokens", "mock", "metrics_url", "rate_limit"]
+            allowed: [
+                "provider", "base_url", "api_key", "model", "weight", "price", "context_window", "max_output_tokens", "mock", "metrics_url", "rate_limit",
+                "anthropic_version", "api_version",
+            ]
         )
         guard let providerNode = members["provider"] else {
             reader.report("missing required key 'provider'", at: path, node: node)
@@ -252,8 +255,10 @@ public enum ConfigLoader {
             } else {
                 reader.report("not a valid http(s) URL: '\(url)'", at: "\(path).base_url", node: urlNode)
             }
-        } else if provider == .openai, members["base_url"] == nil {
-            reader.report("missing required key 'base_url' for provider openai", at: path, node: node)
+        } else if provider == .anthropic, members["base_url"] == nil {
+            baseURL = DeploymentConfig.defaultAnthropicBaseURL
+        } else if let provider, provider != .mock, members["base_url"] == nil {
+            reader.report("missing required key 'base_url' for provider \(provider.rawValue)", at: path, node: node)
         }
         var metricsURL: String?
         if let urlNode = members["metrics_url"], let url = reader.string(urlNode, at: "\(path).metrics_url") {
@@ -262,7 +267,7 @@ public enum ConfigLoader {
             }
         }
         let upstreamModel = members["model"].flatMap { reader.string($0, at: "\(path).model") }
-        if members["model"] == nil, provider == .openai {
+        if members["model"] == nil, let provider, provider != .mock {
             reader.report("missing required key 'model' (the upstream model name)", at: path, node: node)
         }
         let weight = members["weight"].flatMap { reader.number($0, at: "\(path).weight", range: 0...Double.greatestFiniteMagnitude) } ?? 1
@@ -275,12 +280,31 @@ public enum ConfigLoader {
             mock = self.mock(mockNode, at: "\(path).mock", reader: &reader)
         }
         let rateLimit = members["rate_limit"].map { self.deploymentRateLimit($0, at: "\(path).rate_limit", reader: &reader) }
+        let anthropicVersion = self.providerSetting("anthropic_version", of: .anthropic, members: members, provider: provider, at: path, reader: &reader)
+        let apiVersion = self.providerSetting("api_version", of: .azure, members: members, provider: provider, at: path, reader: &reader)
         guard let provider else { return nil }
         return DeploymentConfig(
             provider: provider, baseURL: baseURL, apiKey: apiKey, upstreamModel: upstreamModel ?? "mock",
             weight: weight, price: price, contextWindow: contextWindow, maxOutputTokens: maxOutput,
-            mock: provider == .mock ? (mock ?? MockSettings()) : nil, metricsURL: metricsURL, rateLimit: rateLimit
+            mock: provider == .mock ? (mock ?? MockSettings()) : nil, metricsURL: metricsURL, rateLimit: rateLimit,
+            anthropicVersion: provider == .anthropic ? (anthropicVersion ?? DeploymentConfig.defaultAnthropicVersion) : nil,
+            apiVersion: provider == .azure ? (apiVersion ?? DeploymentConfig.defaultAzureAPIVersion) : nil
         )
+    }
+
+    /// A non-empty string setting that only one provider kind takes, such as Azure's `api_version`.
+    private static func providerSetting(
+        _ key: String, of owner: ProviderKind, members: [String: Node], provider: ProviderKind?, at path: String, reader: inout ConfigReader
+    ) -> String? {
+        guard let node = members[key], let value = reader.string(node, at: "\(path).\(key)") else { return nil }
+        if let provider, provider != owner {
+            reader.report("'\(key)' applies only to provider \(owner.rawValue)", at: "\(path).\(key)", node: node)
+        }
+        guard !value.isEmpty else {
+            reader.report("must not be empty", at: "\(path).\(key)", node: node)
+            return nil
+        }
+        return value
     }
 
     private static func price(_ node: Node, at path: String, reader: inout ConfigReader) -> Price {

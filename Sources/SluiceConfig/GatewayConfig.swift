@@ -171,6 +171,10 @@ public enum RoutingStrategyKind: String, Sendable, CaseIterable {
 public enum ProviderKind: String, Sendable, CaseIterable {
     /// Any OpenAI-compatible server: OpenAI, vLLM, SGLang, llama.cpp, TGI, Ollama, OpenRouter …
     case openai
+    /// Anthropic's Messages API, with requests and answers translated from and to OpenAI's dialect.
+    case anthropic
+    /// Azure OpenAI: OpenAI's API under a resource's deployment paths, with an `api-key` header.
+    case azure
     /// The built-in model for demos, tests and load tests.
     case mock
 }
@@ -178,10 +182,11 @@ public enum ProviderKind: String, Sendable, CaseIterable {
 /// One backend that serves a public model.
 public struct DeploymentConfig: Sendable {
     public var provider: ProviderKind
-    /// The API root, such as `https://api.openai.com/v1`; nil for the mock.
+    /// The API root, such as `https://api.openai.com/v1` (for Azure the resource's endpoint,
+    /// such as `https://myres.openai.azure.com`); nil for the mock.
     public var baseURL: String?
     public var apiKey: Secret?
-    /// The model name the upstream knows.
+    /// The model name the upstream knows (for Azure the deployment name).
     public var upstreamModel: String
     public var weight: Double
     public var price: Price
@@ -193,13 +198,26 @@ public struct DeploymentConfig: Sendable {
     public var metricsURL: String?
     /// Requests and tokens per minute this deployment may take; it is skipped while over them.
     public var rateLimit: DeploymentRateLimit?
+    /// The `anthropic-version` header (provider `anthropic` only).
+    public var anthropicVersion: String?
+    /// The `api-version` query parameter (provider `azure` only).
+    public var apiVersion: String?
+
+    /// Anthropic's API root, used when an `anthropic` deployment names none.
+    public static let defaultAnthropicBaseURL = "https://api.anthropic.com/v1"
+    /// The Messages API version sent when an `anthropic` deployment names none.
+    public static let defaultAnthropicVersion = "2023-06-01"
+    /// The Azure OpenAI API version used when an `azure` deployment names none.
+    public static let defaultAzureAPIVersion = "2024-10-21"
 
     public init(
         provider: ProviderKind, baseURL: String? = nil, apiKey: Secret? = nil, upstreamModel: String,
         weight: Double = 1, price: Price = .init(), contextWindow: Int? = nil, maxOutputTokens: Int? = nil, mock: MockSettings? = nil,
-        metricsURL: String? = nil, rateLimit: DeploymentRateLimit? = nil
+        metricsURL: String? = nil, rateLimit: DeploymentRateLimit? = nil, anthropicVersion: String? = nil, apiVersion: String? = nil
     ) {
         self.rateLimit = rateLimit
+        self.anthropicVersion = anthropicVersion
+        self.apiVersion = apiVersion
         self.provider = provider
         self.baseURL = baseURL
         self.apiKey = apiKey

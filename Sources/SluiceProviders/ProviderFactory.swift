@@ -6,6 +6,10 @@ public enum ProviderFactory {
         switch deployment.provider {
         case .openai:
             OpenAICompatibleProvider(deployment: deployment, client: client)
+        case .anthropic:
+            AnthropicProvider(deployment: deployment, publicModel: publicModel, client: client)
+        case .azure:
+            AzureOpenAIProvider(deployment: deployment, client: client)
         case .mock:
             MockProvider(settings: deployment.mock ?? MockSettings(), publicModel: publicModel)
         }

@@ -74,4 +74,42 @@ error = raises(openai.APIError, read_cut_stream)
 assert len(received) == 2, len(received)
 assert "ended early" in str(error), str(error)
 
+# An Anthropic deployment: the same calls, translated to and from the Messages API.
+completion = client.chat.completions.create(model="anthropic-ok", messages=messages)
+assert completion.model == "anthropic-ok", completion.model
+assert completion.choices[0].message.content == "Hello! How can I help?"
+assert completion.usage.prompt_tokens == 12 and completion.usage.completion_tokens == 8
+
+tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {
+    "type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}}}]
+calls, finish, usage = {}, None, None
+for chunk in client.chat.completions.create(model="anthropic-tools", messages=messages, tools=tools, stream=True,
+                                            stream_options={"include_usage": True}):
+    usage = chunk.usage or usage
+    for choice in chunk.choices:
+        finish = choice.finish_reason or finish
+        for call in choice.delta.tool_calls or []:
+            entry = calls.setdefault(call.index, {"id": None, "name": "", "arguments": ""})
+            entry["id"] = call.id or entry["id"]
+            if call.function:
+                entry["name"] += call.function.name or ""
+                entry["arguments"] += call.function.arguments or ""
+assert calls == {0: {"id": "toolu_01T1x1fJ34qAmk2tNTrN7Up6", "name": "get_weather",
+                     "arguments": '{"location": "San Francisco, CA", "unit": "fahrenheit"}'}}, calls
+assert finish == "tool_calls" and usage.completion_tokens == 89, (finish, usage)
+
+error = raises(openai.RateLimitError, lambda: client.chat.completions.create(model="anthropic-rate-limited", messages=messages))
+assert error.response.headers.get("retry-after") == "12"
+error = raises(openai.BadRequestError, lambda: client.chat.completions.create(model="anthropic-invalid", messages=messages))
+assert "valid list" in str(error), str(error)
+raises(openai.InternalServerError, lambda: client.chat.completions.create(model="anthropic-overloaded", messages=messages))
+
+def read_overloaded_stream():
+    list(client.chat.completions.create(model="anthropic-overloaded", messages=messages, stream=True))
+error = raises(openai.APIError, read_overloaded_stream)
+assert "Overloaded" in str(error), str(error)
+
+# An Azure OpenAI deployment.
+assert client.chat.completions.create(model="azure-ok", messages=messages).model == "azure-ok"
+
 print("openai SDK checks passed")

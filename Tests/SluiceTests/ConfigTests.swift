@@ -27,9 +27,14 @@ struct ConfigTests {
         let start = try #require(readme.range(of: "```yaml\nserver:"))
         let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
         let yaml = String(readme[readme.index(start.lowerBound, offsetBy: 8)..<end.lowerBound])
-        let environment = ["SLUICE_CLIENT_KEY": "k", "OPENAI_API_KEY": "sk", "SLUICE_ADMIN_KEY": "sk-admin-0123456789abcdef"]
+        let environment = [
+            "SLUICE_CLIENT_KEY": "k", "OPENAI_API_KEY": "sk", "AZURE_OPENAI_API_KEY": "az", "ANTHROPIC_API_KEY": "sk-ant",
+            "SLUICE_ADMIN_KEY": "sk-admin-0123456789abcdef",
+        ]
         let config = try ConfigLoader.parse(yaml: yaml, environment: environment)
-        #expect(config.models.map(\.name) == ["gpt-4o", "demo"])
+        #expect(config.models.map(\.name) == ["gpt-4o", "claude-sonnet", "demo"])
+        #expect(config.models[0].deployments.map(\.provider) == [.openai, .openai, .azure])
+        #expect(config.models[1].deployments[0].provider == .anthropic)
         #expect(config.governance.store == .sqlite(path: "/var/lib/sluice/sluice.db"))
         #expect(config.governance.requestsPerMinutePerKey == 600)
         #expect(config.models[0].deployments[0].rateLimit == DeploymentRateLimit(requestsPerMinute: 5000, tokensPerMinute: 800_000))
@@ -139,6 +144,50 @@ struct ConfigTests {
         #expect(found.contains { $0.contains("limits.per_key.requests_per_minute: must be at least 1") })
         #expect(found.contains { $0.contains("models[0].deployments[0].rate_limit.tokens_per_minute: expected an integer") })
         #expect(!found.joined().contains("short"), "the admin key is a secret")
+    }
+
+    @Test func anthropicAndAzureDeploymentsGetTheirDefaults() throws {
+        let yaml = """
+            models:
+              - name: claude
+                deployments:
+                  - { provider: anthropic, api_key: sk-ant, model: claude-sonnet-4-5 }
+                  - { provider: anthropic, base_url: "http://10.0.0.9:8080/v1", model: claude-sonnet-4-5, anthropic_version: 2023-01-01 }
+              - name: gpt
+                deployments:
+                  - { provider: azure, base_url: "https://myres.openai.azure.com", model: gpt-4o-prod }
+                  - { provider: azure, base_url: "https://myres.openai.azure.com", model: gpt-4o-prod, api_version: 2025-04-01-preview }
+            """
+        let config = try ConfigLoader.parse(yaml: yaml, environment: [:])
+        let claude = config.models[0].deployments
+        #expect(claude[0].baseURL == "https://api.anthropic.com/v1")
+        #expect(claude[0].anthropicVersion == "2023-06-01")
+        #expect(claude[1].baseURL == "http://10.0.0.9:8080/v1")
+        #expect(claude[1].anthropicVersion == "2023-01-01")
+        #expect(claude.allSatisfy { $0.apiVersion == nil })
+        let azure = config.models[1].deployments
+        #expect(azure.map(\.apiVersion) == ["2024-10-21", "2025-04-01-preview"])
+        #expect(azure[0].upstreamModel == "gpt-4o-prod")
+        #expect(azure.allSatisfy { $0.anthropicVersion == nil })
+    }
+
+    @Test func providerSettingsAreRejectedForOtherProviders() {
+        let yaml = """
+            models:
+              - name: m
+                deployments:
+                  - { provider: openai, base_url: "http://x/v1", model: a, api_version: 2024-10-21 }
+                  - { provider: azure, base_url: "http://x", model: a, anthropic_version: 2023-06-01 }
+                  - { provider: azure, model: a, api_version: "" }
+                  - { provider: anthropic }
+            """
+        let found = self.problems(yaml).map(\.description)
+        #expect(found.contains { $0.contains("models[0].deployments[0].api_version: 'api_version' applies only to provider azure") })
+        #expect(found.contains { $0.contains("models[0].deployments[1].anthropic_version: 'anthropic_version' applies only to provider anthropic") })
+        #expect(found.contains { $0.contains("models[0].deployments[2]: missing required key 'base_url' for provider azure") })
+        #expect(found.contains { $0.contains("models[0].deployments[2].api_version: must not be empty") })
+        #expect(found.contains { $0.contains("models[0].deployments[3]: missing required key 'model'") })
+        #expect(found.count == 5)
     }
 
     @Test func invalidYAMLIsAProblemNotACrash() {

@@ -10,27 +10,45 @@ public struct OpenAICompatibleProvider: Provider {
     let client: UpstreamHTTPClient
     let origin: UpstreamOrigin
     let upstreamModel: String
-    /// Request paths by endpoint, such as `/v1/chat/completions`.
+    /// Request targets by endpoint, such as `/v1/chat/completions`.
     let paths: [Endpoint: String]
-    /// The headers every request carries (host, authorization, content type).
+    /// The target of the health probe, such as `/v1/models`.
+    let probePath: String
+    /// The headers every request carries (host, credential, content type).
     let baseHeaders: HTTPHeaders
 
     /// Upper bound on an error body read from the upstream.
     static let maxErrorBodyBytes = 64 << 10
 
+    /// A server at `{base_url}/{endpoint}` that takes the key as `Authorization: Bearer`.
     /// - Precondition: the deployment's base URL was validated by the config loader.
     public init(deployment: DeploymentConfig, client: UpstreamHTTPClient) {
-        self.client = client
         let origin = UpstreamOrigin(baseURL: deployment.baseURL ?? "")!
+        self.init(
+            deployment: deployment, client: client, origin: origin,
+            paths: Dictionary(uniqueKeysWithValues: Endpoint.allCases.map { ($0, "\(origin.basePath)/\($0.path)") }),
+            probePath: "\(origin.basePath)/models",
+            credential: deployment.apiKey.map { (name: "authorization", value: "Bearer \($0.value)") }
+        )
+    }
+
+    /// A server that speaks the OpenAI API at other paths or takes its key in another header.
+    /// - Parameter credential: the header that carries the key; left out when the key is empty.
+    init(
+        deployment: DeploymentConfig, client: UpstreamHTTPClient, origin: UpstreamOrigin, paths: [Endpoint: String], probePath: String,
+        credential: (name: String, value: String)?
+    ) {
+        self.client = client
         self.origin = origin
         self.upstreamModel = deployment.upstreamModel
-        self.paths = Dictionary(uniqueKeysWithValues: Endpoint.allCases.map { ($0, "\(origin.basePath)/\($0.path)") })
+        self.paths = paths
+        self.probePath = probePath
         var headers = HTTPHeaders()
         headers.add(name: "host", value: origin.hostHeader)
         headers.add(name: "user-agent", value: "sluice")
         headers.add(name: "content-type", value: "application/json")
-        if let key = deployment.apiKey?.value, !key.isEmpty {
-            headers.add(name: "authorization", value: "Bearer \(key)")
+        if let credential, deployment.apiKey?.value.isEmpty == false {
+            headers.add(name: credential.name, value: credential.value)
         }
         self.baseHeaders = headers
     }
@@ -55,7 +73,7 @@ public struct OpenAICompatibleProvider: Provider {
             return ProviderResponse(body: .complete(buffer))
         case .stream(let parts):
             guard (200..<300).contains(response.status) else {
-                throw self.failure(response, body: try? await Self.collect(parts, upTo: Self.maxErrorBodyBytes), logger: request)
+                throw self.failure(response, body: try? await parts.collect(upTo: Self.maxErrorBodyBytes), logger: request)
             }
             return ProviderResponse(body: .stream(UpstreamBodyStream(parts: parts)))
         }
@@ -63,7 +81,7 @@ public struct OpenAICompatibleProvider: Provider {
 
     /// `GET /models`, which every OpenAI-compatible server answers without running the model.
     public func probe(deadline: NIODeadline) async throws {
-        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "\(self.origin.basePath)/models", headers: self.baseHeaders)
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: self.probePath, headers: self.baseHeaders)
         let response: UpstreamResponse
         do {
             response = try await self.client.execute(origin: self.origin, head: head, body: ByteBuffer(), deadline: deadline, streaming: false)
@@ -83,40 +101,10 @@ public struct OpenAICompatibleProvider: Provider {
         return UpstreamFailure.error(status: response.status, body: body, retryAfter: response.headers.first(name: "retry-after"))
     }
 
-    private static func collect(_ parts: AsyncThrowingStream<ByteBuffer, any Error>, upTo limit: Int) async throws -> ByteBuffer {
-        var collected = ByteBuffer()
-        for try await var part in parts where collected.readableBytes < limit {
-            collected.writeBuffer(&part)
-        }
-        return collected
-    }
-
     /// The client's body with the upstream model name and usage reporting spliced in.
     private func upstreamBody(_ request: ProviderRequest) -> ByteBuffer {
         let edits = request.body.withUnsafeReadableBytes { request.summary.upstreamEdits(upstreamModel: self.upstreamModel, in: $0) }
         guard !edits.isEmpty else { return request.body }
         return ByteBuffer(bytes: request.body.withUnsafeReadableBytes { BodyEdit.apply(edits, to: $0) })
-    }
-}
-
-/// The upstream's streamed body with transport errors mapped to gateway errors.
-struct UpstreamBodyStream: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let parts: AsyncThrowingStream<ByteBuffer, any Error>
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
-
-        mutating func next() async throws -> ByteBuffer? {
-            do {
-                return try await self.base.next()
-            } catch {
-                throw UpstreamFailure.error(transport: error)
-            }
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: self.parts.makeAsyncIterator())
     }
 }

@@ -7,10 +7,12 @@ import SluiceConfig
 import SluiceServer
 import Synchronization
 
-/// A real gateway on a free loopback port, in front of a ``StubUpstream``, built from YAML.
+/// A real gateway on a free loopback port, in front of a ``StubUpstream`` and a
+/// ``StubAnthropic``, built from YAML.
 final class GatewayHarness: Sendable {
     let baseURL: String
     let stub: StubUpstream
+    let anthropicStub: StubAnthropic
     let records: CollectingRecorder
     let logs: LogCapture
     let gateway: Gateway
@@ -20,8 +22,10 @@ final class GatewayHarness: Sendable {
     private let task: Task<Void, any Error>
     private let upstreamClient: UpstreamHTTPClient
 
-    /// Models every test config has: one per stub behaviour (`stub-<behaviour>`), plus mocks.
-    static func defaultModels(stubURL: String) -> String {
+    /// Models every test config has: one per stub behaviour (`stub-<behaviour>`, and
+    /// `anthropic-<behaviour>` for the Anthropic stub), the stub behind Azure OpenAI's paths
+    /// (`azure-ok`), plus mocks.
+    static func defaultModels(stubURL: String, anthropicURL: String) -> String {
         let behaviours = ["ok", "error-400", "rate-limited", "error-500", "slow-head", "stall", "cut", "early-end", "garbage", "invalid-json", "slow-stream", "delay", "close-after", "connection-close", "context-exceeded", "loop"]
         var yaml = "models:\n"
         for behaviour in behaviours {
@@ -101,6 +105,27 @@ final class GatewayHarness: Sendable {
               - provider: openai
                 base_url: http://127.0.0.1:1/v1
                 model: anything
+          - name: azure-ok
+            deployments:
+              - { provider: azure, base_url: "\(stubURL.dropLast(3))", api_key: sk-azure-secret, model: ok }
+          - name: anthropic-ok
+            deployments:
+              - { provider: anthropic, base_url: \(anthropicURL), api_key: sk-anthropic-secret, model: ok, max_output_tokens: 1024, price: { input_per_million: 1, output_per_million: 2 } }
+
+        """
+        for behaviour in ["tools", "overloaded", "rate-limited", "invalid", "cut"] {
+            yaml += """
+              - name: anthropic-\(behaviour)
+                deployments:
+                  - { provider: anthropic, base_url: \(anthropicURL), api_key: sk-anthropic-secret, model: \(behaviour) }
+
+            """
+        }
+        yaml += """
+          - name: anthropic-small
+            routing: { fallbacks: [anthropic-ok] }
+            deployments:
+              - { provider: anthropic, base_url: \(anthropicURL), api_key: sk-anthropic-secret, model: too-long }
 
         """
         return yaml
@@ -125,7 +150,8 @@ final class GatewayHarness: Sendable {
 
     static func start(settings: String = defaultSettings) async throws -> GatewayHarness {
         let stub = try await StubUpstream.start()
-        let yaml = settings + self.defaultModels(stubURL: stub.baseURL)
+        let anthropicStub = try await StubAnthropic.start()
+        let yaml = settings + self.defaultModels(stubURL: stub.baseURL, anthropicURL: anthropicStub.baseURL)
         let config = try ConfigLoader.parse(yaml: yaml, environment: [:])
         let logs = LogCapture()
         var logger = Logger(label: "sluice-test") { _ in logs.handler() }
@@ -142,17 +168,18 @@ final class GatewayHarness: Sendable {
         var iterator = ports.makeAsyncIterator()
         let port = await iterator.next() ?? 0
         return GatewayHarness(
-            baseURL: "http://127.0.0.1:\(port)", stub: stub, records: records, logs: logs, gateway: gateway, governance: governance,
+            baseURL: "http://127.0.0.1:\(port)", stub: stub, anthropicStub: anthropicStub, records: records, logs: logs, gateway: gateway, governance: governance,
             group: group, task: task, upstreamClient: client
         )
     }
 
     private init(
-        baseURL: String, stub: StubUpstream, records: CollectingRecorder, logs: LogCapture, gateway: Gateway, governance: Governance?,
+        baseURL: String, stub: StubUpstream, anthropicStub: StubAnthropic, records: CollectingRecorder, logs: LogCapture, gateway: Gateway, governance: Governance?,
         group: ServiceGroup, task: Task<Void, any Error>, upstreamClient: UpstreamHTTPClient
     ) {
         self.baseURL = baseURL
         self.stub = stub
+        self.anthropicStub = anthropicStub
         self.records = records
         self.logs = logs
         self.gateway = gateway
@@ -173,6 +200,7 @@ final class GatewayHarness: Sendable {
         await self.upstreamClient.shutdown()
         await self.governance?.close()
         await self.stub.stop()
+        await self.anthropicStub.stop()
     }
 
     /// Waits until `count` records arrived (streams record after their last byte).

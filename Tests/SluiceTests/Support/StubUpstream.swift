@@ -27,20 +27,28 @@ import Synchronization
 /// | `loop` | streams the same words over and over, then finishes normally |
 /// | `context-exceeded` | 400 `context_length_exceeded`, as OpenAI answers a prompt too long for the model |
 /// | `continue` | asked to continue a final assistant message (`continue_final_message`), streams the rest of the `cut` answer under another id |
+///
+/// It also serves Azure OpenAI's paths, `/openai/deployments/{deployment}/…?api-version=…`, the
+/// same way, and `GET /openai/models`.
 final class StubUpstream: Sendable {
     /// What the stub received.
     struct Received: Sendable {
         var path: String
+        var query: String
         var authorization: String?
+        /// Azure OpenAI's key header.
+        var apiKey: String?
         var requestID: String?
         var body: String
     }
 
-    private let state = Mutex<(received: [Received], hangUps: [ContinuousClock.Instant])>(([], []))
+    private let state = Mutex<(received: [Received], probes: [Received], hangUps: [ContinuousClock.Instant])>(([], [], []))
     private let server: RunningServer
 
     var baseURL: String { "http://127.0.0.1:\(self.server.port)/v1" }
     var received: [Received] { self.state.withLock { $0.received } }
+    /// The model list requests (health probes), kept apart from `received`.
+    var probes: [Received] { self.state.withLock { $0.probes } }
     /// When the gateway closed connections of `slow-stream` requests.
     var hangUps: [ContinuousClock.Instant] { self.state.withLock { $0.hangUps } }
 
@@ -52,8 +60,16 @@ final class StubUpstream: Sendable {
                 try await box.stub!.answer(request, context: context)
             }
         }
-        router.get("/v1/models") { _, _ in
-            Self.json(#"{"object":"list","data":[{"id":"ok","object":"model","created":1686935002,"owned_by":"stub"}]}"#)
+        for path in ["chat/completions", "completions", "embeddings"] {
+            router.post("/openai/deployments/:deployment/\(RouterPath(stringLiteral: path))") { request, context in
+                try await box.stub!.answer(request, context: context)
+            }
+        }
+        for path in ["/v1/models", "/openai/models"] {
+            router.get(RouterPath(stringLiteral: path)) { request, _ in
+                box.stub!.noteProbe(request)
+                return Self.json(#"{"object":"list","data":[{"id":"ok","object":"model","created":1686935002,"owned_by":"stub"}]}"#)
+            }
         }
         // vLLM's metrics as a busy and an idle server would publish them.
         for (path, waiting, usage) in [("/metrics-busy", 42, 0.97), ("/metrics-idle", 0, 0.12)] {
@@ -84,6 +100,26 @@ final class StubUpstream: Sendable {
         await self.server.stop()
     }
 
+    private func note(_ request: Request, body: String) {
+        let received = Self.received(request, body: body)
+        self.state.withLock { $0.received.append(received) }
+    }
+
+    private func noteProbe(_ request: Request) {
+        let received = Self.received(request, body: "")
+        self.state.withLock { $0.probes.append(received) }
+    }
+
+    private static func received(_ request: Request, body: String) -> Received {
+        func header(_ name: String) -> String? {
+            request.headers.first { $0.name.canonicalName == name }?.value
+        }
+        return Received(
+            path: request.uri.path, query: request.uri.query ?? "", authorization: request.headers[.authorization], apiKey: header("api-key"),
+            requestID: header("x-request-id"), body: body
+        )
+    }
+
     private func answer(_ request: Request, context: BasicRequestContext) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: 1 << 20)
@@ -92,12 +128,7 @@ final class StubUpstream: Sendable {
         let model = json["model"] as? String ?? ""
         let stream = json["stream"] as? Bool ?? false
         let includeUsage = (json["stream_options"] as? [String: Any])?["include_usage"] as? Bool ?? false
-        self.state.withLock {
-            $0.received.append(Received(
-                path: request.uri.path, authorization: request.headers[.authorization],
-                requestID: request.headers.first { $0.name.canonicalName == "x-request-id" }?.value, body: text
-            ))
-        }
+        self.note(request, body: text)
         switch model {
         case "error-400":
             return Self.json(StubShapes.error(message: "Invalid value for 'temperature': must be at most 2.", type: "invalid_request_error", param: "temperature", code: "invalid_value"), status: .badRequest)
@@ -132,7 +163,7 @@ final class StubUpstream: Sendable {
         if request.uri.path.hasSuffix("embeddings") {
             return Self.json(StubShapes.embeddings(model: model))
         }
-        let completions = request.uri.path.hasSuffix("/v1/completions")
+        let completions = request.uri.path.hasSuffix("/completions") && !request.uri.path.hasSuffix("/chat/completions")
         guard stream else {
             return Self.json(completions ? StubShapes.textCompletion(model: model) : StubShapes.chatCompletion(model: model))
         }

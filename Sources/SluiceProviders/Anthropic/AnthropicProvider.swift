@@ -1,0 +1,136 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SluiceConfig
+import SluiceCore
+import SluiceTranslation
+
+/// Anthropic's Messages API behind the OpenAI dialect: a chat completions request is translated
+/// into a Messages request (``AnthropicRequestTranslator``) for `POST {base_url}/messages`, and the
+/// message or event stream that comes back into an OpenAI chat completion or chunk stream under
+/// the public model name, usage included. Completions and embeddings have no Messages
+/// counterpart and are refused.
+public struct AnthropicProvider: Provider {
+    let client: UpstreamHTTPClient
+    let origin: UpstreamOrigin
+    let upstreamModel: String
+    let publicModel: String
+    /// Anthropic's required `max_tokens` when the client sets no limit.
+    let defaultMaxTokens: Int
+    let messagesPath: String
+    let modelsPath: String
+    /// The headers every request carries (host, key, API version, content type).
+    let baseHeaders: HTTPHeaders
+
+    /// `max_tokens` when neither the client nor the deployment's `max_output_tokens` sets one.
+    static let fallbackMaxTokens = 4096
+    /// Upper bound on an error body read from the upstream.
+    static let maxErrorBodyBytes = 64 << 10
+    /// How Anthropic's 400 begins when the prompt exceeds the context window ("prompt is too
+    /// long: 210000 tokens > 200000 maximum").
+    static let promptTooLongMessage = "prompt is too long"
+
+    /// - Precondition: the deployment's base URL was validated (or defaulted) by the config loader.
+    public init(deployment: DeploymentConfig, publicModel: String, client: UpstreamHTTPClient) {
+        self.client = client
+        let origin = UpstreamOrigin(baseURL: deployment.baseURL ?? DeploymentConfig.defaultAnthropicBaseURL)!
+        self.origin = origin
+        self.upstreamModel = deployment.upstreamModel
+        self.publicModel = publicModel
+        self.defaultMaxTokens = deployment.maxOutputTokens ?? Self.fallbackMaxTokens
+        self.messagesPath = "\(origin.basePath)/messages"
+        self.modelsPath = "\(origin.basePath)/models?limit=1"
+        var headers = HTTPHeaders()
+        headers.add(name: "host", value: origin.hostHeader)
+        headers.add(name: "user-agent", value: "sluice")
+        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "anthropic-version", value: deployment.anthropicVersion ?? DeploymentConfig.defaultAnthropicVersion)
+        if let key = deployment.apiKey?.value, !key.isEmpty {
+            headers.add(name: "x-api-key", value: key)
+        }
+        self.baseHeaders = headers
+    }
+
+    public func send(_ request: ProviderRequest) async throws -> ProviderResponse {
+        guard request.summary.endpoint == .chatCompletions else {
+            throw GatewayError(
+                status: 400, type: "invalid_request_error", code: "unsupported_endpoint",
+                message: "The model `\(request.summary.model)` is served by Anthropic's Messages API, which cannot serve /v1/\(request.summary.endpoint.path); use /v1/chat/completions."
+            )
+        }
+        let body: ByteBuffer
+        do throws(TranslationError) {
+            body = ByteBuffer(bytes: try AnthropicRequestTranslator.translate(
+                openAIChat: request.body.readableBytesView, model: self.upstreamModel, defaultMaxTokens: self.defaultMaxTokens
+            ))
+        } catch {
+            throw error.gatewayError
+        }
+        var headers = self.baseHeaders
+        headers.add(name: "content-length", value: String(body.readableBytes))
+        headers.add(name: "accept", value: request.summary.stream ? "text/event-stream" : "application/json")
+        headers.add(name: "x-request-id", value: request.requestID)
+        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: self.messagesPath, headers: headers)
+
+        let response: UpstreamResponse
+        do {
+            response = try await self.client.execute(origin: self.origin, head: head, body: body, deadline: request.deadline, streaming: request.summary.stream)
+        } catch {
+            throw UpstreamFailure.error(transport: error)
+        }
+        let created = Int(Date().timeIntervalSince1970)
+        switch response.body {
+        case .complete(let buffer):
+            guard (200..<300).contains(response.status) else { throw self.failure(response, body: buffer, logger: request) }
+            do throws(TranslationError) {
+                let translated = try AnthropicResponseTranslator.translate(
+                    anthropicMessage: buffer.readableBytesView, publicModel: self.publicModel, created: created
+                )
+                return ProviderResponse(body: .complete(ByteBuffer(bytes: translated.body)))
+            } catch {
+                throw error.gatewayError
+            }
+        case .stream(let parts):
+            guard (200..<300).contains(response.status) else {
+                throw self.failure(response, body: try? await parts.collect(upTo: Self.maxErrorBodyBytes), logger: request)
+            }
+            // Usage is always asked for: the gateway records it and drops the chunk when the client did not ask.
+            let translator = AnthropicStreamToOpenAI(publicModel: self.publicModel, created: created, includeUsage: true)
+            return ProviderResponse(body: .stream(AnthropicChunkStream(parts: parts, translator: translator)))
+        }
+    }
+
+    /// `GET /models`, which Anthropic answers with the key's models without running one. Only a
+    /// 2xx passes: a key that is refused there (401, 403) would be refused for messages too.
+    public func probe(deadline: NIODeadline) async throws {
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: self.modelsPath, headers: self.baseHeaders)
+        let response: UpstreamResponse
+        do {
+            response = try await self.client.execute(origin: self.origin, head: head, body: ByteBuffer(), deadline: deadline, streaming: false)
+        } catch {
+            throw UpstreamFailure.error(transport: error)
+        }
+        guard (200..<300).contains(response.status) else {
+            throw GatewayError.upstreamFailed("its health probe answered HTTP \(response.status)")
+        }
+    }
+
+    /// The upstream's error in the OpenAI shape: 429 and 529 (overloaded) stay retryable with the
+    /// upstream's `Retry-After`, other 5xx become 502, and 4xx pass through with the upstream's
+    /// message; a prompt too long for the model gets OpenAI's `context_length_exceeded`, so the
+    /// model's fallbacks are tried.
+    private func failure(_ response: UpstreamResponse, body: ByteBuffer?, logger request: ProviderRequest) -> GatewayError {
+        request.logger.warning(
+            "upstream answered with an error",
+            metadata: ["upstream.status": "\(response.status)", "upstream.body": "\(body.map { String(buffer: $0).prefix(500) } ?? "")"]
+        )
+        var error = AnthropicErrorMapping.gatewayError(status: response.status, anthropicBody: body?.readableBytesView ?? ByteBufferView())
+        if let retryAfter = response.headers.first(name: "retry-after"), error.status == 429 || error.status == 503 {
+            error.retryAfter = retryAfter
+        }
+        if error.status == 400, error.message.hasPrefix(Self.promptTooLongMessage) {
+            error.code = "context_length_exceeded"
+        }
+        return error
+    }
+}

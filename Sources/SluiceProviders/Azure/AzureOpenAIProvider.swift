@@ -1,0 +1,42 @@
+import Foundation
+import NIOCore
+import SluiceConfig
+import SluiceCore
+
+/// Azure OpenAI: OpenAI's API under a resource's deployment,
+/// `POST {base_url}/openai/deployments/{deployment}/chat/completions?api-version={api_version}`
+/// (and `/completions`, `/embeddings`), with the key in an `api-key` header. The body is forwarded
+/// as ``OpenAICompatibleProvider`` forwards it, its `model` set to the deployment name, which
+/// Azure ignores in favour of the path.
+public struct AzureOpenAIProvider: Provider {
+    let forwarder: OpenAICompatibleProvider
+
+    /// - Precondition: the deployment's base URL was validated by the config loader.
+    public init(deployment: DeploymentConfig, client: UpstreamHTTPClient) {
+        let origin = UpstreamOrigin(baseURL: deployment.baseURL ?? "")!
+        let query = "api-version=\(Self.percentEncoded(deployment.apiVersion ?? DeploymentConfig.defaultAzureAPIVersion))"
+        let root = "\(origin.basePath)/openai/deployments/\(Self.percentEncoded(deployment.upstreamModel))"
+        self.forwarder = OpenAICompatibleProvider(
+            deployment: deployment, client: client, origin: origin,
+            paths: Dictionary(uniqueKeysWithValues: Endpoint.allCases.map { ($0, "\(root)/\($0.path)?\(query)") }),
+            probePath: "\(origin.basePath)/openai/models?\(query)",
+            credential: deployment.apiKey.map { (name: "api-key", value: $0.value) }
+        )
+    }
+
+    public func send(_ request: ProviderRequest) async throws -> ProviderResponse {
+        try await self.forwarder.send(request)
+    }
+
+    /// `GET /openai/models`, which lists the resource's models without running one.
+    public func probe(deadline: NIODeadline) async throws {
+        try await self.forwarder.probe(deadline: deadline)
+    }
+
+    /// Characters a path segment or query value may hold as they are (RFC 3986 unreserved).
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    private static func percentEncoded(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? text
+    }
+}
