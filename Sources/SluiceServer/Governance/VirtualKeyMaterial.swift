@@ -22,7 +22,10 @@ enum VirtualKeyMaterial {
     /// keys are looked up in the store.
     static func isWellFormed(_ key: some Collection<UInt8>) -> Bool {
         key.count == self.prefix.utf8.count + self.randomLength && key.starts(with: self.prefix.utf8)
-            && key.dropFirst(self.prefix.utf8.count).allSatisfy { self.alphabet.contains($0) }
+            && key.dropFirst(self.prefix.utf8.count).allSatisfy { byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            }
     }
 
     /// The key's public id: the prefix and the first characters of the random part.
