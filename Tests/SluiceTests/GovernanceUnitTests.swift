@@ -21,6 +21,11 @@ struct GovernanceUnitTests {
         #expect(refused.wait == 1_000_000, "one interval until the next fits")
         #expect(rule.take(1, tat: &tat, now: now + 1_000_000).allowed)
         #expect(!rule.take(2, tat: &tat, now: now + 1_000_000).allowed, "two do not fit yet")
+
+        // A trillion tokens a minute: each take counts a microsecond at least, never a refusal at this pace.
+        let huge = GCRA(limit: 1_000_000_000_000)
+        var hugeTAT: Int64 = 0
+        for step in 0..<10_000 { #expect(huge.take(320, tat: &hugeTAT, now: now + Int64(step) * 10).allowed) }
     }
 
     @Test func budgetPeriodsFollowTheUTCCalendar() {

@@ -1,19 +1,18 @@
 /// The generic cell rate algorithm: a limit of `limit` units per `window`, kept as one number per
-/// cell, the theoretical arrival time (TAT). A take of `cost` units at `now` is allowed when the
-/// new TAT, `max(TAT, now) + cost × interval`, is at most one window ahead of now; so a full
-/// window's worth may come at once, and then one unit per interval.
+/// cell, the theoretical arrival time (TAT). Taking `cost` units occupies `cost × window / limit`
+/// of the window (rounded up to a microsecond); a take is allowed when the new TAT,
+/// `max(TAT, now) + occupancy`, is at most one window ahead of now. So a full window's worth may
+/// come at once, and then units at the limit's pace.
 ///
-/// Times in microseconds, so limits stay exact.
+/// Times in microseconds. A limit so high that one take occupies less than a microsecond counts
+/// a microsecond per take: at most a million takes a second.
 struct GCRA: Sendable, Equatable {
-    /// Microseconds one unit occupies.
-    let interval: Int64
     let window: Int64
     let limit: Int64
 
     init(limit: Int, window: Int64 = 60_000_000) {
         self.limit = Int64(max(1, limit))
         self.window = window
-        self.interval = max(1, window / self.limit)
     }
 
     struct Decision: Sendable, Equatable {
@@ -24,15 +23,25 @@ struct GCRA: Sendable, Equatable {
         let wait: Int64
     }
 
+    /// Microseconds of the window that `cost` units occupy.
+    func occupancy(_ cost: Int64) -> Int64 {
+        max(1, Int64((Double(cost) * Double(self.window) / Double(self.limit)).rounded(.up)))
+    }
+
     /// Takes `cost` units from the cell whose TAT is `tat`, updating it when allowed.
     func take(_ cost: Int64, tat: inout Int64, now: Int64) -> Decision {
-        let next = max(tat, now) + cost * self.interval
+        let start = max(tat, now)
+        let next = start + self.occupancy(cost)
         let ahead = next - now
         guard ahead <= self.window else {
-            let remaining = max(0, (self.window - (max(tat, now) - now)) / self.interval)
-            return Decision(allowed: false, remaining: remaining, wait: ahead - self.window)
+            return Decision(allowed: false, remaining: self.units(free: self.window - (start - now)), wait: ahead - self.window)
         }
         tat = next
-        return Decision(allowed: true, remaining: (self.window - ahead) / self.interval, wait: ahead)
+        return Decision(allowed: true, remaining: self.units(free: self.window - ahead), wait: ahead)
+    }
+
+    /// Whole units that fit in `free` microseconds of the window.
+    private func units(free: Int64) -> Int64 {
+        max(0, Int64((Double(free) * Double(self.limit) / Double(self.window)).rounded(.down)))
     }
 }

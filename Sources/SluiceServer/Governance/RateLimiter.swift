@@ -101,32 +101,34 @@ final class RateLimiter: Sendable {
                 await refill.value
             }
         }
-        return Outcome(allowed: false, limit: limit, remaining: 0, wait: rule.interval * cost)
+        return Outcome(allowed: false, limit: limit, remaining: 0, wait: rule.occupancy(cost))
     }
 
-    /// Takes from the store what waiting requests want (at least a slice; refused that, a slice,
-    /// then the smallest request) and adds it to the instance's capacity; on refusal, notes until
-    /// when the store will refuse.
+    /// Takes from the store what waiting requests want (at least a slice); refused that, as much
+    /// as fits now (the refusal says how much does). Adds it to the instance's capacity; when not
+    /// even the smallest waiting request fits, notes until when the store will refuse.
     private func refill(_ cell: String, rule: GCRA, sliceSize: Int64, smallest: Int64, store: any GovernanceStore) async {
         let now = WallClock.micros()
         let wanted = self.slices.withLock { slices in
             defer { slices[cell]?.wanted = 0 }
             return slices[cell]?.wanted ?? smallest
         }
-        let sizes = [min(rule.limit, max(wanted, sliceSize)), sliceSize, smallest].reduce(into: [Int64]()) { sizes, size in
-            if sizes.last.map({ size < $0 }) ?? true { sizes.append(size) }
-        }
+        var amount = min(rule.limit, max(wanted, sliceSize))
         var granted: Int64 = 0
         var refusedFor: Int64 = 0
         do {
-            for amount in sizes {
-                let request = RateTakeRequest(cell: cell, cost: amount, emissionIntervalMicros: rule.interval, burstToleranceMicros: rule.window, nowMicros: now)
-                if case .denied(let retryAfter) = try await store.takeRate(request) {
-                    refusedFor = retryAfter
-                    continue
+            for _ in 0..<2 {
+                // The store counts microseconds of the window: one unit is one microsecond there.
+                let occupancy = rule.occupancy(amount)
+                let request = RateTakeRequest(cell: cell, cost: occupancy, emissionIntervalMicros: 1, burstToleranceMicros: rule.window, nowMicros: now)
+                guard case .denied(let retryAfter) = try await store.takeRate(request) else {
+                    granted = amount
+                    break
                 }
-                granted = amount
-                break
+                refusedFor = retryAfter
+                let fits = Int64((Double(occupancy - retryAfter) * Double(rule.limit) / Double(rule.window)).rounded(.down))
+                guard fits >= smallest, fits < amount else { break }
+                amount = fits
             }
         } catch {
             // A limit that cannot be checked does not stop traffic; the store's trouble is logged.
@@ -139,7 +141,7 @@ final class RateLimiter: Sendable {
             slice.refill = nil
             if granted > 0 {
                 slice.remaining += granted
-                slice.expiresAt = max(slice.expiresAt, now + granted * rule.interval)
+                slice.expiresAt = max(slice.expiresAt, now + rule.occupancy(granted))
                 slice.refusedUntil = 0
             } else {
                 slice.refusedUntil = now + refusedFor
