@@ -238,7 +238,7 @@ public enum ConfigLoader {
         let members = reader.mapping(
             node, at: path,
             allowed: [
-                "provider", "base_url", "api_key", "model", "weight", "price", "context_window", "max_output_tokens", "mock", "metrics_url", "rate_limit",
+                "provider", "base_url", "api_key", "model", "weight", "price", "context_window", "max_output_tokens", "mock", "metrics_url", "rate_limit", "reasoning",
                 "anthropic_version", "api_version",
             ]
         )
@@ -282,14 +282,17 @@ public enum ConfigLoader {
         let rateLimit = members["rate_limit"].map { self.deploymentRateLimit($0, at: "\(path).rate_limit", reader: &reader) }
         let anthropicVersion = self.providerSetting("anthropic_version", of: .anthropic, members: members, provider: provider, at: path, reader: &reader)
         let apiVersion = self.providerSetting("api_version", of: .azure, members: members, provider: provider, at: path, reader: &reader)
+        let reasoning = members["reasoning"].flatMap { reader.choice($0, at: "\(path).reasoning", as: ReasoningHandling.self) }
         guard let provider else { return nil }
-        return DeploymentConfig(
+        var deployment = DeploymentConfig(
             provider: provider, baseURL: baseURL, apiKey: apiKey, upstreamModel: upstreamModel ?? "mock",
             weight: weight, price: price, contextWindow: contextWindow, maxOutputTokens: maxOutput,
             mock: provider == .mock ? (mock ?? MockSettings()) : nil, metricsURL: metricsURL, rateLimit: rateLimit,
             anthropicVersion: provider == .anthropic ? (anthropicVersion ?? DeploymentConfig.defaultAnthropicVersion) : nil,
             apiVersion: provider == .azure ? (apiVersion ?? DeploymentConfig.defaultAzureAPIVersion) : nil
         )
+        deployment.reasoning = reasoning ?? .pass
+        return deployment
     }
 
     /// A non-empty string setting that only one provider kind takes, such as Azure's `api_version`.

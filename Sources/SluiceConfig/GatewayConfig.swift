@@ -198,6 +198,8 @@ public struct DeploymentConfig: Sendable {
     public var metricsURL: String?
     /// Requests and tokens per minute this deployment may take; it is skipped while over them.
     public var rateLimit: DeploymentRateLimit?
+    /// What happens to the model's reasoning on its way to OpenAI clients.
+    public var reasoning: ReasoningHandling = .pass
     /// The `anthropic-version` header (provider `anthropic` only).
     public var anthropicVersion: String?
     /// The `api-version` query parameter (provider `azure` only).

@@ -17,6 +17,8 @@ public struct AnthropicProvider: Provider {
     let publicModel: String
     /// Anthropic's required `max_tokens` when the client sets no limit.
     let defaultMaxTokens: Int
+    /// Whether thinking is left out of answers (`reasoning: strip`).
+    let stripsReasoning: Bool
     let messagesPath: String
     let modelsPath: String
     /// The headers every request carries (host, key, API version, content type).
@@ -38,6 +40,7 @@ public struct AnthropicProvider: Provider {
         self.upstreamModel = deployment.upstreamModel
         self.publicModel = publicModel
         self.defaultMaxTokens = deployment.maxOutputTokens ?? Self.fallbackMaxTokens
+        self.stripsReasoning = deployment.reasoning == .strip
         self.messagesPath = "\(origin.basePath)/messages"
         self.modelsPath = "\(origin.basePath)/models?limit=1"
         var headers = HTTPHeaders()
@@ -84,7 +87,7 @@ public struct AnthropicProvider: Provider {
             guard (200..<300).contains(response.status) else { throw self.failure(response, body: buffer, logger: request) }
             do throws(TranslationError) {
                 let translated = try AnthropicResponseTranslator.translate(
-                    anthropicMessage: buffer.readableBytesView, publicModel: self.publicModel, created: created
+                    anthropicMessage: buffer.readableBytesView, publicModel: self.publicModel, created: created, stripsReasoning: self.stripsReasoning
                 )
                 return ProviderResponse(body: .complete(ByteBuffer(bytes: translated.body)))
             } catch {
@@ -95,7 +98,9 @@ public struct AnthropicProvider: Provider {
                 throw self.failure(response, body: try? await parts.collect(upTo: Self.maxErrorBodyBytes), logger: request)
             }
             // Usage is always asked for: the gateway records it and drops the chunk when the client did not ask.
-            let translator = AnthropicStreamToOpenAI(publicModel: self.publicModel, created: created, includeUsage: true)
+            let translator = AnthropicStreamToOpenAI(
+                publicModel: self.publicModel, created: created, includeUsage: true, stripsReasoning: self.stripsReasoning
+            )
             return ProviderResponse(body: .stream(AnthropicChunkStream(parts: parts, translator: translator)))
         }
     }

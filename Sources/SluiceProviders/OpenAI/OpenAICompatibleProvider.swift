@@ -2,6 +2,7 @@ import NIOCore
 import NIOHTTP1
 import SluiceConfig
 import SluiceCore
+import SluiceTranslation
 
 /// Any server that speaks the OpenAI API: OpenAI itself, vLLM, SGLang, llama.cpp, TGI, Ollama's
 /// `/v1`, OpenRouter and the like. The body is forwarded as the client sent it, with only the
@@ -12,6 +13,8 @@ public struct OpenAICompatibleProvider: Provider {
     let upstreamModel: String
     /// Request targets by endpoint, such as `/v1/chat/completions`.
     let paths: [Endpoint: String]
+    /// How chat answers' reasoning is normalised or stripped; nil to pass it as it comes.
+    let reasoning: ReasoningPolicy?
     /// The target of the health probe, such as `/v1/models`.
     let probePath: String
     /// The headers every request carries (host, credential, content type).
@@ -43,6 +46,7 @@ public struct OpenAICompatibleProvider: Provider {
         self.upstreamModel = deployment.upstreamModel
         self.paths = paths
         self.probePath = probePath
+        self.reasoning = deployment.reasoning.policy
         var headers = HTTPHeaders()
         headers.add(name: "host", value: origin.hostHeader)
         headers.add(name: "user-agent", value: "sluice")
@@ -70,12 +74,19 @@ public struct OpenAICompatibleProvider: Provider {
         switch response.body {
         case .complete(let buffer):
             guard (200..<300).contains(response.status) else { throw self.failure(response, body: buffer, logger: request) }
-            return ProviderResponse(body: .complete(buffer))
+            guard let policy = self.reasoning, request.summary.endpoint == .chatCompletions else { return ProviderResponse(body: .complete(buffer)) }
+            do throws(TranslationError) {
+                return ProviderResponse(body: .complete(ByteBuffer(bytes: try OpenAIReasoningNormalizer.normalize(openAIChat: buffer.readableBytesView, policy: policy))))
+            } catch {
+                throw error.gatewayError
+            }
         case .stream(let parts):
             guard (200..<300).contains(response.status) else {
                 throw self.failure(response, body: try? await parts.collect(upTo: Self.maxErrorBodyBytes), logger: request)
             }
-            return ProviderResponse(body: .stream(UpstreamBodyStream(parts: parts)))
+            let chunks = UpstreamBodyStream(parts: parts)
+            guard let policy = self.reasoning, request.summary.endpoint == .chatCompletions else { return ProviderResponse(body: .stream(chunks)) }
+            return ProviderResponse(body: .stream(ReasoningNormalizingStream(upstream: chunks, normalizer: OpenAIReasoningNormalizer(policy: policy))))
         }
     }
 

@@ -80,6 +80,12 @@ final class GatewayHarness: Sendable {
             routing: { retries: 1, stream_resume: true }
             deployments:
               - { provider: openai, base_url: \(stubURL), model: cut }
+          - name: reasoning-normalized
+            deployments:
+              - { provider: openai, base_url: \(stubURL), model: think, reasoning: normalize }
+          - name: reasoning-stripped
+            deployments:
+              - { provider: openai, base_url: \(stubURL), model: think, reasoning: strip }
           - name: limited
             deployments:
               - { provider: openai, base_url: \(stubURL), model: ok, rate_limit: { requests_per_minute: 2 } }

@@ -47,4 +47,21 @@ enum StubShapes {
         events.append("data: [DONE]\n\n")
         return events
     }
+
+    /// A chat completion whose content carries its reasoning in `<think>` tags.
+    static func thinkingCompletion(model: String) -> String {
+        #"{"id":"chatcmpl-think","object":"chat.completion","created":1741569952,"model":"\#(model)","choices":[{"index":0,"message":{"role":"assistant","content":"<think>plan</think>Answer"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":4,"total_tokens":9}}"#
+    }
+
+    /// The same as a stream, with the tags split across chunks.
+    static func thinkingStream(model: String) -> [String] {
+        func chunk(_ delta: String, finish: String = "null") -> String {
+            #"data: {"id":"chatcmpl-think","object":"chat.completion.chunk","created":1741569952,"model":"\#(model)","choices":[{"index":0,"delta":\#(delta),"finish_reason":\#(finish)}]}"# + "\n\n"
+        }
+        return [
+            chunk(#"{"role":"assistant","content":""}"#), chunk(#"{"content":"<th"}"#), chunk(#"{"content":"ink>pl"}"#),
+            chunk(#"{"content":"an</thi"}"#), chunk(#"{"content":"nk>Ans"}"#), chunk(#"{"content":"wer"}"#), chunk("{}", finish: #""stop""#),
+            "data: [DONE]\n\n",
+        ]
+    }
 }

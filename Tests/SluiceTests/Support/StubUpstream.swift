@@ -26,6 +26,7 @@ import Synchronization
 /// | `connection-close` | a normal answer with `Connection: close` |
 /// | `loop` | streams the same words over and over, then finishes normally |
 /// | `context-exceeded` | 400 `context_length_exceeded`, as OpenAI answers a prompt too long for the model |
+/// | `think` | reasoning inside the content as `<think>…</think>` (Qwen/DeepSeek-R1 style), the tags split across chunks |
 /// | `continue` | asked to continue a final assistant message (`continue_final_message`), streams the rest of the `cut` answer under another id |
 ///
 /// It also serves Azure OpenAI's paths, `/openai/deployments/{deployment}/…?api-version=…`, the
@@ -165,9 +166,10 @@ final class StubUpstream: Sendable {
         }
         let completions = request.uri.path.hasSuffix("/completions") && !request.uri.path.hasSuffix("/chat/completions")
         guard stream else {
+            if model == "think" { return Self.json(StubShapes.thinkingCompletion(model: model)) }
             return Self.json(completions ? StubShapes.textCompletion(model: model) : StubShapes.chatCompletion(model: model))
         }
-        var answer = StubShapes.chatStream(model: model, includeUsage: includeUsage)
+        var answer = model == "think" ? StubShapes.thinkingStream(model: model) : StubShapes.chatStream(model: model, includeUsage: includeUsage)
         if model == "continue", json["continue_final_message"] as? Bool == true {
             answer = answer.enumerated().filter { $0.offset != 1 }.map { $0.element.replacingOccurrences(of: "chatcmpl-123", with: "chatcmpl-456") }
         }
