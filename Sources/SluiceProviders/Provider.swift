@@ -24,6 +24,17 @@ public protocol Provider: Sendable {
     /// breaker back without risking client traffic.
     /// - Throws: ``GatewayError`` when the backend is not healthy.
     func probe(deadline: NIODeadline) async throws
+
+    /// Counts the input tokens of an Anthropic Messages request (`/v1/messages/count_tokens`),
+    /// for backends that can; the answer is Anthropic's `{"input_tokens": N}`.
+    /// - Throws: ``GatewayError`` 400 `unsupported_endpoint` from backends that cannot.
+    func countTokens(anthropicMessages body: ByteBuffer, requestID: String, deadline: NIODeadline, logger: Logger) async throws -> ByteBuffer
+}
+
+extension Provider {
+    public func countTokens(anthropicMessages body: ByteBuffer, requestID: String, deadline: NIODeadline, logger: Logger) async throws -> ByteBuffer {
+        throw GatewayError.cannotCountTokens
+    }
 }
 
 /// One call to a provider.

@@ -75,6 +75,7 @@ public struct Gateway: Sendable {
         let messages = AnthropicMessagesController(inference: inference)
         let anthropic = router.group("v1/messages").add(middleware: AnthropicErrorMiddleware()).add(middleware: auth)
         anthropic.post(use: messages.handle)
+        anthropic.post("count_tokens", use: messages.countTokens)
         let v1 = router.group("v1").add(middleware: auth)
         v1.get("models", use: system.models)
         v1.get("usage", use: admin.usage)

@@ -63,3 +63,33 @@ struct AnthropicMessagesTests {
         }
     }
 }
+
+@Suite("Counting tokens through /v1/messages/count_tokens")
+struct CountTokensTests {
+    private func count(_ client: TestClient, model: String) async throws -> TestClient.Reply {
+        let body = #"{"model":"\#(model)","messages":[{"role":"user","content":"Say hello"}]}"#
+        return try await client.request(.POST, "/v1/messages/count_tokens", body: body, key: nil, headers: ["x-api-key": "sk-test"])
+    }
+
+    @Test func anAnthropicDeploymentCountsWithItsOwnModelName() async throws {
+        try await withGateway { harness, client in
+            let reply = try await self.count(client, model: "anthropic-ok")
+            #expect(reply.status == 200)
+            #expect(reply.body == #"{"input_tokens":14}"#)
+            let received = try #require(harness.anthropicStub.received.last)
+            #expect(received.path == "/v1/messages/count_tokens")
+            #expect(received.json["model"] as? String == "ok")
+            #expect(received.apiKey == "sk-anthropic-secret")
+        }
+    }
+
+    @Test func otherBackendsSayTheyCannot() async throws {
+        try await withGateway { _, client in
+            let reply = try await self.count(client, model: "stub-ok")
+            #expect(reply.status == 400)
+            #expect(reply.body.contains("invalid_request_error"))
+            #expect(reply.body.contains("cannot count tokens"))
+            #expect(try await self.count(client, model: "nope").status == 404)
+        }
+    }
+}

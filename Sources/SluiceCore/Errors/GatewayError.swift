@@ -101,6 +101,11 @@ extension GatewayError {
         )
     }
 
+    public static let cannotCountTokens = GatewayError(
+        status: 400, type: "invalid_request_error", code: "unsupported_endpoint",
+        message: "This model's backends cannot count tokens; /v1/messages/count_tokens needs an Anthropic deployment."
+    )
+
     public static func notFound(_ what: String) -> GatewayError {
         GatewayError(status: 404, type: "invalid_request_error", code: "not_found", message: "\(what) does not exist.")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 import SluiceConfig
@@ -20,6 +21,7 @@ public struct AnthropicProvider: Provider {
     /// Whether thinking is left out of answers (`reasoning: strip`).
     let stripsReasoning: Bool
     let messagesPath: String
+    let countTokensPath: String
     let modelsPath: String
     /// The headers every request carries (host, key, API version, content type).
     let baseHeaders: HTTPHeaders
@@ -42,6 +44,7 @@ public struct AnthropicProvider: Provider {
         self.defaultMaxTokens = deployment.maxOutputTokens ?? Self.fallbackMaxTokens
         self.stripsReasoning = deployment.reasoning == .strip
         self.messagesPath = "\(origin.basePath)/messages"
+        self.countTokensPath = "\(origin.basePath)/messages/count_tokens"
         self.modelsPath = "\(origin.basePath)/models?limit=1"
         var headers = HTTPHeaders()
         headers.add(name: "host", value: origin.hostHeader)
@@ -84,7 +87,7 @@ public struct AnthropicProvider: Provider {
         let created = Int(Date().timeIntervalSince1970)
         switch response.body {
         case .complete(let buffer):
-            guard (200..<300).contains(response.status) else { throw self.failure(response, body: buffer, logger: request) }
+            guard (200..<300).contains(response.status) else { throw self.failure(response, body: buffer, logger: request.logger) }
             do throws(TranslationError) {
                 let translated = try AnthropicResponseTranslator.translate(
                     anthropicMessage: buffer.readableBytesView, publicModel: self.publicModel, created: created, stripsReasoning: self.stripsReasoning
@@ -95,7 +98,7 @@ public struct AnthropicProvider: Provider {
             }
         case .stream(let parts):
             guard (200..<300).contains(response.status) else {
-                throw self.failure(response, body: try? await parts.collect(upTo: Self.maxErrorBodyBytes), logger: request)
+                throw self.failure(response, body: try? await parts.collect(upTo: Self.maxErrorBodyBytes), logger: request.logger)
             }
             // Usage is always asked for: the gateway records it and drops the chunk when the client did not ask.
             let translator = AnthropicStreamToOpenAI(
@@ -103,6 +106,30 @@ public struct AnthropicProvider: Provider {
             )
             return ProviderResponse(body: .stream(AnthropicChunkStream(parts: parts, translator: translator)))
         }
+    }
+
+    /// `POST /messages/count_tokens` with the upstream's model name.
+    public func countTokens(anthropicMessages body: ByteBuffer, requestID: String, deadline: NIODeadline, logger: Logger) async throws -> ByteBuffer {
+        let edited = body.withUnsafeReadableBytes { bytes -> [UInt8]? in
+            guard let model = (try? JSONScanner.topLevelMembers(of: bytes))?.member("model") else { return nil }
+            return BodyEdit.apply([BodyEdit(range: model.value, replacement: JSONString.quoted(self.upstreamModel))], to: bytes)
+        }
+        guard let edited else { throw GatewayError.invalidRequest("model: Field required", param: "model") }
+        var headers = self.baseHeaders
+        headers.add(name: "content-length", value: String(edited.count))
+        headers.add(name: "x-request-id", value: requestID)
+        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: self.countTokensPath, headers: headers)
+        let response: UpstreamResponse
+        do {
+            response = try await self.client.execute(origin: self.origin, head: head, body: ByteBuffer(bytes: edited), deadline: deadline, streaming: false)
+        } catch {
+            throw UpstreamFailure.error(transport: error)
+        }
+        guard case .complete(let answer) = response.body, (200..<300).contains(response.status) else {
+            guard case .complete(let answer) = response.body else { throw GatewayError.upstreamFailed("it streamed a token count") }
+            throw self.failure(response, body: answer, logger: logger)
+        }
+        return answer
     }
 
     /// `GET /models`, which Anthropic answers with the key's models without running one. Only a
@@ -124,8 +151,8 @@ public struct AnthropicProvider: Provider {
     /// upstream's `Retry-After`, other 5xx become 502, and 4xx pass through with the upstream's
     /// message; a prompt too long for the model gets OpenAI's `context_length_exceeded`, so the
     /// model's fallbacks are tried.
-    private func failure(_ response: UpstreamResponse, body: ByteBuffer?, logger request: ProviderRequest) -> GatewayError {
-        request.logger.warning(
+    private func failure(_ response: UpstreamResponse, body: ByteBuffer?, logger: Logger) -> GatewayError {
+        logger.warning(
             "upstream answered with an error",
             metadata: ["upstream.status": "\(response.status)", "upstream.body": "\(body.map { String(buffer: $0).prefix(500) } ?? "")"]
         )

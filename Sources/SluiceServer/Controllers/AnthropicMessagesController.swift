@@ -29,6 +29,31 @@ struct AnthropicMessagesController {
         return try await Self.translated(response, model: model)
     }
 
+    /// `POST /v1/messages/count_tokens`: asked of the model's first available deployment that can
+    /// count (an Anthropic one); 400 when none can.
+    func countTokens(_ request: Request, context: SluiceRequestContext) async throws -> Response {
+        var request = request
+        let body = try await self.inference.collectBody(&request)
+        let model = try Self.model(of: body)
+        guard let route = self.inference.catalog.route(model) else { throw GatewayError.unknownModel(model) }
+        guard context.caller.mayUse(model) else { throw GatewayError.modelNotAllowed(model) }
+        let now = NIODeadline.now()
+        var lastError = GatewayError.cannotCountTokens
+        for deployment in route.deployments where deployment.health.isAvailable(at: now) {
+            do {
+                let answer = try await deployment.provider.countTokens(
+                    anthropicMessages: body, requestID: context.requestID, deadline: now + TimeAmount(self.inference.timeouts.request),
+                    logger: context.logger
+                )
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: answer))
+            } catch let error as GatewayError {
+                lastError = error
+                guard error.code == GatewayError.cannotCountTokens.code || error.isRetryable else { throw error }
+            }
+        }
+        throw lastError
+    }
+
     /// The request's `model`, which routing needs before translation.
     private static func model(of body: ByteBuffer) throws -> String {
         try body.withUnsafeReadableBytes { bytes throws(GatewayError) in

@@ -16,6 +16,8 @@ import Synchronization
 /// | `invalid` | 400 `invalid_request_error` |
 /// | `cut` | streams the first words, then drops the connection mid-body |
 /// | `too-long` | 400 `invalid_request_error`: the prompt exceeds the context window |
+///
+/// `POST /v1/messages/count_tokens` answers `{"input_tokens":14}` for every model.
 final class StubAnthropic: Sendable {
     /// What the stub received.
     struct Received: Sendable {
@@ -46,6 +48,12 @@ final class StubAnthropic: Sendable {
         let router = Router()
         router.post("/v1/messages") { request, _ in
             try await box.stub!.answer(request)
+        }
+        router.post("/v1/messages/count_tokens") { request, _ in
+            var request = request
+            let body = String(buffer: try await request.collectBody(upTo: 1 << 20))
+            box.stub!.note(request, body: body)
+            return Self.json(#"{"input_tokens":14}"#)
         }
         router.get("/v1/models") { request, _ in
             box.stub!.noteProbe(request)
