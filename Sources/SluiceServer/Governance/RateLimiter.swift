@@ -5,8 +5,9 @@ import Synchronization
 /// Rate limits by named cell (`ip:…`, `key:…:rpm`, `deployment:…:tpm`) with ``GCRA``.
 ///
 /// Alone, an instance keeps its cells in memory. With a shared store, each instance takes slices
-/// of a cell's capacity from the store, a twentieth of the limit at a time, and spends them
-/// locally; a slice not spent within the time it stands for expires. Every slice is counted in
+/// of a cell's capacity from the store (a twentieth of the limit, or what its waiting requests
+/// want, one request to the store at a time per cell) and spends them locally; a slice not spent
+/// within the time it stands for expires. Every slice is counted in
 /// the store when taken, so across instances a cell admits at most its limit per window plus
 /// what instances hold in slices when the window starts (about one slice each), and refuses at
 /// most what they hold unspent.
