@@ -238,8 +238,8 @@ public enum ConfigLoader {
         let members = reader.mapping(
             node, at: path,
             allowed: [
-                "provider", "base_url", "api_key", "model", "weight", "price", "context_window", "max_output_tokens", "mock", "metrics_url", "rate_limit", "reasoning",
-                "anthropic_version", "api_version",
+                "provider", "base_url", "api_key", "model", "weight", "price", "context_window", "max_output_tokens", "mock", "metrics_url", "rate_limit",
+                "reasoning", "anthropic_version", "api_version", "region", "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
             ]
         )
         guard let providerNode = members["provider"] else {
@@ -257,7 +257,7 @@ public enum ConfigLoader {
             }
         } else if provider == .anthropic, members["base_url"] == nil {
             baseURL = DeploymentConfig.defaultAnthropicBaseURL
-        } else if let provider, provider != .mock, members["base_url"] == nil {
+        } else if let provider, provider != .mock, provider != .bedrock, members["base_url"] == nil {
             reader.report("missing required key 'base_url' for provider \(provider.rawValue)", at: path, node: node)
         }
         var metricsURL: String?
@@ -283,23 +283,47 @@ public enum ConfigLoader {
         let anthropicVersion = self.providerSetting("anthropic_version", of: .anthropic, members: members, provider: provider, at: path, reader: &reader)
         let apiVersion = self.providerSetting("api_version", of: .azure, members: members, provider: provider, at: path, reader: &reader)
         let reasoning = members["reasoning"].flatMap { reader.choice($0, at: "\(path).reasoning", as: ReasoningHandling.self) }
+        let bedrock = self.bedrockSettings(members: members, provider: provider, at: path, node: node, reader: &reader)
         guard let provider else { return nil }
         var deployment = DeploymentConfig(
             provider: provider, baseURL: baseURL, apiKey: apiKey, upstreamModel: upstreamModel ?? "mock",
             weight: weight, price: price, contextWindow: contextWindow, maxOutputTokens: maxOutput,
             mock: provider == .mock ? (mock ?? MockSettings()) : nil, metricsURL: metricsURL, rateLimit: rateLimit,
             anthropicVersion: provider == .anthropic ? (anthropicVersion ?? DeploymentConfig.defaultAnthropicVersion) : nil,
-            apiVersion: provider == .azure ? (apiVersion ?? DeploymentConfig.defaultAzureAPIVersion) : nil
+            apiVersion: provider == .azure ? (apiVersion ?? DeploymentConfig.defaultAzureAPIVersion) : nil,
+            bedrock: bedrock
         )
         deployment.reasoning = reasoning ?? .pass
         return deployment
     }
 
+    /// `region`, `aws_access_key_id`, `aws_secret_access_key` (all required) and
+    /// `aws_session_token` of a `bedrock` deployment; refused on any other provider.
+    private static func bedrockSettings(
+        members: [String: Node], provider: ProviderKind?, at path: String, node: Node, reader: inout ConfigReader
+    ) -> BedrockSettings? {
+        let region = self.providerSetting("region", of: .bedrock, members: members, provider: provider, at: path, reader: &reader)
+        let accessKeyID = self.providerSetting("aws_access_key_id", of: .bedrock, members: members, provider: provider, at: path, reader: &reader)
+        let secretAccessKey = self.providerSetting(
+            "aws_secret_access_key", of: .bedrock, members: members, provider: provider, at: path, secret: true, reader: &reader)
+        let sessionToken = self.providerSetting(
+            "aws_session_token", of: .bedrock, members: members, provider: provider, at: path, secret: true, reader: &reader)
+        guard provider == .bedrock else { return nil }
+        for (key, value) in [("region", region), ("aws_access_key_id", accessKeyID), ("aws_secret_access_key", secretAccessKey)]
+        where value == nil && members[key] == nil {
+            reader.report("missing required key '\(key)' for provider bedrock", at: path, node: node)
+        }
+        guard let region, let accessKeyID, let secretAccessKey else { return nil }
+        return BedrockSettings(
+            region: region, accessKeyID: accessKeyID, secretAccessKey: Secret(secretAccessKey), sessionToken: sessionToken.map(Secret.init))
+    }
+
     /// A non-empty string setting that only one provider kind takes, such as Azure's `api_version`.
     private static func providerSetting(
-        _ key: String, of owner: ProviderKind, members: [String: Node], provider: ProviderKind?, at path: String, reader: inout ConfigReader
+        _ key: String, of owner: ProviderKind, members: [String: Node], provider: ProviderKind?, at path: String, secret: Bool = false,
+        reader: inout ConfigReader
     ) -> String? {
-        guard let node = members[key], let value = reader.string(node, at: "\(path).\(key)") else { return nil }
+        guard let node = members[key], let value = reader.string(node, at: "\(path).\(key)", secret: secret) else { return nil }
         if let provider, provider != owner {
             reader.report("'\(key)' applies only to provider \(owner.rawValue)", at: "\(path).\(key)", node: node)
         }

@@ -175,6 +175,9 @@ public enum ProviderKind: String, Sendable, CaseIterable {
     case anthropic
     /// Azure OpenAI: OpenAI's API under a resource's deployment paths, with an `api-key` header.
     case azure
+    /// Amazon Bedrock Runtime's Converse API, requests signed with AWS Signature Version 4 and
+    /// translated from and to OpenAI's dialect.
+    case bedrock
     /// The built-in model for demos, tests and load tests.
     case mock
 }
@@ -204,6 +207,8 @@ public struct DeploymentConfig: Sendable {
     public var anthropicVersion: String?
     /// The `api-version` query parameter (provider `azure` only).
     public var apiVersion: String?
+    /// Region and credentials (provider `bedrock` only).
+    public var bedrock: BedrockSettings?
 
     /// Anthropic's API root, used when an `anthropic` deployment names none.
     public static let defaultAnthropicBaseURL = "https://api.anthropic.com/v1"
@@ -215,8 +220,10 @@ public struct DeploymentConfig: Sendable {
     public init(
         provider: ProviderKind, baseURL: String? = nil, apiKey: Secret? = nil, upstreamModel: String,
         weight: Double = 1, price: Price = .init(), contextWindow: Int? = nil, maxOutputTokens: Int? = nil, mock: MockSettings? = nil,
-        metricsURL: String? = nil, rateLimit: DeploymentRateLimit? = nil, anthropicVersion: String? = nil, apiVersion: String? = nil
+        metricsURL: String? = nil, rateLimit: DeploymentRateLimit? = nil, anthropicVersion: String? = nil, apiVersion: String? = nil,
+        bedrock: BedrockSettings? = nil
     ) {
+        self.bedrock = bedrock
         self.rateLimit = rateLimit
         self.anthropicVersion = anthropicVersion
         self.apiVersion = apiVersion

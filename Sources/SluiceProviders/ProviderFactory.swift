@@ -10,6 +10,8 @@ public enum ProviderFactory {
             AnthropicProvider(deployment: deployment, publicModel: publicModel, client: client)
         case .azure:
             AzureOpenAIProvider(deployment: deployment, client: client)
+        case .bedrock:
+            BedrockProvider(deployment: deployment, publicModel: publicModel, client: client)
         case .mock:
             MockProvider(settings: deployment.mock ?? MockSettings(), publicModel: publicModel)
         }

@@ -37,4 +37,21 @@ public enum StopReasonMapping {
         default: "end_turn"
         }
     }
+
+    /// The OpenAI `finish_reason` for a Bedrock Converse `stopReason`.
+    ///
+    /// | Converse | OpenAI |
+    /// |---|---|
+    /// | `end_turn`, `stop_sequence` | `stop` |
+    /// | `max_tokens`, `model_context_window_exceeded` | `length` |
+    /// | `tool_use` | `tool_calls` |
+    /// | `guardrail_intervened`, `content_filtered` | `content_filter` |
+    public static func finishReason(forConverseStopReason stopReason: String) -> String {
+        switch stopReason {
+        case "max_tokens", "model_context_window_exceeded": "length"
+        case "tool_use": "tool_calls"
+        case "guardrail_intervened", "content_filtered": "content_filter"
+        default: "stop"
+        }
+    }
 }

@@ -2,7 +2,7 @@ import SluiceCore
 
 /// Token counts in each dialect's shape.
 ///
-/// Anthropic counts cache reads and cache writes apart from `input_tokens`; OpenAI's
+/// Anthropic (and Bedrock's Converse) counts cache reads and cache writes apart from `input_tokens`; OpenAI's
 /// `prompt_tokens` includes them, with the cache reads repeated as `cached_tokens`.
 extension Usage {
     /// Reads an Anthropic `usage` object; fields it lacks count as zero.
@@ -12,6 +12,18 @@ extension Usage {
         self.init(
             promptTokens: count("input_tokens") + cacheRead + count("cache_creation_input_tokens"),
             completionTokens: count("output_tokens"),
+            cachedPromptTokens: cacheRead
+        )
+    }
+
+    /// Reads a Bedrock Converse `usage` object, whose `inputTokens` leave out cache reads and
+    /// writes as Anthropic's do; fields it lacks count as zero.
+    init(converseUsage usage: JSONValue) {
+        func count(_ key: String) -> Int { usage[key]?.intValue ?? 0 }
+        let cacheRead = count("cacheReadInputTokens")
+        self.init(
+            promptTokens: count("inputTokens") + cacheRead + count("cacheWriteInputTokens"),
+            completionTokens: count("outputTokens"),
             cachedPromptTokens: cacheRead
         )
     }

@@ -29,12 +29,13 @@ struct ConfigTests {
         let yaml = String(readme[readme.index(start.lowerBound, offsetBy: 8)..<end.lowerBound])
         let environment = [
             "SLUICE_CLIENT_KEY": "k", "OPENAI_API_KEY": "sk", "AZURE_OPENAI_API_KEY": "az", "ANTHROPIC_API_KEY": "sk-ant",
-            "SLUICE_ADMIN_KEY": "sk-admin-0123456789abcdef",
+            "SLUICE_ADMIN_KEY": "sk-admin-0123456789abcdef", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
         ]
         let config = try ConfigLoader.parse(yaml: yaml, environment: environment)
         #expect(config.models.map(\.name) == ["gpt-4o", "claude-sonnet", "demo"])
         #expect(config.models[0].deployments.map(\.provider) == [.openai, .openai, .azure])
         #expect(config.models[1].deployments[0].provider == .anthropic)
+        #expect(config.models[1].deployments[1].bedrock == BedrockSettings(region: "us-east-1", accessKeyID: "AKIDEXAMPLE", secretAccessKey: Secret("secret")))
         #expect(config.governance.store == .sqlite(path: "/var/lib/sluice/sluice.db"))
         #expect(config.governance.requestsPerMinutePerKey == 600)
         #expect(config.models[0].deployments[0].rateLimit == DeploymentRateLimit(requestsPerMinute: 5000, tokensPerMinute: 800_000))
@@ -188,6 +189,38 @@ struct ConfigTests {
         #expect(found.contains { $0.contains("models[0].deployments[2].api_version: must not be empty") })
         #expect(found.contains { $0.contains("models[0].deployments[3]: missing required key 'model'") })
         #expect(found.count == 5)
+    }
+
+    @Test func bedrockDeploymentsReadTheirRegionAndCredentialsStrictly() throws {
+        let yaml = """
+            models:
+              - name: claude
+                deployments:
+                  - { provider: bedrock, region: eu-west-1, aws_access_key_id: AKID, aws_secret_access_key: "${AWS_SECRET}", model: "anthropic.claude-v2:1" }
+                  - { provider: bedrock, base_url: "http://127.0.0.1:9000", region: us-east-1, aws_access_key_id: AKID, aws_secret_access_key: s, aws_session_token: t, model: m }
+            """
+        let config = try ConfigLoader.parse(yaml: yaml, environment: ["AWS_SECRET": "from-env"])
+        let deployments = config.models[0].deployments
+        #expect(deployments[0].bedrock == BedrockSettings(region: "eu-west-1", accessKeyID: "AKID", secretAccessKey: Secret("from-env")))
+        #expect(deployments[0].baseURL == nil)
+        #expect(deployments[0].bedrock?.defaultBaseURL == "https://bedrock-runtime.eu-west-1.amazonaws.com")
+        #expect(deployments[0].upstreamModel == "anthropic.claude-v2:1")
+        #expect(deployments[1].baseURL == "http://127.0.0.1:9000")
+        #expect(deployments[1].bedrock?.sessionToken == Secret("t"))
+
+        let wrong = """
+            models:
+              - name: m
+                deployments:
+                  - { provider: openai, base_url: "http://x/v1", model: a, region: us-east-1, aws_secret_access_key: s }
+                  - { provider: bedrock, model: a, aws_access_key_id: AKID }
+            """
+        let found = self.problems(wrong).map(\.description)
+        #expect(found.contains { $0.contains("models[0].deployments[0].region: 'region' applies only to provider bedrock") })
+        #expect(found.contains { $0.contains("models[0].deployments[0].aws_secret_access_key: 'aws_secret_access_key' applies only to provider bedrock") })
+        #expect(found.contains { $0.contains("models[0].deployments[1]: missing required key 'region' for provider bedrock") })
+        #expect(found.contains { $0.contains("models[0].deployments[1]: missing required key 'aws_secret_access_key' for provider bedrock") })
+        #expect(found.count == 4)
     }
 
     @Test func invalidYAMLIsAProblemNotACrash() {
