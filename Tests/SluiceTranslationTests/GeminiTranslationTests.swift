@@ -243,3 +243,29 @@ struct GeminiStreamToOpenAITests {
         }
     }
 }
+
+@Suite("Gemini embeddings translation")
+struct GeminiEmbeddingsTranslatorTests {
+    @Test func inputsBecomeABatchAndValuesAnEmbeddingsList() throws {
+        let request = try GeminiEmbeddingsTranslator.translate(
+            openAIEmbeddings: Array(#"{"model":"e","input":["a","b"],"dimensions":8,"encoding_format":"float"}"#.utf8), model: "text-embedding-004")
+        #expect(json(request) == json(#"""
+            {"requests":[{"model":"models/text-embedding-004","content":{"parts":[{"text":"a"}]},"outputDimensionality":8},
+              {"model":"models/text-embedding-004","content":{"parts":[{"text":"b"}]},"outputDimensionality":8}]}
+            """#))
+        let answer = try GeminiEmbeddingsTranslator.translate(
+            geminiEmbeddings: Array(#"{"embeddings":[{"values":[0.1,-0.2]},{"values":[0.3,0.4]}]}"#.utf8), publicModel: "emb")
+        #expect(json(answer) == json(#"""
+            {"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,-0.2]},{"object":"embedding","index":1,"embedding":[0.3,0.4]}],
+             "model":"emb","usage":{"prompt_tokens":0,"total_tokens":0}}
+            """#))
+    }
+
+    @Test func tokenInputsAndBase64AreRefused() {
+        for (body, param) in [(#"{"input":[[1,2]]}"#, "input"), (#"{"input":"a","encoding_format":"base64"}"#, "encoding_format")] {
+            #expect(throws: TranslationError.unsupported(param, param == "input" ? "only a string or an array of strings can be embedded" : "only float embeddings are returned")) {
+                try GeminiEmbeddingsTranslator.translate(openAIEmbeddings: Array(body.utf8), model: "m")
+            }
+        }
+    }
+}
