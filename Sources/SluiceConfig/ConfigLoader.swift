@@ -257,6 +257,8 @@ public enum ConfigLoader {
             }
         } else if provider == .anthropic, members["base_url"] == nil {
             baseURL = DeploymentConfig.defaultAnthropicBaseURL
+        } else if provider == .gemini, members["base_url"] == nil {
+            baseURL = DeploymentConfig.defaultGeminiBaseURL
         } else if let provider, provider != .mock, provider != .bedrock, members["base_url"] == nil {
             reader.report("missing required key 'base_url' for provider \(provider.rawValue)", at: path, node: node)
         }

@@ -173,6 +173,8 @@ public enum ProviderKind: String, Sendable, CaseIterable {
     case openai
     /// Anthropic's Messages API, with requests and answers translated from and to OpenAI's dialect.
     case anthropic
+    /// Google's Gemini API, with requests and answers translated from and to OpenAI's dialect.
+    case gemini
     /// Azure OpenAI: OpenAI's API under a resource's deployment paths, with an `api-key` header.
     case azure
     /// Amazon Bedrock Runtime's Converse API, requests signed with AWS Signature Version 4 and
@@ -212,6 +214,8 @@ public struct DeploymentConfig: Sendable {
 
     /// Anthropic's API root, used when an `anthropic` deployment names none.
     public static let defaultAnthropicBaseURL = "https://api.anthropic.com/v1"
+    /// The Gemini API root, used when a `gemini` deployment names none.
+    public static let defaultGeminiBaseURL = "https://generativelanguage.googleapis.com/v1beta"
     /// The Messages API version sent when an `anthropic` deployment names none.
     public static let defaultAnthropicVersion = "2023-06-01"
     /// The Azure OpenAI API version used when an `azure` deployment names none.

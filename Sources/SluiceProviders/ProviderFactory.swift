@@ -8,6 +8,8 @@ public enum ProviderFactory {
             OpenAICompatibleProvider(deployment: deployment, client: client)
         case .anthropic:
             AnthropicProvider(deployment: deployment, publicModel: publicModel, client: client)
+        case .gemini:
+            GeminiProvider(deployment: deployment, publicModel: publicModel, client: client)
         case .azure:
             AzureOpenAIProvider(deployment: deployment, client: client)
         case .bedrock:

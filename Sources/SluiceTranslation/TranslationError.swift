@@ -11,6 +11,8 @@ public struct TranslationError: Error, Sendable, Equatable, CustomStringConverti
     /// The offending parameter as a path, for example `messages[2].content[0].type`.
     public var param: String?
     public var message: String
+    /// A machine-readable reason for the client, such as `content_filter`.
+    public var code: String? = nil
 
     /// A request feature the target dialect cannot express, or a malformed request.
     public static func invalidRequest(_ message: String, param: String?) -> TranslationError {
@@ -27,10 +29,15 @@ public struct TranslationError: Error, Sendable, Equatable, CustomStringConverti
         TranslationError(status: 502, param: nil, message: detail)
     }
 
+    /// An answer the upstream's filters blocked before it produced anything.
+    public static func contentFiltered(_ reason: String) -> TranslationError {
+        TranslationError(status: 400, param: nil, message: "The upstream blocked the answer (\(reason)).", code: "content_filter")
+    }
+
     /// The error in the OpenAI shape, ready to answer the client with.
     public var gatewayError: GatewayError {
         if self.status == 400 {
-            return GatewayError.invalidRequest(self.message, param: self.param)
+            return GatewayError(status: 400, type: "invalid_request_error", code: self.code, param: self.param, message: self.message)
         }
         return GatewayError.upstreamFailed(self.message)
     }

@@ -30,16 +30,31 @@ struct ConfigTests {
         let environment = [
             "SLUICE_CLIENT_KEY": "k", "OPENAI_API_KEY": "sk", "AZURE_OPENAI_API_KEY": "az", "ANTHROPIC_API_KEY": "sk-ant",
             "SLUICE_ADMIN_KEY": "sk-admin-0123456789abcdef", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
+            "GEMINI_API_KEY": "gk",
         ]
         let config = try ConfigLoader.parse(yaml: yaml, environment: environment)
-        #expect(config.models.map(\.name) == ["gpt-4o", "claude-sonnet", "demo"])
+        #expect(config.models.map(\.name) == ["gpt-4o", "claude-sonnet", "gemini-flash", "demo"])
         #expect(config.models[0].deployments.map(\.provider) == [.openai, .openai, .azure])
         #expect(config.models[1].deployments[0].provider == .anthropic)
         #expect(config.models[1].deployments[1].bedrock == BedrockSettings(region: "us-east-1", accessKeyID: "AKIDEXAMPLE", secretAccessKey: Secret("secret")))
+        #expect(config.models[2].deployments[0].provider == .gemini)
         #expect(config.governance.store == .sqlite(path: "/var/lib/sluice/sluice.db"))
         #expect(config.governance.requestsPerMinutePerKey == 600)
         #expect(config.models[0].deployments[0].rateLimit == DeploymentRateLimit(requestsPerMinute: 5000, tokensPerMinute: 800_000))
         #expect(config.models[0].deployments[0].price.cachedInputPerMillion == 1.25)
+    }
+
+    @Test func geminiDeploymentsDefaultToGooglesAPIRoot() throws {
+        let config = try ConfigLoader.parse(yaml: """
+            models:
+              - name: flash
+                deployments:
+                  - { provider: gemini, api_key: gk, model: gemini-2.5-flash }
+            """, environment: [:])
+        let deployment = try #require(config.models.first?.deployments.first)
+        #expect(deployment.provider == .gemini)
+        #expect(deployment.baseURL == "https://generativelanguage.googleapis.com/v1beta")
+        #expect(deployment.anthropicVersion == nil)
     }
 
     @Test func theUpstreamExampleReadsItsEnvironment() throws {

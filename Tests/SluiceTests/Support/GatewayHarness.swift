@@ -7,13 +7,14 @@ import SluiceConfig
 import SluiceServer
 import Synchronization
 
-/// A real gateway on a free loopback port, in front of a ``StubUpstream``, a ``StubAnthropic``
-/// and a ``StubBedrock``, built from YAML.
+/// A real gateway on a free loopback port, in front of a ``StubUpstream``, a ``StubAnthropic``,
+/// a ``StubBedrock`` and a ``StubGemini``, built from YAML.
 final class GatewayHarness: Sendable {
     let baseURL: String
     let stub: StubUpstream
     let anthropicStub: StubAnthropic
     let bedrockStub: StubBedrock
+    let geminiStub: StubGemini
     let records: CollectingRecorder
     let logs: LogCapture
     let gateway: Gateway
@@ -24,9 +25,9 @@ final class GatewayHarness: Sendable {
     private let upstreamClient: UpstreamHTTPClient
 
     /// Models every test config has: one per stub behaviour (`stub-<behaviour>`, and
-    /// `anthropic-<behaviour>` and `bedrock-<behaviour>` for the Anthropic and Bedrock stubs), the stub behind Azure OpenAI's paths
-    /// (`azure-ok`), plus mocks.
-    static func defaultModels(stubURL: String, anthropicURL: String, bedrockURL: String) -> String {
+    /// `anthropic-<behaviour>`, `bedrock-<behaviour>` and `gemini-<behaviour>` for the Anthropic, Bedrock and Gemini stubs),
+    /// the stub behind Azure OpenAI's paths (`azure-ok`), plus mocks.
+    static func defaultModels(stubURL: String, anthropicURL: String, bedrockURL: String, geminiURL: String) -> String {
         let behaviours = ["ok", "error-400", "rate-limited", "error-500", "slow-head", "stall", "cut", "early-end", "garbage", "invalid-json", "slow-stream", "delay", "close-after", "connection-close", "context-exceeded", "loop"]
         var yaml = "models:\n"
         for behaviour in behaviours {
@@ -150,6 +151,14 @@ final class GatewayHarness: Sendable {
 
             """
         }
+        for behaviour in ["ok", "tools", "blocked", "rate-limited"] {
+            yaml += """
+              - name: gemini-\(behaviour)
+                deployments:
+                  - { provider: gemini, base_url: \(geminiURL), api_key: gemini-secret, model: \(behaviour), price: { input_per_million: 1, output_per_million: 2 } }
+
+            """
+        }
         return yaml
     }
 
@@ -174,7 +183,10 @@ final class GatewayHarness: Sendable {
         let stub = try await StubUpstream.start()
         let anthropicStub = try await StubAnthropic.start()
         let bedrockStub = try await StubBedrock.start()
-        let yaml = settings + self.defaultModels(stubURL: stub.baseURL, anthropicURL: anthropicStub.baseURL, bedrockURL: bedrockStub.baseURL)
+        let geminiStub = try await StubGemini.start()
+        let yaml = settings + self.defaultModels(
+            stubURL: stub.baseURL, anthropicURL: anthropicStub.baseURL, bedrockURL: bedrockStub.baseURL, geminiURL: geminiStub.baseURL
+        )
         let config = try ConfigLoader.parse(yaml: yaml, environment: [:])
         let logs = LogCapture()
         var logger = Logger(label: "sluice-test") { _ in logs.handler() }
@@ -191,19 +203,20 @@ final class GatewayHarness: Sendable {
         var iterator = ports.makeAsyncIterator()
         let port = await iterator.next() ?? 0
         return GatewayHarness(
-            baseURL: "http://127.0.0.1:\(port)", stub: stub, anthropicStub: anthropicStub, bedrockStub: bedrockStub, records: records, logs: logs, gateway: gateway, governance: governance,
+            baseURL: "http://127.0.0.1:\(port)", stub: stub, anthropicStub: anthropicStub, bedrockStub: bedrockStub, geminiStub: geminiStub, records: records, logs: logs, gateway: gateway, governance: governance,
             group: group, task: task, upstreamClient: client
         )
     }
 
     private init(
-        baseURL: String, stub: StubUpstream, anthropicStub: StubAnthropic, bedrockStub: StubBedrock, records: CollectingRecorder, logs: LogCapture, gateway: Gateway, governance: Governance?,
+        baseURL: String, stub: StubUpstream, anthropicStub: StubAnthropic, bedrockStub: StubBedrock, geminiStub: StubGemini, records: CollectingRecorder, logs: LogCapture, gateway: Gateway, governance: Governance?,
         group: ServiceGroup, task: Task<Void, any Error>, upstreamClient: UpstreamHTTPClient
     ) {
         self.baseURL = baseURL
         self.stub = stub
         self.anthropicStub = anthropicStub
         self.bedrockStub = bedrockStub
+        self.geminiStub = geminiStub
         self.records = records
         self.logs = logs
         self.gateway = gateway
@@ -226,6 +239,7 @@ final class GatewayHarness: Sendable {
         await self.stub.stop()
         await self.anthropicStub.stop()
         await self.bedrockStub.stop()
+        await self.geminiStub.stop()
     }
 
     /// Waits until `count` records arrived (streams record after their last byte).

@@ -1,0 +1,122 @@
+/// An OpenAI conversation as Gemini shapes it: system parts apart, and contents of role `user`
+/// or `model`, tool results as `functionResponse` parts of a `user` content.
+struct GeminiConversation {
+    var system: [JSONValue] = []
+    var contents: [(role: String, parts: [JSONValue])] = []
+    /// Function names by tool call id, for the `functionResponse` that answers each call.
+    private var functionNames: [String: String] = [:]
+
+    mutating func add(_ message: JSONValue, at path: String) throws(TranslationError) {
+        let role = try message.requiredString("role", at: "\(path).role")
+        switch role {
+        case "system", "developer":
+            self.system += try Self.textParts(message.present("content"), at: "\(path).content")
+        case "user":
+            self.append(try Self.userParts(message.present("content"), at: "\(path).content"), role: "user")
+        case "assistant":
+            self.append(try self.modelParts(message, at: path), role: "model")
+        case "tool":
+            let id = try message.requiredString("tool_call_id", at: "\(path).tool_call_id")
+            guard let name = self.functionNames[id] else {
+                throw TranslationError.invalidRequest("'\(path).tool_call_id' answers no earlier assistant tool call", param: "\(path).tool_call_id")
+            }
+            let text = try Self.textParts(message.present("content"), at: "\(path).content").compactMap { $0["text"]?.stringValue }.joined()
+            let response = (try? JSONValue.parseObject(text.utf8)) ?? ["content": .string(text)]
+            self.append([["functionResponse": ["name": .string(name), "response": response]]], role: "user")
+        default:
+            throw TranslationError.unsupported("\(path).role", "the role '\(role)' has no equivalent")
+        }
+    }
+
+    private mutating func append(_ parts: [JSONValue], role: String) {
+        guard !parts.isEmpty else { return }
+        if let last = self.contents.indices.last, self.contents[last].role == role {
+            self.contents[last].parts += parts
+        } else {
+            self.contents.append((role: role, parts: parts))
+        }
+    }
+
+    /// Text-only content: a string or text parts.
+    private static func textParts(_ content: JSONValue?, at path: String) throws(TranslationError) -> [JSONValue] {
+        guard let content else { return [] }
+        if let text = content.stringValue { return text.isEmpty ? [] : [["text": .string(text)]] }
+        guard let parts = content.arrayValue else {
+            throw TranslationError.invalidRequest("'\(path)' must be a string or an array of content parts", param: path)
+        }
+        var output: [JSONValue] = []
+        for (index, part) in parts.enumerated() {
+            guard part["type"]?.stringValue == "text" else {
+                throw TranslationError.unsupported("\(path)[\(index)].type", "only text parts are allowed here")
+            }
+            output.append(["text": .string(try part.requiredString("text", at: "\(path)[\(index)].text"))])
+        }
+        return output
+    }
+
+    private static func userParts(_ content: JSONValue?, at path: String) throws(TranslationError) -> [JSONValue] {
+        guard let content else { return [] }
+        if case .string = content { return try Self.textParts(content, at: path) }
+        guard let parts = content.arrayValue else {
+            throw TranslationError.invalidRequest("'\(path)' must be a string or an array of content parts", param: path)
+        }
+        var output: [JSONValue] = []
+        for (index, part) in parts.enumerated() {
+            let partPath = "\(path)[\(index)]"
+            switch part["type"]?.stringValue {
+            case "text":
+                output.append(["text": .string(try part.requiredString("text", at: "\(partPath).text"))])
+            case "image_url":
+                let url = try part.present("image_url")?.requiredString("url", at: "\(partPath).image_url.url")
+                guard let url else { throw TranslationError.invalidRequest("'\(partPath).image_url.url' must be a string", param: "\(partPath).image_url.url") }
+                guard let image = DataURL(url) else {
+                    throw TranslationError.unsupported("\(partPath).image_url.url", "only base64 data: URLs can be sent inline")
+                }
+                output.append(["inlineData": ["mimeType": .string(image.mediaType), "data": .string(image.data)]])
+            default:
+                throw TranslationError.unsupported("\(partPath).type", "content parts of this type have no equivalent")
+            }
+        }
+        return output
+    }
+
+    private mutating func modelParts(_ message: JSONValue, at path: String) throws(TranslationError) -> [JSONValue] {
+        var parts: [JSONValue] = []
+        if let content = message.present("content") {
+            if let text = content.stringValue {
+                if !text.isEmpty { parts.append(["text": .string(text)]) }
+            } else if let contentParts = content.arrayValue {
+                for (index, part) in contentParts.enumerated() {
+                    let partPath = "\(path).content[\(index)]"
+                    switch part["type"]?.stringValue {
+                    case "text": parts.append(["text": .string(try part.requiredString("text", at: "\(partPath).text"))])
+                    case "refusal": parts.append(["text": .string(try part.requiredString("refusal", at: "\(partPath).refusal"))])
+                    default: throw TranslationError.unsupported("\(partPath).type", "assistant content parts must be text or refusal")
+                    }
+                }
+            } else {
+                throw TranslationError.invalidRequest("'\(path).content' must be a string or an array of content parts", param: "\(path).content")
+            }
+        }
+        for (index, call) in (try message.optionalArray("tool_calls", at: "\(path).tool_calls") ?? []).enumerated() {
+            let callPath = "\(path).tool_calls[\(index)]"
+            guard let function = call.present("function") else {
+                throw TranslationError.unsupported("\(callPath).type", "only function tool calls can be translated")
+            }
+            let name = try function.requiredString("name", at: "\(callPath).function.name")
+            let arguments = try function.optionalString("arguments", at: "\(callPath).function.arguments") ?? ""
+            let args: JSONValue
+            if arguments.isBlank {
+                args = [:]
+            } else {
+                guard let parsed = try? JSONValue.parseObject(arguments.utf8) else {
+                    throw TranslationError.invalidRequest("'\(callPath).function.arguments' must be a JSON object", param: "\(callPath).function.arguments")
+                }
+                args = parsed
+            }
+            self.functionNames[try call.requiredString("id", at: "\(callPath).id")] = name
+            parts.append(["functionCall": ["name": .string(name), "args": args]])
+        }
+        return parts
+    }
+}
