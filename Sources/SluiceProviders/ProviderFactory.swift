@@ -9,13 +9,19 @@ public enum ProviderFactory {
         case .anthropic:
             AnthropicProvider(deployment: deployment, publicModel: publicModel, client: client)
         case .gemini:
-            GeminiProvider(deployment: deployment, publicModel: publicModel, client: client)
+            self.handlingReasoning(GeminiProvider(deployment: deployment, publicModel: publicModel, client: client), deployment)
         case .azure:
             AzureOpenAIProvider(deployment: deployment, client: client)
         case .bedrock:
-            BedrockProvider(deployment: deployment, publicModel: publicModel, client: client)
+            self.handlingReasoning(BedrockProvider(deployment: deployment, publicModel: publicModel, client: client), deployment)
         case .mock:
             MockProvider(settings: deployment.mock ?? MockSettings(), publicModel: publicModel)
         }
+    }
+
+    /// The provider, with the deployment's `reasoning` setting applied to its answers when it has one.
+    private static func handlingReasoning(_ provider: any Provider, _ deployment: DeploymentConfig) -> any Provider {
+        guard let policy = deployment.reasoning.policy else { return provider }
+        return ReasoningHandlingProvider(base: provider, policy: policy)
     }
 }

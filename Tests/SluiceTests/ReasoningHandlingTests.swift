@@ -32,6 +32,14 @@ struct ReasoningHandlingTests {
             let whole = try await client.chat(model: "reasoning-stripped")
             #expect(!whole.body.contains("plan"))
             #expect(whole.body.contains("Answer"))
+
+            // A translated backend (Gemini's thought parts) too.
+            for stream in [false, true] {
+                let gemini = try await client.chat(model: "gemini-stripped", stream: stream)
+                #expect(gemini.status == 200)
+                #expect(!gemini.body.contains("Greeting the user"))
+                #expect(!gemini.body.contains("reasoning_content"))
+            }
         }
     }
 }

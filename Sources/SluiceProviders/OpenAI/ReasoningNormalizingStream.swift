@@ -1,15 +1,15 @@
 import NIOCore
 import SluiceTranslation
 
-/// An OpenAI-compatible server's chunk stream with its reasoning normalised or stripped by
+/// An OpenAI-dialect chunk stream with its reasoning normalised or stripped by
 /// ``OpenAIReasoningNormalizer``, event by event, whatever pieces the upstream's bytes come in.
-struct ReasoningNormalizingStream<Upstream: AsyncSequence & Sendable>: AsyncSequence, Sendable where Upstream.Element == ByteBuffer {
+struct ReasoningNormalizingStream: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
-    let upstream: Upstream
+    let upstream: any AsyncSequence<ByteBuffer, any Error> & Sendable
     let normalizer: OpenAIReasoningNormalizer
 
     struct AsyncIterator: AsyncIteratorProtocol {
-        var upstream: Upstream.AsyncIterator
+        var upstream: any AsyncIteratorProtocol<ByteBuffer, any Error>
         var normalizer: OpenAIReasoningNormalizer
 
         /// The normalised events the next upstream part completed; empty when it completed none,
@@ -28,4 +28,3 @@ struct ReasoningNormalizingStream<Upstream: AsyncSequence & Sendable>: AsyncSequ
         AsyncIterator(upstream: self.upstream.makeAsyncIterator(), normalizer: self.normalizer)
     }
 }
-

@@ -159,6 +159,12 @@ final class GatewayHarness: Sendable {
 
             """
         }
+        yaml += """
+          - name: gemini-stripped
+            deployments:
+              - { provider: gemini, base_url: \(geminiURL), api_key: gemini-secret, model: ok, reasoning: strip }
+
+        """
         return yaml
     }
 
