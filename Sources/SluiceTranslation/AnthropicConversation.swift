@@ -2,7 +2,7 @@
 /// between user and assistant, tool results in user turns.
 struct AnthropicConversation {
     var system: [JSONValue] = []
-    var turns: [(role: String, blocks: [JSONValue])] = []
+    var turns = AlternatingTurns()
 
     mutating func add(_ message: JSONValue, at path: String) throws(TranslationError) {
         let role = try message.requiredString("role", at: "\(path).role")
@@ -10,9 +10,9 @@ struct AnthropicConversation {
         case "system", "developer":
             self.system += try Self.textBlocks(message.present("content"), at: "\(path).content")
         case "user":
-            self.append(try Self.userBlocks(message.present("content"), at: "\(path).content"), role: "user")
+            self.turns.append(try Self.userBlocks(message.present("content"), at: "\(path).content"), role: "user")
         case "assistant":
-            self.append(try Self.assistantBlocks(message, at: path), role: "assistant")
+            self.turns.append(try Self.assistantBlocks(message, at: path), role: "assistant")
         case "tool":
             let id = try message.requiredString("tool_call_id", at: "\(path).tool_call_id")
             var result = ObjectBuilder()
@@ -25,43 +25,26 @@ struct AnthropicConversation {
                     result.set("content", .array(try Self.textBlocks(content, at: "\(path).content")))
                 }
             }
-            self.append([result.object], role: "user")
+            self.turns.append([result.object], role: "user")
         default:
             throw TranslationError.unsupported("\(path).role", "the role '\(role)' has no equivalent")
         }
     }
 
-    private mutating func append(_ blocks: [JSONValue], role: String) {
-        guard !blocks.isEmpty else { return }
-        if let last = self.turns.indices.last, self.turns[last].role == role {
-            self.turns[last].blocks += blocks
-        } else {
-            self.turns.append((role: role, blocks: blocks))
-        }
-    }
-
     /// Text-only content: a string or text parts.
     private static func textBlocks(_ content: JSONValue?, at path: String) throws(TranslationError) -> [JSONValue] {
-        guard let content else { return [] }
-        if let text = content.stringValue { return text.isEmpty ? [] : [["type": "text", "text": .string(text)]] }
-        guard let parts = content.arrayValue else {
-            throw TranslationError.invalidRequest("'\(path)' must be a string or an array of content parts", param: path)
-        }
-        var blocks: [JSONValue] = []
-        for (index, part) in parts.enumerated() {
-            guard part["type"]?.stringValue == "text" else {
-                throw TranslationError.unsupported("\(path)[\(index)].type", "only text parts are allowed here")
-            }
-            blocks.append(try Self.textBlock(part, at: "\(path)[\(index)]"))
-        }
-        return blocks
+        try TextOnlyContent.texts(content, at: path).map { Self.textBlock($0.text, cacheControl: $0.part?.present("cache_control")) }
     }
 
     private static func textBlock(_ part: JSONValue, at path: String) throws(TranslationError) -> JSONValue {
+        Self.textBlock(try part.requiredString("text", at: "\(path).text"), cacheControl: part.present("cache_control"))
+    }
+
+    private static func textBlock(_ text: String, cacheControl: JSONValue?) -> JSONValue {
         var block = ObjectBuilder()
         block.set("type", "text")
-        block.set("text", .string(try part.requiredString("text", at: "\(path).text")))
-        block.set("cache_control", part.present("cache_control"))
+        block.set("text", .string(text))
+        block.set("cache_control", cacheControl)
         return block.object
     }
 

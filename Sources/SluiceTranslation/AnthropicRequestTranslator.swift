@@ -88,7 +88,7 @@ public enum AnthropicRequestTranslator {
             try conversation.add(message, at: "messages[\(index)]")
         }
         if !conversation.system.isEmpty { output.set("system", .array(conversation.system)) }
-        output.set("messages", .array(conversation.turns.map { ["role": .string($0.role), "content": .array($0.blocks)] }))
+        output.set("messages", conversation.turns.json(itemsKey: "content"))
 
         let safetyIdentifier = try request.optionalString("safety_identifier", at: "safety_identifier")
         if let user = try request.optionalString("user", at: "user") ?? safetyIdentifier { output.set("metadata", ["user_id": .string(user)]) }

@@ -3,7 +3,7 @@
 /// `toolUse`, `toolResult`), tool results in user turns.
 struct BedrockConversation {
     var system: [JSONValue] = []
-    var turns: [(role: String, blocks: [JSONValue])] = []
+    var turns = AlternatingTurns()
 
     mutating func add(_ message: JSONValue, at path: String) throws(TranslationError) {
         let role = try message.requiredString("role", at: "\(path).role")
@@ -11,42 +11,21 @@ struct BedrockConversation {
         case "system", "developer":
             self.system += try Self.textBlocks(message.present("content"), at: "\(path).content")
         case "user":
-            self.append(try Self.userBlocks(message.present("content"), at: "\(path).content"), role: "user")
+            self.turns.append(try Self.userBlocks(message.present("content"), at: "\(path).content"), role: "user")
         case "assistant":
-            self.append(try Self.assistantBlocks(message, at: path), role: "assistant")
+            self.turns.append(try Self.assistantBlocks(message, at: path), role: "assistant")
         case "tool":
             let id = try message.requiredString("tool_call_id", at: "\(path).tool_call_id")
             let content = try Self.textBlocks(message.present("content"), at: "\(path).content")
-            self.append([["toolResult": ["toolUseId": .string(id), "content": .array(content)]]], role: "user")
+            self.turns.append([["toolResult": ["toolUseId": .string(id), "content": .array(content)]]], role: "user")
         default:
             throw TranslationError.unsupported("\(path).role", "the role '\(role)' has no equivalent")
         }
     }
 
-    private mutating func append(_ blocks: [JSONValue], role: String) {
-        guard !blocks.isEmpty else { return }
-        if let last = self.turns.indices.last, self.turns[last].role == role {
-            self.turns[last].blocks += blocks
-        } else {
-            self.turns.append((role: role, blocks: blocks))
-        }
-    }
-
     /// Text-only content: a string or text parts.
     private static func textBlocks(_ content: JSONValue?, at path: String) throws(TranslationError) -> [JSONValue] {
-        guard let content else { return [] }
-        if let text = content.stringValue { return text.isEmpty ? [] : [["text": .string(text)]] }
-        guard let parts = content.arrayValue else {
-            throw TranslationError.invalidRequest("'\(path)' must be a string or an array of content parts", param: path)
-        }
-        var blocks: [JSONValue] = []
-        for (index, part) in parts.enumerated() {
-            guard part["type"]?.stringValue == "text" else {
-                throw TranslationError.unsupported("\(path)[\(index)].type", "only text parts are allowed here")
-            }
-            blocks.append(["text": .string(try part.requiredString("text", at: "\(path)[\(index)].text"))])
-        }
-        return blocks
+        try TextOnlyContent.texts(content, at: path).map { ["text": .string($0.text)] }
     }
 
     private static func userBlocks(_ content: JSONValue?, at path: String) throws(TranslationError) -> [JSONValue] {

@@ -35,7 +35,7 @@ public enum BedrockRequestTranslator {
             try conversation.add(message, at: "messages[\(index)]")
         }
         var output = ObjectBuilder()
-        output.set("messages", .array(conversation.turns.map { ["role": .string($0.role), "content": .array($0.blocks)] }))
+        output.set("messages", conversation.turns.json(itemsKey: "content"))
         if !conversation.system.isEmpty { output.set("system", .array(conversation.system)) }
 
         var inference = ObjectBuilder()

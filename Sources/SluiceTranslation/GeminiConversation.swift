@@ -2,7 +2,7 @@
 /// or `model`, tool results as `functionResponse` parts of a `user` content.
 struct GeminiConversation {
     var system: [JSONValue] = []
-    var contents: [(role: String, parts: [JSONValue])] = []
+    var contents = AlternatingTurns()
     /// Function names by tool call id, for the `functionResponse` that answers each call.
     private var functionNames: [String: String] = [:]
 
@@ -12,46 +12,25 @@ struct GeminiConversation {
         case "system", "developer":
             self.system += try Self.textParts(message.present("content"), at: "\(path).content")
         case "user":
-            self.append(try Self.userParts(message.present("content"), at: "\(path).content"), role: "user")
+            self.contents.append(try Self.userParts(message.present("content"), at: "\(path).content"), role: "user")
         case "assistant":
-            self.append(try self.modelParts(message, at: path), role: "model")
+            self.contents.append(try self.modelParts(message, at: path), role: "model")
         case "tool":
             let id = try message.requiredString("tool_call_id", at: "\(path).tool_call_id")
             guard let name = self.functionNames[id] else {
                 throw TranslationError.invalidRequest("'\(path).tool_call_id' answers no earlier assistant tool call", param: "\(path).tool_call_id")
             }
-            let text = try Self.textParts(message.present("content"), at: "\(path).content").compactMap { $0["text"]?.stringValue }.joined()
+            let text = try TextOnlyContent.texts(message.present("content"), at: "\(path).content").map(\.text).joined()
             let response = (try? JSONValue.parseObject(text.utf8)) ?? ["content": .string(text)]
-            self.append([["functionResponse": ["name": .string(name), "response": response]]], role: "user")
+            self.contents.append([["functionResponse": ["name": .string(name), "response": response]]], role: "user")
         default:
             throw TranslationError.unsupported("\(path).role", "the role '\(role)' has no equivalent")
         }
     }
 
-    private mutating func append(_ parts: [JSONValue], role: String) {
-        guard !parts.isEmpty else { return }
-        if let last = self.contents.indices.last, self.contents[last].role == role {
-            self.contents[last].parts += parts
-        } else {
-            self.contents.append((role: role, parts: parts))
-        }
-    }
-
     /// Text-only content: a string or text parts.
     private static func textParts(_ content: JSONValue?, at path: String) throws(TranslationError) -> [JSONValue] {
-        guard let content else { return [] }
-        if let text = content.stringValue { return text.isEmpty ? [] : [["text": .string(text)]] }
-        guard let parts = content.arrayValue else {
-            throw TranslationError.invalidRequest("'\(path)' must be a string or an array of content parts", param: path)
-        }
-        var output: [JSONValue] = []
-        for (index, part) in parts.enumerated() {
-            guard part["type"]?.stringValue == "text" else {
-                throw TranslationError.unsupported("\(path)[\(index)].type", "only text parts are allowed here")
-            }
-            output.append(["text": .string(try part.requiredString("text", at: "\(path)[\(index)].text"))])
-        }
-        return output
+        try TextOnlyContent.texts(content, at: path).map { ["text": .string($0.text)] }
     }
 
     private static func userParts(_ content: JSONValue?, at path: String) throws(TranslationError) -> [JSONValue] {

@@ -40,7 +40,7 @@ public enum GeminiRequestTranslator {
             try conversation.add(message, at: "messages[\(index)]")
         }
         var output = ObjectBuilder()
-        output.set("contents", .array(conversation.contents.map { ["role": .string($0.role), "parts": .array($0.parts)] }))
+        output.set("contents", conversation.contents.json(itemsKey: "parts"))
         if !conversation.system.isEmpty { output.set("systemInstruction", ["parts": .array(conversation.system)]) }
         if let tools = try request.optionalArray("tools", at: "tools"), !tools.isEmpty {
             let declarations = try tools.enumerated().map { index, tool throws(TranslationError) in try Self.functionDeclaration(tool, at: "tools[\(index)]") }
