@@ -92,7 +92,7 @@ public enum AnthropicRequestTranslator {
 
         let safetyIdentifier = try request.optionalString("safety_identifier", at: "safety_identifier")
         if let user = try request.optionalString("user", at: "user") ?? safetyIdentifier { output.set("metadata", ["user_id": .string(user)]) }
-        output.set("stop_sequences", try Self.stopSequences(request.present("stop")))
+        output.set("stop_sequences", try OpenAIStop.sequences(request.present("stop")))
         output.set("stream", request.present("stream"))
         if let temperature = request.present("temperature") {
             guard case .number(let text) = temperature, let value = Double(text), (0...1).contains(value) else {
@@ -149,23 +149,12 @@ public enum AnthropicRequestTranslator {
         }
     }
 
-    private static func stopSequences(_ stop: JSONValue?) throws(TranslationError) -> JSONValue? {
-        guard let stop else { return nil }
-        if case .string = stop { return .array([stop]) }
-        guard let sequences = stop.arrayValue, sequences.allSatisfy({ $0.stringValue != nil }) else {
-            throw TranslationError.invalidRequest("'stop' must be a string or an array of strings", param: "stop")
-        }
-        return sequences.isEmpty ? nil : stop
-    }
-
     private static func tool(_ tool: JSONValue, at path: String) throws(TranslationError) -> JSONValue {
-        guard tool["type"]?.stringValue == "function", let function = tool.present("function") else {
-            throw TranslationError.unsupported("\(path).type", "only function tools can be translated")
-        }
+        let function = try OpenAIFunctionTool(tool, at: path)
         var output = ObjectBuilder()
-        output.set("name", .string(try function.requiredString("name", at: "\(path).function.name")))
-        output.set("description", try function.optionalString("description", at: "\(path).function.description").map(JSONValue.string))
-        output.set("input_schema", function.present("parameters") ?? ["type": "object", "properties": [:]])
+        output.set("name", .string(function.name))
+        output.set("description", function.description.map(JSONValue.string))
+        output.set("input_schema", function.parametersOrEmpty)
         output.set("cache_control", tool.present("cache_control"))
         return output.object
     }

@@ -44,7 +44,7 @@ public enum BedrockRequestTranslator {
         inference.set("maxTokens", maxTokens.map(JSONValue.integer))
         inference.set("temperature", try Self.number(request.present("temperature"), named: "temperature"))
         inference.set("topP", try Self.number(request.present("top_p"), named: "top_p"))
-        inference.set("stopSequences", try Self.stopSequences(request.present("stop")))
+        inference.set("stopSequences", try OpenAIStop.sequences(request.present("stop")))
         if !inference.members.isEmpty { output.set("inferenceConfig", inference.object) }
 
         if let tools = try request.optionalArray("tools", at: "tools"), !tools.isEmpty {
@@ -99,23 +99,12 @@ public enum BedrockRequestTranslator {
         return value
     }
 
-    private static func stopSequences(_ stop: JSONValue?) throws(TranslationError) -> JSONValue? {
-        guard let stop else { return nil }
-        if case .string = stop { return .array([stop]) }
-        guard let sequences = stop.arrayValue, sequences.allSatisfy({ $0.stringValue != nil }) else {
-            throw TranslationError.invalidRequest("'stop' must be a string or an array of strings", param: "stop")
-        }
-        return sequences.isEmpty ? nil : stop
-    }
-
     private static func tool(_ tool: JSONValue, at path: String) throws(TranslationError) -> JSONValue {
-        guard tool["type"]?.stringValue == "function", let function = tool.present("function") else {
-            throw TranslationError.unsupported("\(path).type", "only function tools can be translated")
-        }
+        let function = try OpenAIFunctionTool(tool, at: path)
         var spec = ObjectBuilder()
-        spec.set("name", .string(try function.requiredString("name", at: "\(path).function.name")))
-        spec.set("description", try function.optionalString("description", at: "\(path).function.description").map(JSONValue.string))
-        spec.set("inputSchema", ["json": function.present("parameters") ?? ["type": "object", "properties": [:]]])
+        spec.set("name", .string(function.name))
+        spec.set("description", function.description.map(JSONValue.string))
+        spec.set("inputSchema", ["json": function.parametersOrEmpty])
         return ["toolSpec": spec.object]
     }
 

@@ -62,7 +62,7 @@ public enum GeminiRequestTranslator {
             guard case .number = topP else { throw TranslationError.invalidRequest("'top_p' must be a number", param: "top_p") }
             generation.set("topP", topP)
         }
-        generation.set("stopSequences", try Self.stopSequences(request.present("stop")))
+        generation.set("stopSequences", try OpenAIStop.sequences(request.present("stop")))
         if request.present("n") != nil { generation.set("candidateCount", 1) }
         if !generation.members.isEmpty { output.set("generationConfig", generation.object) }
         return output.object
@@ -105,23 +105,12 @@ public enum GeminiRequestTranslator {
         }
     }
 
-    private static func stopSequences(_ stop: JSONValue?) throws(TranslationError) -> JSONValue? {
-        guard let stop else { return nil }
-        if case .string = stop { return .array([stop]) }
-        guard let sequences = stop.arrayValue, sequences.allSatisfy({ $0.stringValue != nil }) else {
-            throw TranslationError.invalidRequest("'stop' must be a string or an array of strings", param: "stop")
-        }
-        return sequences.isEmpty ? nil : stop
-    }
-
     private static func functionDeclaration(_ tool: JSONValue, at path: String) throws(TranslationError) -> JSONValue {
-        guard tool["type"]?.stringValue == "function", let function = tool.present("function") else {
-            throw TranslationError.unsupported("\(path).type", "only function tools can be translated")
-        }
+        let function = try OpenAIFunctionTool(tool, at: path)
         var output = ObjectBuilder()
-        output.set("name", .string(try function.requiredString("name", at: "\(path).function.name")))
-        output.set("description", try function.optionalString("description", at: "\(path).function.description").map(JSONValue.string))
-        output.set("parameters", function.present("parameters"))
+        output.set("name", .string(function.name))
+        output.set("description", function.description.map(JSONValue.string))
+        output.set("parameters", function.parameters)
         return output.object
     }
 
