@@ -83,28 +83,8 @@ struct BedrockConversation {
                 throw TranslationError.invalidRequest("'\(path).content' must be a string or an array of content parts", param: "\(path).content")
             }
         }
-        for (index, call) in (try message.optionalArray("tool_calls", at: "\(path).tool_calls") ?? []).enumerated() {
-            let callPath = "\(path).tool_calls[\(index)]"
-            guard let function = call.present("function") else {
-                throw TranslationError.unsupported("\(callPath).type", "only function tool calls can be translated")
-            }
-            let arguments = try function.optionalString("arguments", at: "\(callPath).function.arguments") ?? ""
-            let input: JSONValue
-            if arguments.isBlank {
-                input = [:]
-            } else {
-                guard let parsed = try? JSONValue.parseObject(arguments.utf8) else {
-                    throw TranslationError.invalidRequest("'\(callPath).function.arguments' must be a JSON object", param: "\(callPath).function.arguments")
-                }
-                input = parsed
-            }
-            blocks.append([
-                "toolUse": [
-                    "toolUseId": .string(try call.requiredString("id", at: "\(callPath).id")),
-                    "name": .string(try function.requiredString("name", at: "\(callPath).function.name")),
-                    "input": input,
-                ],
-            ])
+        for call in try OpenAIToolCall.calls(of: message, at: path) {
+            blocks.append(["toolUse": ["toolUseId": .string(call.id), "name": .string(call.name), "input": call.arguments]])
         }
         return blocks
     }

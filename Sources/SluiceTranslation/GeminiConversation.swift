@@ -77,24 +77,9 @@ struct GeminiConversation {
                 throw TranslationError.invalidRequest("'\(path).content' must be a string or an array of content parts", param: "\(path).content")
             }
         }
-        for (index, call) in (try message.optionalArray("tool_calls", at: "\(path).tool_calls") ?? []).enumerated() {
-            let callPath = "\(path).tool_calls[\(index)]"
-            guard let function = call.present("function") else {
-                throw TranslationError.unsupported("\(callPath).type", "only function tool calls can be translated")
-            }
-            let name = try function.requiredString("name", at: "\(callPath).function.name")
-            let arguments = try function.optionalString("arguments", at: "\(callPath).function.arguments") ?? ""
-            let args: JSONValue
-            if arguments.isBlank {
-                args = [:]
-            } else {
-                guard let parsed = try? JSONValue.parseObject(arguments.utf8) else {
-                    throw TranslationError.invalidRequest("'\(callPath).function.arguments' must be a JSON object", param: "\(callPath).function.arguments")
-                }
-                args = parsed
-            }
-            self.functionNames[try call.requiredString("id", at: "\(callPath).id")] = name
-            parts.append(["functionCall": ["name": .string(name), "args": args]])
+        for call in try OpenAIToolCall.calls(of: message, at: path) {
+            self.functionNames[call.id] = call.name
+            parts.append(["functionCall": ["name": .string(call.name), "args": call.arguments]])
         }
         return parts
     }
