@@ -89,8 +89,7 @@ struct AdminController {
     }
 
     private func reloadBudgets() async {
-        guard let governance else { return }
-        if let budgets = try? await governance.store.budgets() { governance.budgets.load(budgets) }
+        try? await self.governance?.reloadBudgets()
     }
 
     /// Filters from the query string: `key_id`, `tenant_id`, `model`, `from` and `to` (a

@@ -42,7 +42,7 @@ public final class Governance: Sendable {
         self.budgets = BudgetBook(store: store, instanceID: self.instanceID, leaseTTL: Int64(settings.leaseTTL.components.seconds)) { ledger.append($0) }
         self.limiter = RateLimiter(sharedStore: shared ? store : nil, logger: logger)
         try await self.keys.refresh()
-        self.budgets.load(try await store.budgets())
+        try await self.reloadBudgets()
     }
 
     /// The services governance runs beside the server. The ledger writer comes first, so that a
@@ -55,10 +55,15 @@ public final class Governance: Sendable {
     func reload(logger: Logger) async {
         do {
             try await self.keys.refresh()
-            self.budgets.load(try await self.store.budgets())
+            try await self.reloadBudgets()
         } catch {
             logger.error("could not read keys and budgets from the store", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Reads the budgets again (after an admin change here, or periodically for other instances').
+    func reloadBudgets() async throws {
+        self.budgets.load(try await self.store.budgets())
     }
 
     /// Writes the buffered ledger rows now (the admin API's usage reads, tests).

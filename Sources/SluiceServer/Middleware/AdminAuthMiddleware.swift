@@ -9,9 +9,8 @@ struct AdminAuthMiddleware: RouterMiddleware {
     let adminKey: [UInt8]?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let adminKey, let header = request.headers[.authorization], header.utf8.count > 7,
-            header.utf8.prefix(7).lazy.map({ $0 | 0x20 }).elementsEqual("bearer ".utf8),
-            ClientAuthMiddleware.constantTimeEquals(adminKey, header.utf8.dropFirst(7))
+        guard let adminKey, let header = request.headers[.authorization], let token = BearerToken.parse(header),
+            ClientAuthMiddleware.constantTimeEquals(adminKey, token)
         else { throw GatewayError.adminKeyRequired }
         return try await next(request, context)
     }

@@ -30,10 +30,8 @@ struct ClientAuthMiddleware: RouterMiddleware {
         try await self.limits.admitAddress(context.remoteAddress)
         let presented: Substring.UTF8View
         if let header = request.headers[.authorization] {
-            guard header.utf8.count > 7, header.utf8.prefix(7).lazy.map({ $0 | 0x20 }).elementsEqual("bearer ".utf8) else {
-                throw GatewayError.invalidAPIKey
-            }
-            presented = Substring(header).utf8.dropFirst(7)
+            guard let token = BearerToken.parse(header) else { throw GatewayError.invalidAPIKey }
+            presented = token
         } else if let key = request.headers[Self.anthropicKeyHeader] {
             presented = Substring(key).utf8
         } else {
