@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import GRDB
 
 /// The governance store in one SQLite file, for a single gateway process (or a few sharing the
@@ -27,12 +28,27 @@ public final class SQLiteStore: GovernanceStore {
         }
     }
 
+    /// Attempts before a migration error is final: two stores (processes) opening one new file at
+    /// once both see it unmigrated, and the second one's `CREATE TABLE` fails; its transaction
+    /// rolls back, and the next attempt finds the other's migration recorded.
+    static let migrationAttempts = 5
+
+    private static func migrate(_ database: DatabasePool) throws {
+        for attempt in 1... {
+            do {
+                return try SQLiteSchema.migrator.migrate(database)
+            } catch where attempt < Self.migrationAttempts {
+                Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
+            }
+        }
+    }
+
     public func migrate() async throws {
         let database = self.database
         // GRDB's migrator blocks while it waits for the write lock: keep it off the Swift concurrency pool.
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try SQLiteSchema.migrator.migrate(database) })
+                continuation.resume(with: Result { try Self.migrate(database) })
             }
         }
     }
