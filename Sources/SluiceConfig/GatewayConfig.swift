@@ -3,7 +3,7 @@ import SluiceCore
 /// The validated configuration of a gateway: every value checked, every default filled in.
 ///
 /// Produced by ``ConfigLoader``; nothing downstream sees the raw file.
-public struct GatewayConfig: Sendable {
+public struct GatewayConfig: Sendable, Equatable {
     public var server: ServerSettings
     public var log: LogSettings
     public var timeouts: Timeouts
@@ -32,7 +32,7 @@ public struct GatewayConfig: Sendable {
 }
 
 /// Where the gateway listens and how it treats connections.
-public struct ServerSettings: Sendable {
+public struct ServerSettings: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
     /// Request bodies larger than this are refused with 413.
@@ -44,7 +44,7 @@ public struct ServerSettings: Sendable {
 }
 
 /// How the gateway logs.
-public struct LogSettings: Sendable {
+public struct LogSettings: Sendable, Equatable {
     public enum Format: String, Sendable, CaseIterable {
         case json, text
     }
@@ -60,7 +60,7 @@ public struct LogSettings: Sendable {
 }
 
 /// Limits on how long an upstream may take.
-public struct Timeouts: Sendable {
+public struct Timeouts: Sendable, Equatable {
     /// Establishing the TCP (and TLS) connection.
     public var connect: Duration = .seconds(5)
     /// From dispatch to the first streamed chunk.
@@ -74,7 +74,7 @@ public struct Timeouts: Sendable {
 }
 
 /// The upstream connection pool.
-public struct UpstreamSettings: Sendable {
+public struct UpstreamSettings: Sendable, Equatable {
     /// Kept-alive HTTP/1.1 connections per upstream host; requests beyond it wait for one.
     public var maxConnectionsPerHost = 256
     /// Idle upstream connections are closed after this long.
@@ -84,7 +84,7 @@ public struct UpstreamSettings: Sendable {
 }
 
 /// Circuit breakers and the retry budget, shared by every model.
-public struct ResilienceSettings: Sendable {
+public struct ResilienceSettings: Sendable, Equatable {
     /// Consecutive failures that open a deployment's breaker.
     public var breakerFailures = 5
     /// How long a breaker stays open at first; each failed probe doubles it, up to `breakerMaxOpenFor`.
@@ -110,7 +110,7 @@ public struct ResilienceSettings: Sendable {
 }
 
 /// A public model name and the deployments that serve it.
-public struct ModelConfig: Sendable {
+public struct ModelConfig: Sendable, Equatable {
     public var name: String
     public var deployments: [DeploymentConfig]
     public var routing: RoutingSettings
@@ -123,7 +123,7 @@ public struct ModelConfig: Sendable {
 }
 
 /// How a model's requests are spread over its deployments, retried and passed on.
-public struct RoutingSettings: Sendable {
+public struct RoutingSettings: Sendable, Equatable {
     public var strategy: RoutingStrategyKind = .weighted
     /// Further attempts on other deployments when one fails before answering.
     public var retries = 1
@@ -185,7 +185,7 @@ public enum ProviderKind: String, Sendable, CaseIterable {
 }
 
 /// One backend that serves a public model.
-public struct DeploymentConfig: Sendable {
+public struct DeploymentConfig: Sendable, Equatable {
     public var provider: ProviderKind
     /// The API root, such as `https://api.openai.com/v1` (for Azure the resource's endpoint,
     /// such as `https://myres.openai.azure.com`); nil for the mock.
@@ -266,7 +266,7 @@ public struct Price: Sendable, Equatable {
 }
 
 /// How the built-in mock model behaves.
-public struct MockSettings: Sendable {
+public struct MockSettings: Sendable, Equatable {
     public var timeToFirstToken: Duration = .zero
     /// Tokens per second after the first; 0 sends them as fast as possible.
     public var tokensPerSecond: Double = 0

@@ -1,6 +1,6 @@
 /// Tenants, virtual keys, budgets, rate limits and the usage ledger. Without a store the gateway
 /// knows only the static `auth.api_keys` and keeps no ledger.
-public struct GovernanceSettings: Sendable {
+public struct GovernanceSettings: Sendable, Equatable {
     /// Where governance state lives.
     public enum Store: Sendable, Equatable {
         /// An SQLite file: one gateway process.

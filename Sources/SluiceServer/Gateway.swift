@@ -16,23 +16,30 @@ import SluiceProviders
 /// await client.shutdown()
 /// ```
 public struct Gateway: Sendable {
-    public let config: GatewayConfig
-    public let state = GatewayState()
-    let catalog: ModelCatalog
-    let recorder: (any RequestRecorder)?
-    let httpClient: UpstreamHTTPClient
-    /// Virtual keys, budgets, shared rate limits and the usage ledger; nil without a store.
-    let governance: Governance?
+    /// Reads the config file again, for reloads (SIGHUP, `POST /admin/reload`).
+    public typealias ConfigSource = @Sendable () throws -> GatewayConfig
 
+    public var state: GatewayState { self.shared.state }
+    /// The config new requests are served with.
+    public var config: GatewayConfig { self.active.current.config }
+    var catalog: ModelCatalog { self.active.current.catalog }
+    let shared: GatewayRuntime.Shared
+    let active: ActiveRuntime
+    let configSource: ConfigSource?
+
+    /// - Parameter configSource: where reloads read the config; without it the config cannot be reloaded.
     public init(
         config: GatewayConfig, httpClient: UpstreamHTTPClient, governance: Governance? = nil, recorder: (any RequestRecorder)? = nil,
-        created: Int = 1_700_000_000
+        created: Int = 1_700_000_000, configSource: ConfigSource? = nil
     ) {
-        self.config = config
-        self.recorder = recorder
-        self.governance = governance
-        self.httpClient = httpClient
-        self.catalog = ModelCatalog(models: config.models, resilience: config.resilience, client: httpClient, created: created)
+        let logger = Logger(label: "sluice")
+        self.shared = GatewayRuntime.Shared(
+            state: GatewayState(), httpClient: httpClient, governance: governance, recorder: recorder,
+            addressLimiter: RateLimiter(sharedStore: nil, logger: logger),
+            sharedLimiter: governance?.limiter ?? RateLimiter(sharedStore: nil, logger: logger), created: created
+        )
+        self.active = ActiveRuntime(GatewayRuntime(config: config, shared: self.shared))
+        self.configSource = configSource
     }
 
     /// The upstream HTTP client, sized and timed by the config. The caller shuts it down.
@@ -48,40 +55,34 @@ public struct Gateway: Sendable {
     /// kernel caps it at `net.core.somaxconn`.
     static let listenBacklog = 4096
 
-    /// The router with every route and middleware.
-    func router() -> Router<SluiceRequestContext> {
+    /// Reloads the config from the config source; see ``ConfigReloader``.
+    func reloader(logger: Logger) -> ConfigReloader {
+        ConfigReloader(active: self.active, shared: self.shared, source: self.configSource, logger: logger)
+    }
+
+    /// The router with every route and middleware. Routes serve each request with the runtime
+    /// that is active when it arrives.
+    func router(logger: Logger) -> Router<SluiceRequestContext> {
         let router = Router(context: SluiceRequestContext.self)
         router.add(middleware: RequestEnvelopeMiddleware())
-        let system = SystemController(state: self.state, catalog: self.catalog)
-        router.get("/health", use: system.health)
-        router.get("/ready", use: system.ready)
+        let active = self.active
+        router.get("/health") { request, context in active.current.system.health(request, context: context) }
+        router.get("/ready") { request, context in active.current.system.ready(request, context: context) }
 
-        let admin = AdminController(governance: self.governance, system: system)
-        admin.register(on: router.group("admin").add(middleware: AdminAuthMiddleware(adminKey: self.config.governance.adminKey.map { Array($0.value.utf8) })))
+        let admin = AdminController(governance: self.shared.governance, active: active, reloader: self.reloader(logger: logger))
+        let adminKey = self.config.governance.adminKey.map { Array($0.value.utf8) }
+        admin.register(on: router.group("admin").add(middleware: AdminAuthMiddleware(adminKey: adminKey)))
 
-        let logger = Logger(label: "sluice")
-        let sharedLimiter = self.governance?.limiter ?? RateLimiter(sharedStore: nil, logger: logger)
-        let limits = RequestLimits(
-            addressLimiter: RateLimiter(sharedStore: nil, logger: logger), requestsPerMinutePerIP: self.config.governance.requestsPerMinutePerIP,
-            keyLimiter: sharedLimiter
-        )
-        let budget = RetryBudget(ratio: self.config.resilience.retryBudgetRatio, minimumPerSecond: self.config.resilience.retryBudgetMinimumPerSecond)
-        let inference = InferenceController(
-            catalog: self.catalog, executor: RoutePlanExecutor(catalog: self.catalog, budget: budget, limiter: sharedLimiter),
-            timeouts: self.config.timeouts, maxRequestBodyBytes: self.config.server.maxRequestBodyBytes, recorder: self.recorder,
-            slowRule: SlowAnswerRule(self.config.resilience), limits: limits, governance: self.governance
-        )
-        let auth = ClientAuthMiddleware(keys: self.config.clientKeys, directory: self.governance?.keys, limits: limits)
-        let messages = AnthropicMessagesController(inference: inference)
+        let auth = ActiveClientAuthMiddleware(active: active)
         let anthropic = router.group("v1/messages").add(middleware: AnthropicErrorMiddleware()).add(middleware: auth)
-        anthropic.post(use: messages.handle)
-        anthropic.post("count_tokens", use: messages.countTokens)
+        anthropic.post { request, context in try await active.current.messages.handle(request, context: context) }
+        anthropic.post("count_tokens") { request, context in try await active.current.messages.countTokens(request, context: context) }
         let v1 = router.group("v1").add(middleware: auth)
-        v1.get("models", use: system.models)
+        v1.get("models") { request, context in active.current.system.models(request, context: context) }
         v1.get("usage", use: admin.usage)
         for endpoint in Endpoint.allCases {
             v1.post(RouterPath(endpoint.path)) { request, context in
-                try await inference.handle(endpoint, request: request, context: context)
+                try await active.current.inference.handle(endpoint, request: request, context: context)
             }
         }
         return router
@@ -90,7 +91,7 @@ public struct Gateway: Sendable {
     /// The HTTP application listening where the config says (port 0 picks a free port).
     public func application(logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
-            router: self.router(),
+            router: self.router(logger: logger),
             server: .http1(additionalChannelHandlers: [ClientHangUpHandler()]),
             configuration: .init(
                 address: .hostname(self.config.server.host, port: self.config.server.port), serverName: nil,
@@ -102,22 +103,23 @@ public struct Gateway: Sendable {
     }
 
     /// The application and the drain monitor in one service group. With `handleSignals`, SIGTERM
-    /// and SIGINT stop new connections and let in-flight requests finish for up to the drain timeout.
+    /// and SIGINT stop new connections and let in-flight requests finish for up to the drain
+    /// timeout, and SIGHUP reloads the config (when there is a config source).
     public func serviceGroup(
         logger: Logger, handleSignals: Bool, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> ServiceGroup {
         // Governance's ledger writer first: a service group stops its services in reverse
         // order, so the writer's final flush comes after the server's last request.
-        let governanceServices = self.governance?.services(logger: logger) ?? []
+        let governanceServices = self.shared.governance?.services(logger: logger) ?? []
         var configuration = ServiceGroupConfiguration(
             services: governanceServices.map { .init(service: $0) } + [
                 .init(service: self.application(logger: logger, onServerRunning: onServerRunning)),
-                .init(service: HealthProber(catalog: self.catalog, interval: self.config.resilience.probeInterval, logger: logger)),
+                .init(service: HealthProber(active: self.active, interval: self.config.resilience.probeInterval, logger: logger)),
                 .init(service: BackendMetricsScraper(
-                    catalog: self.catalog, client: self.httpClient, interval: self.config.resilience.metricsInterval, logger: logger
+                    active: self.active, client: self.shared.httpClient, interval: self.config.resilience.metricsInterval, logger: logger
                 )),
                 .init(service: DrainMonitor(state: self.state)),
-            ],
+            ] + (handleSignals && self.configSource != nil ? [.init(service: ReloadOnHangUp(reloader: self.reloader(logger: logger)))] : []),
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             logger: logger
         )

@@ -19,15 +19,13 @@ struct Serve: AsyncParsableCommand {
     var port: Int?
 
     func run() async throws {
-        var settings: GatewayConfig
+        let settings: GatewayConfig
         do {
-            settings = try ConfigLoader.load(file: self.config)
+            settings = try self.loadConfig()
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(2)
         }
-        if let host = self.host { settings.server.host = host }
-        if let port = self.port { settings.server.port = port }
 
         let level = Logger.Level(rawValue: settings.log.level.rawValue) ?? .info
         let format = settings.log.format
@@ -46,7 +44,9 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let client = Gateway.makeHTTPClient(settings)
-        let gateway = Gateway(config: settings, httpClient: client, governance: governance, created: Int(Date().timeIntervalSince1970))
+        let gateway = Gateway(
+            config: settings, httpClient: client, governance: governance, created: Int(Date().timeIntervalSince1970), configSource: self.loadConfig
+        )
         logger.info(
             "starting",
             metadata: ["host": .string(settings.server.host), "port": .stringConvertible(settings.server.port), "models": .stringConvertible(settings.models.count)]
@@ -59,5 +59,13 @@ struct Serve: AsyncParsableCommand {
         await client.shutdown()
         await governance?.close()
         logger.info("stopped")
+    }
+
+    /// The config file with the command line's overrides; read again on every reload.
+    @Sendable private func loadConfig() throws(ConfigError) -> GatewayConfig {
+        var settings = try ConfigLoader.load(file: self.config)
+        if let host = self.host { settings.server.host = host }
+        if let port = self.port { settings.server.port = port }
+        return settings
     }
 }

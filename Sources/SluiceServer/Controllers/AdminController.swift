@@ -3,14 +3,21 @@ import Hummingbird
 import SluiceCore
 import SluiceStore
 
-/// The admin API under `/admin/` (admin key only): tenants, keys, budgets, usage and spend, and
-/// the deployments' health. Its bodies are JSON with snake_case keys.
+/// The admin API under `/admin/` (admin key only): tenants, keys, budgets, usage and spend, the
+/// deployments' health, and config reloads. Its bodies are JSON with snake_case keys.
 struct AdminController {
     let governance: Governance?
-    let system: SystemController
+    let active: ActiveRuntime
+    let reloader: ConfigReloader
 
     func register(on group: RouterGroup<SluiceRequestContext>) {
-        group.get("deployments") { _, _ in SystemController.json(#"{"object":"list","data":\#(self.system.deploymentList())}"#) }
+        group.get("deployments") { _, _ in
+            SystemController.json(#"{"object":"list","data":\#(self.active.current.system.deploymentList())}"#)
+        }
+        group.post("reload") { _, _ in
+            let outcome = try self.reloader.reload()
+            return try Self.encode(AdminViews.Reload(status: "reloaded", models: outcome.models, restartRequired: outcome.restartRequired))
+        }
         group.post("tenants") { request, context in
             let body = try await Self.decode(TenantRequest.self, from: request, context: context)
             let tenant = try await self.admin().createTenant(id: body.id, name: body.name, metadata: body.metadata)

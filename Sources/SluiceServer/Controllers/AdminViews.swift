@@ -134,4 +134,12 @@ enum AdminViews {
         var object = "list"
         var data: [Item]
     }
+
+    /// What `POST /admin/reload` applied.
+    struct Reload: Encodable {
+        var status: String
+        var models: Int
+        /// Changed settings that wait for a restart.
+        var restartRequired: [String]
+    }
 }

@@ -63,3 +63,14 @@ struct ClientAuthMiddleware: RouterMiddleware {
         return difference == 0
     }
 }
+
+/// ``ClientAuthMiddleware`` with the keys and limits of the runtime active when a request arrives.
+struct ActiveClientAuthMiddleware: RouterMiddleware {
+    typealias Context = SluiceRequestContext
+
+    let active: ActiveRuntime
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try await self.active.current.auth.handle(request, context: context, next: next)
+    }
+}

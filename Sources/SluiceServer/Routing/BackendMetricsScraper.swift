@@ -11,7 +11,8 @@ import SluiceProviders
 /// A reading stays valid for three intervals; a server that stops answering simply drops out of
 /// the signal, and routing goes on with the gateway's own counts.
 struct BackendMetricsScraper: Service {
-    let catalog: ModelCatalog
+    /// Whose deployments to read: those of the runtime active at each round.
+    let active: ActiveRuntime
     let client: UpstreamHTTPClient
     let interval: Duration
     let logger: Logger
@@ -22,11 +23,10 @@ struct BackendMetricsScraper: Service {
     static let cacheMetrics: Set<String> = ["vllm:gpu_cache_usage_perc", "vllm:kv_cache_usage_perc", "sglang:token_usage"]
 
     func run() async throws {
-        let targets = self.catalog.allDeployments.compactMap { deployment in
-            deployment.config.metricsURL.flatMap(UpstreamOrigin.init(baseURL:)).map { (deployment, $0) }
-        }
-        guard !targets.isEmpty else { return try await gracefulShutdown() }
         for try await _ in AsyncTimerSequence(interval: self.interval, clock: .continuous).cancelOnGracefulShutdown() {
+            let targets = self.active.current.catalog.allDeployments.compactMap { deployment in
+                deployment.config.metricsURL.flatMap(UpstreamOrigin.init(baseURL:)).map { (deployment, $0) }
+            }
             await withTaskGroup(of: Void.self) { group in
                 for (deployment, origin) in targets {
                     group.addTask { await self.scrape(deployment, origin) }

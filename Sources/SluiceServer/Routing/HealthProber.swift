@@ -7,7 +7,8 @@ import ServiceLifecycle
 /// enough gets a cheap probe (`GET /models` for OpenAI-compatible servers) as its half-open
 /// request. A passing probe closes the breaker; a failing one keeps it open for twice as long.
 struct HealthProber: Service {
-    let catalog: ModelCatalog
+    /// Whose deployments to probe: those of the runtime active at each round.
+    let active: ActiveRuntime
     let interval: Duration
     let logger: Logger
 
@@ -22,7 +23,7 @@ struct HealthProber: Service {
 
     func probeDueDeployments() async {
         let now = NIODeadline.now()
-        let due = self.catalog.allDeployments.filter { deployment in
+        let due = self.active.current.catalog.allDeployments.filter { deployment in
             deployment.health.reopensAt.map { $0 <= now } ?? false
         }
         await withTaskGroup(of: Void.self) { group in

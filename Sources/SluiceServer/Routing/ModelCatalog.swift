@@ -3,7 +3,7 @@ import SluiceConfig
 import SluiceCore
 import SluiceProviders
 
-/// The public models and the deployments behind each, built once from the config.
+/// The public models and the deployments behind each, built from one config.
 struct ModelCatalog: Sendable {
     private let routes: [String: ModelRoute]
     /// Every model's route, in name order.
@@ -11,11 +11,19 @@ struct ModelCatalog: Sendable {
     /// The `GET /v1/models` answer, rendered once.
     let modelList: ByteBuffer
 
-    init(models: [ModelConfig], resilience: ResilienceSettings, client: UpstreamHTTPClient, created: Int) {
+    /// - Parameter previous: the catalog this one replaces on a config reload: a deployment
+    ///   configured exactly as before keeps its provider and its live state (breaker, load,
+    ///   latency estimate), which requests still running on the old catalog go on updating.
+    init(models: [ModelConfig], resilience: ResilienceSettings, client: UpstreamHTTPClient, created: Int, previous: ModelCatalog? = nil) {
         var routes: [String: ModelRoute] = [:]
         for model in models {
+            var unchanged = previous?.route(model.name)?.deployments ?? []
             let deployments = model.deployments.enumerated().map { index, config in
-                Deployment(
+                if let kept = unchanged.firstIndex(where: { $0.config == config }) {
+                    let old = unchanged.remove(at: kept)
+                    return Deployment(index: index, config: config, provider: old.provider, health: old.health)
+                }
+                return Deployment(
                     index: index, config: config, provider: ProviderFactory.make(config, publicModel: model.name, client: client),
                     health: DeploymentHealth(breaker: CircuitBreaker(
                         failureThreshold: resilience.breakerFailures, initialOpenFor: TimeAmount(resilience.breakerOpenFor),

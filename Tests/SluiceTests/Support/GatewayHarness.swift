@@ -18,6 +18,8 @@ final class GatewayHarness: Sendable {
     let records: CollectingRecorder
     let logs: LogCapture
     let gateway: Gateway
+    /// The config file the gateway was started from and reloads read.
+    let configPath: String
     /// The governance store, when the settings name one.
     let governance: Governance?
     private let group: ServiceGroup
@@ -51,6 +53,10 @@ final class GatewayHarness: Sendable {
             deployments:
               - provider: mock
                 mock: { time_to_first_token: 20ms, tokens_per_second: 40, completion_tokens: 20 }
+          - name: mock-long
+            deployments:
+              - provider: mock
+                mock: { time_to_first_token: 20ms, tokens_per_second: 10, completion_tokens: 25 }
           - name: mock-cut
             deployments:
               - provider: mock
@@ -193,14 +199,19 @@ final class GatewayHarness: Sendable {
         let yaml = settings + self.defaultModels(
             stubURL: stub.baseURL, anthropicURL: anthropicStub.baseURL, bedrockURL: bedrockStub.baseURL, geminiURL: geminiStub.baseURL
         )
-        let config = try ConfigLoader.parse(yaml: yaml, environment: [:])
+        let configPath = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-test-\(UUID().uuidString).yaml").path
+        try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let config = try ConfigLoader.load(file: configPath, environment: [:])
         let logs = LogCapture()
         var logger = Logger(label: "sluice-test") { _ in logs.handler() }
         logger.logLevel = .info
         let client = Gateway.makeHTTPClient(config)
         let records = CollectingRecorder()
         let governance = try await Governance.open(config.governance, logger: logger)
-        let gateway = Gateway(config: config, httpClient: client, governance: governance, recorder: records)
+        let gateway = Gateway(
+            config: config, httpClient: client, governance: governance, recorder: records,
+            configSource: { try ConfigLoader.load(file: configPath, environment: [:]) }
+        )
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let group = gateway.serviceGroup(logger: logger, handleSignals: false) { channel in
             continuation.yield(channel.localAddress?.port ?? 0)
@@ -209,13 +220,13 @@ final class GatewayHarness: Sendable {
         var iterator = ports.makeAsyncIterator()
         let port = await iterator.next() ?? 0
         return GatewayHarness(
-            baseURL: "http://127.0.0.1:\(port)", stub: stub, anthropicStub: anthropicStub, bedrockStub: bedrockStub, geminiStub: geminiStub, records: records, logs: logs, gateway: gateway, governance: governance,
+            baseURL: "http://127.0.0.1:\(port)", stub: stub, anthropicStub: anthropicStub, bedrockStub: bedrockStub, geminiStub: geminiStub, records: records, logs: logs, gateway: gateway, configPath: configPath, governance: governance,
             group: group, task: task, upstreamClient: client
         )
     }
 
     private init(
-        baseURL: String, stub: StubUpstream, anthropicStub: StubAnthropic, bedrockStub: StubBedrock, geminiStub: StubGemini, records: CollectingRecorder, logs: LogCapture, gateway: Gateway, governance: Governance?,
+        baseURL: String, stub: StubUpstream, anthropicStub: StubAnthropic, bedrockStub: StubBedrock, geminiStub: StubGemini, records: CollectingRecorder, logs: LogCapture, gateway: Gateway, configPath: String, governance: Governance?,
         group: ServiceGroup, task: Task<Void, any Error>, upstreamClient: UpstreamHTTPClient
     ) {
         self.baseURL = baseURL
@@ -226,6 +237,7 @@ final class GatewayHarness: Sendable {
         self.records = records
         self.logs = logs
         self.gateway = gateway
+        self.configPath = configPath
         self.governance = governance
         self.group = group
         self.task = task
@@ -246,6 +258,7 @@ final class GatewayHarness: Sendable {
         await self.anthropicStub.stop()
         await self.bedrockStub.stop()
         await self.geminiStub.stop()
+        try? FileManager.default.removeItem(atPath: self.configPath)
     }
 
     /// Waits until `count` records arrived (streams record after their last byte).

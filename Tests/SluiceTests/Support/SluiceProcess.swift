@@ -8,6 +8,7 @@ import NIOPosix
 final class SluiceProcess: Sendable {
     let port: Int
     let outputPath: String
+    let configPath: String
     private let process: Process
 
     var baseURL: String { "http://127.0.0.1:\(self.port)" }
@@ -34,7 +35,7 @@ final class SluiceProcess: Sendable {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let running = SluiceProcess(port: port, outputPath: outputPath, process: process)
+        let running = SluiceProcess(port: port, outputPath: outputPath, configPath: configPath, process: process)
         for _ in 0..<300 {
             if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: running.baseURL + "/health"), timeout: .seconds(1)),
                 response.status == .ok
@@ -48,9 +49,10 @@ final class SluiceProcess: Sendable {
         throw SluiceProcessFailure(message: "sluice did not start: \(running.output)")
     }
 
-    private init(port: Int, outputPath: String, process: Process) {
+    private init(port: Int, outputPath: String, configPath: String, process: Process) {
         self.port = port
         self.outputPath = outputPath
+        self.configPath = configPath
         self.process = process
     }
 
@@ -61,6 +63,11 @@ final class SluiceProcess: Sendable {
         self.process.terminate()
         while self.process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
         return self.process.terminationStatus
+    }
+
+    /// Sends SIGHUP (reload the config).
+    func hangUp() {
+        Foundation.kill(self.process.processIdentifier, SIGHUP)
     }
 
     func kill() {

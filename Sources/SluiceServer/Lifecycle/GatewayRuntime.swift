@@ -1,0 +1,51 @@
+import Logging
+import SluiceConfig
+import SluiceCore
+import SluiceProviders
+
+/// What one config builds: the models and their deployments, the client keys, the limits, and
+/// the controllers that serve requests with them. A reload builds a new runtime; requests
+/// already running keep the one they started on until they finish.
+final class GatewayRuntime: Sendable {
+    let config: GatewayConfig
+    let catalog: ModelCatalog
+    let system: SystemController
+    let inference: InferenceController
+    let messages: AnthropicMessagesController
+    let auth: ClientAuthMiddleware
+
+    /// What lives as long as the process, whatever the config says: the parts every runtime shares.
+    struct Shared: Sendable {
+        let state: GatewayState
+        let httpClient: UpstreamHTTPClient
+        let governance: Governance?
+        let recorder: (any RequestRecorder)?
+        /// Per-IP limits, kept across reloads so a reload does not reset them.
+        let addressLimiter: RateLimiter
+        /// Key and deployment limits (shared through the store when there is one).
+        let sharedLimiter: RateLimiter
+        /// The `created` time the model list shows.
+        let created: Int
+    }
+
+    /// - Parameter previous: the runtime this one replaces; its unchanged deployments carry over.
+    init(config: GatewayConfig, shared: Shared, previous: GatewayRuntime? = nil) {
+        self.config = config
+        let catalog = ModelCatalog(
+            models: config.models, resilience: config.resilience, client: shared.httpClient, created: shared.created, previous: previous?.catalog
+        )
+        self.catalog = catalog
+        self.system = SystemController(state: shared.state, catalog: catalog)
+        let limits = RequestLimits(
+            addressLimiter: shared.addressLimiter, requestsPerMinutePerIP: config.governance.requestsPerMinutePerIP, keyLimiter: shared.sharedLimiter
+        )
+        let budget = RetryBudget(ratio: config.resilience.retryBudgetRatio, minimumPerSecond: config.resilience.retryBudgetMinimumPerSecond)
+        self.inference = InferenceController(
+            catalog: catalog, executor: RoutePlanExecutor(catalog: catalog, budget: budget, limiter: shared.sharedLimiter),
+            timeouts: config.timeouts, maxRequestBodyBytes: config.server.maxRequestBodyBytes, recorder: shared.recorder,
+            slowRule: SlowAnswerRule(config.resilience), limits: limits, governance: shared.governance
+        )
+        self.messages = AnthropicMessagesController(inference: self.inference)
+        self.auth = ClientAuthMiddleware(keys: config.clientKeys, directory: shared.governance?.keys, limits: limits)
+    }
+}

@@ -1,0 +1,35 @@
+import SluiceConfig
+
+extension GatewayConfig {
+    /// This config with the settings that only a restart can change (where the server listens,
+    /// the drain time, logging, the upstream connection pool, the governance store and its
+    /// limits, the timers of background services) taken from `running`, and the file paths of
+    /// those that differ, so a reload can say which of its changes wait for a restart.
+    func keepingRestartOnlySettings(of running: GatewayConfig) -> (config: GatewayConfig, restartRequired: [String]) {
+        var config = self
+        var changed: [String] = []
+        func keep<Value: Equatable>(_ path: WritableKeyPath<GatewayConfig, Value>, named name: String) {
+            guard config[keyPath: path] != running[keyPath: path] else { return }
+            changed.append(name)
+            config[keyPath: path] = running[keyPath: path]
+        }
+        keep(\.server.host, named: "server.host")
+        keep(\.server.port, named: "server.port")
+        keep(\.server.drainTimeout, named: "server.drain_timeout")
+        keep(\.log, named: "log")
+        keep(\.upstream, named: "upstream")
+        keep(\.timeouts.connect, named: "timeouts.connect")
+        keep(\.resilience.probeInterval, named: "resilience.breaker.probe_interval")
+        keep(\.resilience.metricsInterval, named: "resilience.metrics_interval")
+        keep(\.governance.adminKey, named: "auth.admin_key")
+        keep(\.governance.store, named: "store")
+        keep(\.governance.ledgerFlushInterval, named: "store.ledger_flush_interval")
+        keep(\.governance.keyRefreshInterval, named: "store.key_refresh_interval")
+        keep(\.governance.leaseTTL, named: "store.lease_ttl")
+        keep(\.governance.requestsPerMinutePerIP, named: "limits.per_ip")
+        keep(\.governance.requestsPerMinutePerKey, named: "limits.per_key.requests_per_minute")
+        keep(\.governance.tokensPerMinutePerKey, named: "limits.per_key.tokens_per_minute")
+        keep(\.governance.defaultMaxOutputTokens, named: "budgets.default_max_output_tokens")
+        return (config, changed)
+    }
+}
