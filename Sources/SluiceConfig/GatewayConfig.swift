@@ -14,13 +14,15 @@ public struct GatewayConfig: Sendable, Equatable {
     /// Public models in the order the file lists them.
     public var models: [ModelConfig]
     public var governance: GovernanceSettings
+    public var audit: AuditSettings
 
     public init(
         server: ServerSettings = .init(), log: LogSettings = .init(), timeouts: Timeouts = .init(),
         upstream: UpstreamSettings = .init(), resilience: ResilienceSettings = .init(), clientKeys: [Secret] = [], models: [ModelConfig] = [],
-        governance: GovernanceSettings = .init()
+        governance: GovernanceSettings = .init(), audit: AuditSettings = .init()
     ) {
         self.governance = governance
+        self.audit = audit
         self.server = server
         self.log = log
         self.timeouts = timeouts

@@ -28,13 +28,15 @@ public struct Gateway: Sendable {
     let configSource: ConfigSource?
 
     /// - Parameter configSource: where reloads read the config; without it the config cannot be reloaded.
+    /// - Throws: when the audit log the config names cannot be opened.
     public init(
         config: GatewayConfig, httpClient: UpstreamHTTPClient, governance: Governance? = nil, recorder: (any RequestRecorder)? = nil,
         created: Int = 1_700_000_000, configSource: ConfigSource? = nil
-    ) {
+    ) throws {
         let logger = Logger(label: "sluice")
+        let audit = try config.audit.path.map { try AuditLog(config.audit, path: $0, logger: logger) }
         self.shared = GatewayRuntime.Shared(
-            state: GatewayState(), httpClient: httpClient, governance: governance, recorder: recorder,
+            state: GatewayState(), httpClient: httpClient, governance: governance, recorder: recorder, audit: audit,
             addressLimiter: RateLimiter(sharedStore: nil, logger: logger),
             sharedLimiter: governance?.limiter ?? RateLimiter(sharedStore: nil, logger: logger), created: created
         )
@@ -108,11 +110,12 @@ public struct Gateway: Sendable {
     public func serviceGroup(
         logger: Logger, handleSignals: Bool, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> ServiceGroup {
-        // Governance's ledger writer first: a service group stops its services in reverse
-        // order, so the writer's final flush comes after the server's last request.
+        // Governance's ledger writer and the audit log first: a service group stops its services
+        // in reverse order, so their final flushes come after the server's last request.
         let governanceServices = self.shared.governance?.services(logger: logger) ?? []
+        let auditServices: [any Service] = self.shared.audit.map { [$0] } ?? []
         var configuration = ServiceGroupConfiguration(
-            services: governanceServices.map { .init(service: $0) } + [
+            services: (governanceServices + auditServices).map { .init(service: $0) } + [
                 .init(service: self.application(logger: logger, onServerRunning: onServerRunning)),
                 .init(service: HealthProber(active: self.active, interval: self.config.resilience.probeInterval, logger: logger)),
                 .init(service: BackendMetricsScraper(

@@ -28,6 +28,12 @@ public struct RequestRecord: Sendable {
     public var tenantID: String?
     /// The request's unique id in the usage ledger.
     public var ledgerID = ""
+    /// The W3C trace id of the request's trace, when it has one.
+    public var traceID: String?
+    /// The client's IP address.
+    public var clientAddress: String?
+    /// The prompt and the answer's text, kept only when the audit log records content.
+    public var content: RequestContent?
     /// The answering deployment's prices.
     var price: Price?
 

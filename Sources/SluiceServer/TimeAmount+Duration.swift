@@ -14,4 +14,9 @@ extension Duration {
         let (seconds, attoseconds) = self.components
         return Double(seconds) + Double(attoseconds) / 1e18
     }
+
+    /// The duration in milliseconds, rounded to the microsecond, as logs show it.
+    var inMilliseconds: Double {
+        (self.inSeconds * 1_000_000).rounded() / 1000
+    }
 }

@@ -44,9 +44,17 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let client = Gateway.makeHTTPClient(settings)
-        let gateway = Gateway(
-            config: settings, httpClient: client, governance: governance, created: Int(Date().timeIntervalSince1970), configSource: self.loadConfig
-        )
+        let gateway: Gateway
+        do {
+            gateway = try Gateway(
+                config: settings, httpClient: client, governance: governance, created: Int(Date().timeIntervalSince1970), configSource: self.loadConfig
+            )
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            await client.shutdown()
+            await governance?.close()
+            throw ExitCode(1)
+        }
         logger.info(
             "starting",
             metadata: ["host": .string(settings.server.host), "port": .stringConvertible(settings.server.port), "models": .stringConvertible(settings.models.count)]

@@ -18,6 +18,8 @@ struct InferenceController {
     let limits: RequestLimits
     /// Budgets and the usage ledger; nil without a governance store.
     let governance: Governance?
+    /// Where each request's audit line goes; nil without an audit log.
+    let audit: AuditLog?
 
     /// Output tokens assumed for the load estimate when a request sets no limit.
     static let defaultOutputEstimate = 256
@@ -45,7 +47,9 @@ struct InferenceController {
             stream: summary.stream, status: 200, attempts: 0, cost: 0, latency: .zero, keyID: caller.keyID, tenantID: caller.tenantID,
             ledgerID: context.ledgerID
         )
-        var ledger = Ledger(recorder: self.recorder, usageLedger: self.governance?.ledger, logger: context.logger, started: started)
+        record.clientAddress = context.remoteAddress?.ipAddress
+        if self.audit?.includesContent == true { record.content = RequestContent(request: summary, body: body) }
+        var ledger = Ledger(recorder: self.recorder, usageLedger: self.governance?.ledger, audit: self.audit, logger: context.logger, started: started)
         do {
             guard caller.mayUse(summary.model) else { throw GatewayError.modelNotAllowed(summary.model) }
             var headers: HTTPFields = [:]
@@ -80,6 +84,7 @@ struct InferenceController {
             dispatch.lease.release(self.outcome(
                 of: dispatch.lease, timeToFirstToken: nil, usage: record.usage, generationSeconds: latency, latency: latency, logger: context.logger
             ))
+            record.content?.completion = RequestContent.completion(ofAnswer: rewritten)
             ledger.finish(&record, ttft: nil)
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: rewritten))
@@ -164,10 +169,10 @@ struct InferenceController {
             var record = record
             var relay = OpenAIStreamRelay(
                 publicModel: dispatch.route.name, forwardUsageChunk: call.summary.clientWantsStreamUsage,
-                keepsResumePoint: dispatch.route.routing.streamResume
+                keepsResumePoint: dispatch.route.routing.streamResume || record.content != nil
             )
             var (lease, chunks, segmentLimits) = (dispatch.lease, chunks, limits)
-            var continuationsLeft = dispatch.route.routing.retries
+            var continuationsLeft = dispatch.route.routing.streamResume ? dispatch.route.routing.retries : 0
             var firstToken: NIODeadline?
             // The current deployment's part of the stream: when it was asked, when its first token came.
             var (segmentStart, segmentFirstToken): (NIODeadline, NIODeadline?) = (started, nil)
@@ -198,6 +203,7 @@ struct InferenceController {
                     record.status = 499
                     record.errorCode = "client_closed"
                     record.usage = relay.usage
+                    record.content?.completion = relay.resumePoint.map { RequestContent.quoted(escaped: $0.text) }
                     ledger.finish(&record, ttft: firstToken)
                     return
                 }
@@ -235,6 +241,7 @@ struct InferenceController {
                 ))
             }
             record.usage = relay.usage
+            record.content?.completion = relay.resumePoint.map { RequestContent.quoted(escaped: $0.text) }
             ledger.finish(&record, ttft: firstToken)
             try await writer.finish(nil)
         })

@@ -4,18 +4,20 @@ import SluiceConfig
 import SluiceStore
 
 /// Closes a request's record: latency, cost, the budget reservation's settlement, the access log
-/// line, the usage ledger and the recorder.
+/// line, the usage ledger, the audit log and the recorder.
 struct Ledger: Sendable {
     let recorder: (any RequestRecorder)?
     let usageLedger: UsageLedgerWriter?
+    let audit: AuditLog?
     let logger: Logger
     let started: NIODeadline
     /// The request's hold on its budgets, settled with what it spent.
     var reservation: BudgetReservation?
 
-    init(recorder: (any RequestRecorder)?, usageLedger: UsageLedgerWriter?, logger: Logger, started: NIODeadline) {
+    init(recorder: (any RequestRecorder)?, usageLedger: UsageLedgerWriter?, audit: AuditLog?, logger: Logger, started: NIODeadline) {
         self.recorder = recorder
         self.usageLedger = usageLedger
+        self.audit = audit
         self.logger = logger
         self.started = started
     }
@@ -26,25 +28,25 @@ struct Ledger: Sendable {
         record.timeToFirstToken = ttft.map { .nanoseconds(($0 - self.started).nanoseconds) }
         if let usage = record.usage, let price = record.price { record.cost = price.cost(of: usage) }
         self.reservation?.settle(tokens: Int64(record.usage?.totalTokens ?? 0), microUSD: record.costMicroUSD)
-        self.usageLedger?.append(UsageRow(record, finishedAtMillis: WallClock.micros() / 1000))
+        if self.usageLedger != nil || self.audit != nil {
+            let finished = WallClock.micros()
+            self.usageLedger?.append(UsageRow(record, finishedAtMillis: finished / 1000))
+            self.audit?.append(record, finishedAtMicros: finished)
+        }
         if self.logger.logLevel <= .info {
             var metadata: Logger.Metadata = [
                 "model": .string(record.model), "deployment": .string(record.deployment ?? "none"), "endpoint": .string(record.endpoint.path),
                 "stream": .stringConvertible(record.stream), "status": .stringConvertible(record.status),
-                "latency_ms": .stringConvertible(Self.milliseconds(record.latency)),
+                "latency_ms": .stringConvertible(record.latency.inMilliseconds),
                 "prompt_tokens": .stringConvertible(record.usage?.promptTokens ?? 0),
                 "completion_tokens": .stringConvertible(record.usage?.completionTokens ?? 0),
             ]
-            if let ttft = record.timeToFirstToken { metadata["ttft_ms"] = .stringConvertible(Self.milliseconds(ttft)) }
+            if let ttft = record.timeToFirstToken { metadata["ttft_ms"] = .stringConvertible(ttft.inMilliseconds) }
             if let code = record.errorCode { metadata["error_code"] = .string(code) }
             if record.attempts > 1 { metadata["attempts"] = .stringConvertible(record.attempts) }
             if let served = record.servedModel, served != record.model { metadata["served_model"] = .string(served) }
             self.logger.info("request finished", metadata: metadata)
         }
         self.recorder?.record(record)
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Double {
-        (duration.inSeconds * 1_000_000).rounded() / 1000
     }
 }

@@ -20,6 +20,7 @@ final class GatewayRuntime: Sendable {
         let httpClient: UpstreamHTTPClient
         let governance: Governance?
         let recorder: (any RequestRecorder)?
+        let audit: AuditLog?
         /// Per-IP limits, kept across reloads so a reload does not reset them.
         let addressLimiter: RateLimiter
         /// Key and deployment limits (shared through the store when there is one).
@@ -43,7 +44,7 @@ final class GatewayRuntime: Sendable {
         self.inference = InferenceController(
             catalog: catalog, executor: RoutePlanExecutor(catalog: catalog, budget: budget, limiter: shared.sharedLimiter),
             timeouts: config.timeouts, maxRequestBodyBytes: config.server.maxRequestBodyBytes, recorder: shared.recorder,
-            slowRule: SlowAnswerRule(config.resilience), limits: limits, governance: shared.governance
+            slowRule: SlowAnswerRule(config.resilience), limits: limits, governance: shared.governance, audit: shared.audit
         )
         self.messages = AnthropicMessagesController(inference: self.inference)
         self.auth = ClientAuthMiddleware(keys: config.clientKeys, directory: shared.governance?.keys, limits: limits)

@@ -76,12 +76,21 @@ enum LogTimestamp {
     static func now() -> String {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        var seconds = spec.tv_sec
+        return self.format(seconds: spec.tv_sec, milliseconds: spec.tv_nsec / 1_000_000)
+    }
+
+    /// The time `micros` microseconds after 1970 UTC.
+    static func format(micros: Int64) -> String {
+        self.format(seconds: time_t(micros / 1_000_000), milliseconds: Int(micros % 1_000_000) / 1000)
+    }
+
+    private static func format(seconds: time_t, milliseconds: Int) -> String {
+        var seconds = seconds
         var parts = tm()
         gmtime_r(&seconds, &parts)
         return String(
             format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-            parts.tm_hour, parts.tm_min, parts.tm_sec, spec.tv_nsec / 1_000_000
+            parts.tm_hour, parts.tm_min, parts.tm_sec, milliseconds
         )
     }
 }

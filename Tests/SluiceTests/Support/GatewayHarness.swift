@@ -208,7 +208,7 @@ final class GatewayHarness: Sendable {
         let client = Gateway.makeHTTPClient(config)
         let records = CollectingRecorder()
         let governance = try await Governance.open(config.governance, logger: logger)
-        let gateway = Gateway(
+        let gateway = try Gateway(
             config: config, httpClient: client, governance: governance, recorder: records,
             configSource: { try ConfigLoader.load(file: configPath, environment: [:]) }
         )
