@@ -20,16 +20,19 @@ public struct Gateway: Sendable {
     public let state = GatewayState()
     let catalog: ModelCatalog
     let recorder: (any RequestRecorder)?
+    /// The dashboard's live figures, kept for the gateway's lifetime.
+    public let liveStats: LiveStats
     let httpClient: UpstreamHTTPClient
     /// Virtual keys, budgets, shared rate limits and the usage ledger; nil without a store.
     let governance: Governance?
 
     public init(
         config: GatewayConfig, httpClient: UpstreamHTTPClient, governance: Governance? = nil, recorder: (any RequestRecorder)? = nil,
-        created: Int = 1_700_000_000
+        liveStats: LiveStats = LiveStats(), created: Int = 1_700_000_000
     ) {
         self.config = config
         self.recorder = recorder
+        self.liveStats = liveStats
         self.governance = governance
         self.httpClient = httpClient
         self.catalog = ModelCatalog(models: config.models, resilience: config.resilience, client: httpClient, created: created)
@@ -57,7 +60,9 @@ public struct Gateway: Sendable {
         router.get("/ready", use: system.ready)
 
         let admin = AdminController(governance: self.governance, system: system)
-        admin.register(on: router.group("admin").add(middleware: AdminAuthMiddleware(adminKey: self.config.governance.adminKey.map { Array($0.value.utf8) })))
+        let adminAuth = AdminAuthMiddleware(adminKey: self.config.governance.adminKey.map { Array($0.value.utf8) })
+        admin.register(on: router.group("admin").add(middleware: adminAuth))
+        DashboardController(stats: self.liveStats, system: system).register(on: router, auth: adminAuth)
 
         let logger = Logger(label: "sluice")
         let sharedLimiter = self.governance?.limiter ?? RateLimiter(sharedStore: nil, logger: logger)
@@ -69,6 +74,7 @@ public struct Gateway: Sendable {
         let inference = InferenceController(
             catalog: self.catalog, executor: RoutePlanExecutor(catalog: self.catalog, budget: budget, limiter: sharedLimiter),
             timeouts: self.config.timeouts, maxRequestBodyBytes: self.config.server.maxRequestBodyBytes, recorder: self.recorder,
+            liveStats: self.liveStats,
             slowRule: SlowAnswerRule(self.config.resilience), limits: limits, governance: self.governance
         )
         let auth = ClientAuthMiddleware(keys: self.config.clientKeys, directory: self.governance?.keys, limits: limits)

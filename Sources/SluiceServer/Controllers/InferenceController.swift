@@ -14,6 +14,7 @@ struct InferenceController {
     let timeouts: Timeouts
     let maxRequestBodyBytes: Int
     let recorder: (any RequestRecorder)?
+    let liveStats: LiveStats
     let slowRule: SlowAnswerRule
     let limits: RequestLimits
     /// Budgets and the usage ledger; nil without a governance store.
@@ -45,7 +46,7 @@ struct InferenceController {
             stream: summary.stream, status: 200, attempts: 0, cost: 0, latency: .zero, keyID: caller.keyID, tenantID: caller.tenantID,
             ledgerID: context.ledgerID
         )
-        var ledger = Ledger(recorder: self.recorder, usageLedger: self.governance?.ledger, logger: context.logger, started: started)
+        var ledger = Ledger(recorder: self.recorder, usageLedger: self.governance?.ledger, liveStats: self.liveStats, logger: context.logger, started: started)
         do {
             guard caller.mayUse(summary.model) else { throw GatewayError.modelNotAllowed(summary.model) }
             var headers: HTTPFields = [:]

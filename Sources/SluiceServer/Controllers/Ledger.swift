@@ -4,18 +4,20 @@ import SluiceConfig
 import SluiceStore
 
 /// Closes a request's record: latency, cost, the budget reservation's settlement, the access log
-/// line, the usage ledger and the recorder.
+/// line, the usage ledger, the live statistics and the recorder.
 struct Ledger: Sendable {
     let recorder: (any RequestRecorder)?
     let usageLedger: UsageLedgerWriter?
+    let liveStats: LiveStats
     let logger: Logger
     let started: NIODeadline
     /// The request's hold on its budgets, settled with what it spent.
     var reservation: BudgetReservation?
 
-    init(recorder: (any RequestRecorder)?, usageLedger: UsageLedgerWriter?, logger: Logger, started: NIODeadline) {
+    init(recorder: (any RequestRecorder)?, usageLedger: UsageLedgerWriter?, liveStats: LiveStats, logger: Logger, started: NIODeadline) {
         self.recorder = recorder
         self.usageLedger = usageLedger
+        self.liveStats = liveStats
         self.logger = logger
         self.started = started
     }
@@ -41,6 +43,7 @@ struct Ledger: Sendable {
             if let served = record.servedModel, served != record.model { metadata["served_model"] = .string(served) }
             self.logger.info("request finished", metadata: metadata)
         }
+        self.liveStats.record(record)
         self.recorder?.record(record)
     }
 
