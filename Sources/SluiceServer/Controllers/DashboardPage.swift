@@ -138,9 +138,13 @@ function lineChart(svg, times, lines, format) {
     svg.append(svgElement("line", { class: "grid", x1: left, x2: width - right, y1: py, y2: py }));
     svg.append(svgElement("text", { x: left - 6, y: py + 3, "text-anchor": "end" }, format(value)));
   }
+  // Up to five time labels, none closer than a label's width to the one before.
   const ticks = Math.min(4, times.length - 1);
+  let lastLabel = -Infinity;
   for (let k = 0; k <= ticks && times.length; k++) {
     const i = ticks ? Math.round((k * (times.length - 1)) / ticks) : 0;
+    if (x(i) - lastLabel < 64) continue;
+    lastLabel = x(i);
     const anchor = k === 0 && ticks ? "start" : k === ticks && ticks ? "end" : "middle";
     svg.append(svgElement("text", { x: x(i), y: height - 5, "text-anchor": anchor }, clock(times[i])));
   }
