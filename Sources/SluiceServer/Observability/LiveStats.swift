@@ -82,8 +82,10 @@ public final class LiveStats: Sendable {
         return min(UInt64(micros), Self.highestMicroseconds)
     }
 
-    /// An empty latency histogram. One significant digit (within 1/16) is plenty for a chart
-    /// and keeps each at about 1.5 KB; the window holds 1,200 of them.
+    /// An empty latency histogram, in microseconds up to an hour. HdrHistogram's log-linear
+    /// buckets, merging and percentiles are what a hand-written log-bucket histogram would redo.
+    /// One significant digit (within 1/16, or 64 µs below 2 ms) is plenty for a chart and keeps
+    /// each at about 2 KB: 2.4 MB for the 1,200 of the window, allocated once.
     static func histogram() -> Histogram<UInt32> {
         Histogram(lowestDiscernibleValue: 64, highestTrackableValue: Self.highestMicroseconds, numberOfSignificantValueDigits: .one)
     }
