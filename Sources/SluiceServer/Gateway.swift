@@ -36,7 +36,7 @@ public struct Gateway: Sendable {
         let logger = Logger(label: "sluice")
         let audit = try config.audit.path.map { try AuditLog(config.audit, path: $0, logger: logger) }
         self.shared = GatewayRuntime.Shared(
-            state: GatewayState(), httpClient: httpClient, governance: governance, recorder: recorder, audit: audit,
+            state: GatewayState(), httpClient: httpClient, governance: governance, recorder: recorder, audit: audit, liveStats: LiveStats(),
             addressLimiter: RateLimiter(sharedStore: nil, logger: logger),
             sharedLimiter: governance?.limiter ?? RateLimiter(sharedStore: nil, logger: logger), created: created
         )
@@ -73,7 +73,9 @@ public struct Gateway: Sendable {
 
         let admin = AdminController(governance: self.shared.governance, active: active, reloader: self.reloader(logger: logger))
         let adminKey = self.config.governance.adminKey.map { Array($0.value.utf8) }
-        admin.register(on: router.group("admin").add(middleware: AdminAuthMiddleware(adminKey: adminKey)))
+        let adminAuth = AdminAuthMiddleware(adminKey: adminKey)
+        admin.register(on: router.group("admin").add(middleware: adminAuth))
+        DashboardController(stats: self.shared.liveStats, active: active).register(on: router, auth: adminAuth)
 
         let auth = ActiveClientAuthMiddleware(active: active)
         let anthropic = router.group("v1/messages").add(middleware: AnthropicErrorMiddleware()).add(middleware: auth)

@@ -14,6 +14,7 @@ struct InferenceController {
     let timeouts: Timeouts
     let maxRequestBodyBytes: Int
     let recorder: (any RequestRecorder)?
+    let liveStats: LiveStats
     let slowRule: SlowAnswerRule
     let limits: RequestLimits
     /// Budgets and the usage ledger; nil without a governance store.
@@ -49,7 +50,7 @@ struct InferenceController {
         )
         record.clientAddress = context.remoteAddress?.ipAddress
         if self.audit?.includesContent == true { record.content = RequestContent(request: summary, body: body) }
-        var ledger = Ledger(recorder: self.recorder, usageLedger: self.governance?.ledger, audit: self.audit, logger: context.logger, started: started)
+        var ledger = Ledger(recorder: self.recorder, usageLedger: self.governance?.ledger, audit: self.audit, liveStats: self.liveStats, logger: context.logger, started: started)
         do {
             guard caller.mayUse(summary.model) else { throw GatewayError.modelNotAllowed(summary.model) }
             var headers: HTTPFields = [:]

@@ -4,20 +4,22 @@ import SluiceConfig
 import SluiceStore
 
 /// Closes a request's record: latency, cost, the budget reservation's settlement, the access log
-/// line, the usage ledger, the audit log and the recorder.
+/// line, the usage ledger, the audit log, the live statistics and the recorder.
 struct Ledger: Sendable {
     let recorder: (any RequestRecorder)?
     let usageLedger: UsageLedgerWriter?
     let audit: AuditLog?
+    let liveStats: LiveStats
     let logger: Logger
     let started: NIODeadline
     /// The request's hold on its budgets, settled with what it spent.
     var reservation: BudgetReservation?
 
-    init(recorder: (any RequestRecorder)?, usageLedger: UsageLedgerWriter?, audit: AuditLog?, logger: Logger, started: NIODeadline) {
+    init(recorder: (any RequestRecorder)?, usageLedger: UsageLedgerWriter?, audit: AuditLog?, liveStats: LiveStats, logger: Logger, started: NIODeadline) {
         self.recorder = recorder
         self.usageLedger = usageLedger
         self.audit = audit
+        self.liveStats = liveStats
         self.logger = logger
         self.started = started
     }
@@ -47,6 +49,7 @@ struct Ledger: Sendable {
             if let served = record.servedModel, served != record.model { metadata["served_model"] = .string(served) }
             self.logger.info("request finished", metadata: metadata)
         }
+        self.liveStats.record(record)
         self.recorder?.record(record)
     }
 }

@@ -21,6 +21,8 @@ final class GatewayRuntime: Sendable {
         let governance: Governance?
         let recorder: (any RequestRecorder)?
         let audit: AuditLog?
+        /// The dashboard's figures, kept across reloads.
+        let liveStats: LiveStats
         /// Per-IP limits, kept across reloads so a reload does not reset them.
         let addressLimiter: RateLimiter
         /// Key and deployment limits (shared through the store when there is one).
@@ -43,7 +45,7 @@ final class GatewayRuntime: Sendable {
         let budget = RetryBudget(ratio: config.resilience.retryBudgetRatio, minimumPerSecond: config.resilience.retryBudgetMinimumPerSecond)
         self.inference = InferenceController(
             catalog: catalog, executor: RoutePlanExecutor(catalog: catalog, budget: budget, limiter: shared.sharedLimiter),
-            timeouts: config.timeouts, maxRequestBodyBytes: config.server.maxRequestBodyBytes, recorder: shared.recorder,
+            timeouts: config.timeouts, maxRequestBodyBytes: config.server.maxRequestBodyBytes, recorder: shared.recorder, liveStats: shared.liveStats,
             slowRule: SlowAnswerRule(config.resilience), limits: limits, governance: shared.governance, audit: shared.audit
         )
         self.messages = AnthropicMessagesController(inference: self.inference)
