@@ -36,7 +36,7 @@ public struct Gateway: Sendable {
         let logger = Logger(label: "sluice")
         let audit = try config.audit.path.map { try AuditLog(config.audit, path: $0, logger: logger) }
         self.shared = GatewayRuntime.Shared(
-            state: GatewayState(), httpClient: httpClient, governance: governance, recorder: recorder, audit: audit,
+            state: GatewayState(), httpClient: httpClient, governance: governance, recorder: recorder, audit: audit, metrics: GatewayMetrics(),
             addressLimiter: RateLimiter(sharedStore: nil, logger: logger),
             sharedLimiter: governance?.limiter ?? RateLimiter(sharedStore: nil, logger: logger), created: created
         )
@@ -70,6 +70,7 @@ public struct Gateway: Sendable {
         let active = self.active
         router.get("/health") { request, context in active.current.system.health(request, context: context) }
         router.get("/ready") { request, context in active.current.system.ready(request, context: context) }
+        router.get("/metrics") { request, context in active.current.metricsEndpoint.scrape(request, context: context) }
 
         let admin = AdminController(governance: self.shared.governance, active: active, reloader: self.reloader(logger: logger))
         let adminKey = self.config.governance.adminKey.map { Array($0.value.utf8) }

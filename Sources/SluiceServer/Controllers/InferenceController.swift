@@ -20,6 +20,7 @@ struct InferenceController {
     let governance: Governance?
     /// Where each request's audit line goes; nil without an audit log.
     let audit: AuditLog?
+    let metrics: GatewayMetrics
 
     /// Output tokens assumed for the load estimate when a request sets no limit.
     static let defaultOutputEstimate = 256
@@ -35,7 +36,10 @@ struct InferenceController {
     /// - Returns: a 200 answer; every failure is thrown as ``GatewayError``.
     func serve(_ endpoint: Endpoint, body: ByteBuffer, headers requestHeaders: HTTPFields, context: SluiceRequestContext, started: NIODeadline) async throws -> Response {
         let summary = try body.withUnsafeReadableBytes { bytes throws(GatewayError) in try InferenceRequest(endpoint: endpoint, bytes: bytes) }
-        guard let route = self.catalog.route(summary.model) else { throw GatewayError.unknownModel(summary.model) }
+        guard let route = self.catalog.route(summary.model) else {
+            self.metrics.recordUnknownModel(endpoint, tenantID: context.caller.tenantID, started: started)
+            throw GatewayError.unknownModel(summary.model)
+        }
         let input = self.routingInput(summary, route: route, headers: requestHeaders, body: body)
         let call = ProviderRequest(
             body: body, summary: summary, requestID: context.requestID,
@@ -49,7 +53,7 @@ struct InferenceController {
         )
         record.clientAddress = context.remoteAddress?.ipAddress
         if self.audit?.includesContent == true { record.content = RequestContent(request: summary, body: body) }
-        var ledger = Ledger(recorder: self.recorder, usageLedger: self.governance?.ledger, audit: self.audit, logger: context.logger, started: started)
+        var ledger = Ledger(recorder: self.recorder, metrics: self.metrics, usageLedger: self.governance?.ledger, audit: self.audit, logger: context.logger, started: started)
         do {
             guard caller.mayUse(summary.model) else { throw GatewayError.modelNotAllowed(summary.model) }
             var headers: HTTPFields = [:]
@@ -65,9 +69,11 @@ struct InferenceController {
                     call, route: route, input: input, clientGone: context.connectionClosed, record: record, ledger: ledger, headers: headers
                 )
             }
+            let upstreamStarted = NIODeadline.now()
             let dispatch = try await self.executor.dispatch(route, input: input, logger: context.logger) { deployment in
                 try await deployment.provider.send(call)
             }
+            record.measureUpstream(since: upstreamStarted)
             record.served(by: dispatch)
             guard case .complete(let upstreamBody) = dispatch.response.body else {
                 dispatch.lease.release(.failure)
@@ -155,6 +161,7 @@ struct InferenceController {
     ) async throws -> Response {
         let started = ledger.started
         let limits = self.streamLimits(firstTokenFrom: started, deadline: call.deadline)
+        let upstreamStarted = NIODeadline.now()
         let dispatch = try await self.executor.dispatch(route, input: input, logger: call.logger) { deployment in
             try await ProgressWatchdog.run(limits, abandonedWhen: clientGone) { _ in try await deployment.provider.send(call) }
         }
@@ -204,9 +211,11 @@ struct InferenceController {
                     record.errorCode = "client_closed"
                     record.usage = relay.usage
                     record.content?.completion = relay.resumePoint.map { RequestContent.quoted(escaped: $0.text) }
+                    record.measureUpstream(since: upstreamStarted)
                     ledger.finish(&record, ttft: firstToken)
                     return
                 }
+                if let failure { self.metrics.upstreamFailed(deployment: lease.deployment.label, error: failure) }
                 guard let failure, continuationsLeft > 0, let point = relay.resumePoint, point.canContinue, NIODeadline.now() < call.deadline else { break }
                 lease.release(.failure)
                 continuationsLeft -= 1
@@ -242,6 +251,7 @@ struct InferenceController {
             }
             record.usage = relay.usage
             record.content?.completion = relay.resumePoint.map { RequestContent.quoted(escaped: $0.text) }
+            record.measureUpstream(since: upstreamStarted)
             ledger.finish(&record, ttft: firstToken)
             try await writer.finish(nil)
         })

@@ -4,9 +4,11 @@ import SluiceConfig
 import SluiceStore
 
 /// Closes a request's record: latency, cost, the budget reservation's settlement, the access log
-/// line, the usage ledger, the audit log and the recorder.
+/// line, the usage ledger, the audit log, the recorder and the metrics. The request counts as in
+/// flight from the ledger's creation to ``finish(_:ttft:)``.
 struct Ledger: Sendable {
     let recorder: (any RequestRecorder)?
+    let metrics: GatewayMetrics
     let usageLedger: UsageLedgerWriter?
     let audit: AuditLog?
     let logger: Logger
@@ -14,8 +16,10 @@ struct Ledger: Sendable {
     /// The request's hold on its budgets, settled with what it spent.
     var reservation: BudgetReservation?
 
-    init(recorder: (any RequestRecorder)?, usageLedger: UsageLedgerWriter?, audit: AuditLog?, logger: Logger, started: NIODeadline) {
+    init(recorder: (any RequestRecorder)?, metrics: GatewayMetrics, usageLedger: UsageLedgerWriter?, audit: AuditLog?, logger: Logger, started: NIODeadline) {
         self.recorder = recorder
+        self.metrics = metrics
+        metrics.requestStarted()
         self.usageLedger = usageLedger
         self.audit = audit
         self.logger = logger
@@ -48,5 +52,6 @@ struct Ledger: Sendable {
             self.logger.info("request finished", metadata: metadata)
         }
         self.recorder?.record(record)
+        self.metrics.record(record)
     }
 }

@@ -13,6 +13,7 @@ final class GatewayRuntime: Sendable {
     let inference: InferenceController
     let messages: AnthropicMessagesController
     let auth: ClientAuthMiddleware
+    let metricsEndpoint: MetricsController
 
     /// What lives as long as the process, whatever the config says: the parts every runtime shares.
     struct Shared: Sendable {
@@ -21,6 +22,8 @@ final class GatewayRuntime: Sendable {
         let governance: Governance?
         let recorder: (any RequestRecorder)?
         let audit: AuditLog?
+        /// Kept across reloads, so counters never go back.
+        let metrics: GatewayMetrics
         /// Per-IP limits, kept across reloads so a reload does not reset them.
         let addressLimiter: RateLimiter
         /// Key and deployment limits (shared through the store when there is one).
@@ -42,11 +45,13 @@ final class GatewayRuntime: Sendable {
         )
         let budget = RetryBudget(ratio: config.resilience.retryBudgetRatio, minimumPerSecond: config.resilience.retryBudgetMinimumPerSecond)
         self.inference = InferenceController(
-            catalog: catalog, executor: RoutePlanExecutor(catalog: catalog, budget: budget, limiter: shared.sharedLimiter),
+            catalog: catalog, executor: RoutePlanExecutor(catalog: catalog, budget: budget, limiter: shared.sharedLimiter, metrics: shared.metrics),
             timeouts: config.timeouts, maxRequestBodyBytes: config.server.maxRequestBodyBytes, recorder: shared.recorder,
-            slowRule: SlowAnswerRule(config.resilience), limits: limits, governance: shared.governance, audit: shared.audit
+            slowRule: SlowAnswerRule(config.resilience), limits: limits, governance: shared.governance, audit: shared.audit,
+            metrics: shared.metrics
         )
         self.messages = AnthropicMessagesController(inference: self.inference)
         self.auth = ClientAuthMiddleware(keys: config.clientKeys, directory: shared.governance?.keys, limits: limits)
+        self.metricsEndpoint = MetricsController(metrics: shared.metrics, catalog: catalog)
     }
 }
