@@ -2,10 +2,11 @@ import Prometheus
 import SluiceCore
 
 /// The instruments one kind of finished request feeds, made once per label set and then reused,
-/// so that recording a request allocates nothing. Instruments that cannot apply to the kind
+/// so that recording a request allocates nothing. A class, so that taking it from the cache is
+/// one retain rather than one per instrument. Instruments that cannot apply to the kind
 /// (tokens of a request no deployment answered, time to first token of a plain answer) are nil,
 /// so they show no empty series.
-struct RequestSeries: Sendable {
+final class RequestSeries: Sendable {
     /// What tells request series apart; every value is already bounded (configured names,
     /// capped tenants, known error codes).
     struct Key: Hashable, Sendable {
