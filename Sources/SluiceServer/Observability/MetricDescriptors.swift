@@ -28,7 +28,7 @@ enum MetricDescriptors {
         .init(metricName: "sluice_upstream_errors", unitName: "total", helpText: "Failed upstream attempts and streams, by deployment and reason.")
     }
     static var retries: MetricNameDescriptor {
-        .init(metricName: "sluice_retries", unitName: "total", helpText: "Attempts beyond each request's first, fallbacks included.")
+        .init(metricName: "sluice_retries", unitName: "total", helpText: "Attempts beyond the first of answered requests, fallbacks included.")
     }
     static var fallbacks: MetricNameDescriptor {
         .init(metricName: "sluice_fallbacks", unitName: "total", helpText: "Requests answered by a fallback model.")
