@@ -94,6 +94,26 @@ struct MetricsTests {
         }
     }
 
+    @Test func countersSurviveAConfigReloadAndARemovedModelsBreakerIsDropped() async throws {
+        let settings = GatewayHarness.defaultSettings.replacingOccurrences(
+            of: "auth: { api_keys: [sk-test, sk-other] }", with: "auth: { api_keys: [sk-test], admin_key: \(GatewayHarness.adminKey) }"
+        )
+        try await withGateway(settings: settings) { harness, client in
+            #expect(try await client.chat(model: "demo").status == 200)
+            #expect(try await self.scrape(client).value("sluice_circuit_breaker_state", ["model": "mock-503"]) == 0)
+            let yaml = try String(contentsOfFile: harness.configPath, encoding: .utf8)
+            let removed = yaml.replacingOccurrences(of: "- name: mock-503\n", with: "- name: mock-503-renamed\n")
+            #expect(removed != yaml)
+            try removed.write(toFile: harness.configPath, atomically: true, encoding: .utf8)
+            #expect(try await client.request(.POST, "/admin/reload", key: GatewayHarness.adminKey).status == 200)
+            #expect(try await client.chat(model: "demo").status == 200)
+            let metrics = try await self.scrape(client)
+            #expect(metrics.value("sluice_requests_total", ["gen_ai_request_model": "demo"]) == 2, "one counter across the reload")
+            #expect(!metrics.values(of: "model").contains("mock-503"))
+            #expect(metrics.values(of: "model").contains("mock-503-renamed"))
+        }
+    }
+
     @Test func aStreamIsInFlightUntilItsLastByte() async throws {
         try await withGateway { harness, client in
             async let slow = client.chat(model: "mock-slow", stream: true, extra: #","max_tokens":20"#)
