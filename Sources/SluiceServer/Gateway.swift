@@ -34,9 +34,12 @@ public struct Gateway: Sendable {
         created: Int = 1_700_000_000, configSource: ConfigSource? = nil
     ) throws {
         let logger = Logger(label: "sluice")
-        let audit = try config.audit.path.map { try AuditLog(config.audit, path: $0, logger: logger) }
+        let observers = RequestObservers(
+            recorder: recorder, usageLedger: governance?.ledger,
+            audit: try config.audit.path.map { try AuditLog(config.audit, path: $0, logger: logger) }, liveStats: LiveStats(), metrics: GatewayMetrics()
+        )
         self.shared = GatewayRuntime.Shared(
-            state: GatewayState(), httpClient: httpClient, governance: governance, recorder: recorder, audit: audit, liveStats: LiveStats(),
+            state: GatewayState(), httpClient: httpClient, governance: governance, observers: observers,
             addressLimiter: RateLimiter(sharedStore: nil, logger: logger),
             sharedLimiter: governance?.limiter ?? RateLimiter(sharedStore: nil, logger: logger), created: created
         )
@@ -70,12 +73,13 @@ public struct Gateway: Sendable {
         let active = self.active
         router.get("/health") { request, context in active.current.system.health(request, context: context) }
         router.get("/ready") { request, context in active.current.system.ready(request, context: context) }
+        router.get("/metrics") { request, context in active.current.metricsEndpoint.scrape(request, context: context) }
 
         let admin = AdminController(governance: self.shared.governance, active: active, reloader: self.reloader(logger: logger))
         let adminKey = self.config.governance.adminKey.map { Array($0.value.utf8) }
         let adminAuth = AdminAuthMiddleware(adminKey: adminKey)
         admin.register(on: router.group("admin").add(middleware: adminAuth))
-        DashboardController(stats: self.shared.liveStats, active: active).register(on: router, auth: adminAuth)
+        DashboardController(stats: self.shared.observers.liveStats, active: active).register(on: router, auth: adminAuth)
 
         let auth = ActiveClientAuthMiddleware(active: active)
         let anthropic = router.group("v1/messages").add(middleware: AnthropicErrorMiddleware()).add(middleware: auth)
@@ -115,7 +119,7 @@ public struct Gateway: Sendable {
         // Governance's ledger writer and the audit log first: a service group stops its services
         // in reverse order, so their final flushes come after the server's last request.
         let governanceServices = self.shared.governance?.services(logger: logger) ?? []
-        let auditServices: [any Service] = self.shared.audit.map { [$0] } ?? []
+        let auditServices: [any Service] = self.shared.observers.audit.map { [$0] } ?? []
         var configuration = ServiceGroupConfiguration(
             services: (governanceServices + auditServices).map { .init(service: $0) } + [
                 .init(service: self.application(logger: logger, onServerRunning: onServerRunning)),

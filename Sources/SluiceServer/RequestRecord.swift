@@ -1,3 +1,4 @@
+import NIOCore
 import SluiceConfig
 import SluiceCore
 
@@ -21,6 +22,9 @@ public struct RequestRecord: Sendable {
     public var cost: Double
     public var latency: Duration
     public var timeToFirstToken: Duration?
+    /// Time spent waiting on upstreams: the dispatch of a plain answer (retries included), from
+    /// the dispatch to the end of a stream; nil when no deployment answered.
+    public var upstreamDuration: Duration?
     /// The error code, when the request failed.
     public var errorCode: String?
     /// The virtual key that made the request; nil for a static key.
@@ -39,6 +43,10 @@ public struct RequestRecord: Sendable {
 
     /// The cost in micro-dollars, rounded up (past the last bits of floating-point error).
     public var costMicroUSD: Int64 { max(0, Int64((self.cost * 1_000_000 - 1e-6).rounded(.up))) }
+
+    mutating func measureUpstream(since start: NIODeadline) {
+        self.upstreamDuration = .nanoseconds((NIODeadline.now() - start).nanoseconds)
+    }
 
     mutating func served(by dispatch: RoutePlanExecutor.Dispatch) {
         self.servedModel = dispatch.route.name

@@ -13,14 +13,11 @@ struct InferenceController {
     let executor: RoutePlanExecutor
     let timeouts: Timeouts
     let maxRequestBodyBytes: Int
-    let recorder: (any RequestRecorder)?
-    let liveStats: LiveStats
+    let observers: RequestObservers
     let slowRule: SlowAnswerRule
     let limits: RequestLimits
-    /// Budgets and the usage ledger; nil without a governance store.
+    /// Budgets; nil without a governance store.
     let governance: Governance?
-    /// Where each request's audit line goes; nil without an audit log.
-    let audit: AuditLog?
 
     /// Output tokens assumed for the load estimate when a request sets no limit.
     static let defaultOutputEstimate = 256
@@ -36,7 +33,10 @@ struct InferenceController {
     /// - Returns: a 200 answer; every failure is thrown as ``GatewayError``.
     func serve(_ endpoint: Endpoint, body: ByteBuffer, headers requestHeaders: HTTPFields, context: SluiceRequestContext, started: NIODeadline) async throws -> Response {
         let summary = try body.withUnsafeReadableBytes { bytes throws(GatewayError) in try InferenceRequest(endpoint: endpoint, bytes: bytes) }
-        guard let route = self.catalog.route(summary.model) else { throw GatewayError.unknownModel(summary.model) }
+        guard let route = self.catalog.route(summary.model) else {
+            self.observers.metrics.recordUnknownModel(endpoint, tenantID: context.caller.tenantID, started: started)
+            throw GatewayError.unknownModel(summary.model)
+        }
         let input = self.routingInput(summary, route: route, headers: requestHeaders, body: body)
         let call = ProviderRequest(
             body: body, summary: summary, requestID: context.requestID,
@@ -49,8 +49,8 @@ struct InferenceController {
             ledgerID: context.ledgerID
         )
         record.clientAddress = context.remoteAddress?.ipAddress
-        if self.audit?.includesContent == true { record.content = RequestContent(request: summary, body: body) }
-        var ledger = Ledger(recorder: self.recorder, usageLedger: self.governance?.ledger, audit: self.audit, liveStats: self.liveStats, logger: context.logger, started: started)
+        if self.observers.audit?.includesContent == true { record.content = RequestContent(request: summary, body: body) }
+        var ledger = Ledger(observers: self.observers, logger: context.logger, started: started)
         do {
             guard caller.mayUse(summary.model) else { throw GatewayError.modelNotAllowed(summary.model) }
             var headers: HTTPFields = [:]
@@ -66,9 +66,11 @@ struct InferenceController {
                     call, route: route, input: input, clientGone: context.connectionClosed, record: record, ledger: ledger, headers: headers
                 )
             }
+            let upstreamStarted = NIODeadline.now()
             let dispatch = try await self.executor.dispatch(route, input: input, logger: context.logger) { deployment in
                 try await deployment.provider.send(call)
             }
+            record.measureUpstream(since: upstreamStarted)
             record.served(by: dispatch)
             guard case .complete(let upstreamBody) = dispatch.response.body else {
                 dispatch.lease.release(.failure)
@@ -156,6 +158,7 @@ struct InferenceController {
     ) async throws -> Response {
         let started = ledger.started
         let limits = self.streamLimits(firstTokenFrom: started, deadline: call.deadline)
+        let upstreamStarted = NIODeadline.now()
         let dispatch = try await self.executor.dispatch(route, input: input, logger: call.logger) { deployment in
             try await ProgressWatchdog.run(limits, abandonedWhen: clientGone) { _ in try await deployment.provider.send(call) }
         }
@@ -205,9 +208,11 @@ struct InferenceController {
                     record.errorCode = "client_closed"
                     record.usage = relay.usage
                     record.content?.completion = relay.resumePoint.map { RequestContent.quoted(escaped: $0.text) }
+                    record.measureUpstream(since: upstreamStarted)
                     ledger.finish(&record, ttft: firstToken)
                     return
                 }
+                if let failure { self.observers.metrics.upstreamFailed(deployment: lease.deployment.label, error: failure) }
                 guard let failure, continuationsLeft > 0, let point = relay.resumePoint, point.canContinue, NIODeadline.now() < call.deadline else { break }
                 lease.release(.failure)
                 continuationsLeft -= 1
@@ -243,6 +248,7 @@ struct InferenceController {
             }
             record.usage = relay.usage
             record.content?.completion = relay.resumePoint.map { RequestContent.quoted(escaped: $0.text) }
+            record.measureUpstream(since: upstreamStarted)
             ledger.finish(&record, ttft: firstToken)
             try await writer.finish(nil)
         })

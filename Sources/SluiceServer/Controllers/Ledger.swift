@@ -4,22 +4,18 @@ import SluiceConfig
 import SluiceStore
 
 /// Closes a request's record: latency, cost, the budget reservation's settlement, the access log
-/// line, the usage ledger, the audit log, the live statistics and the recorder.
+/// line, and the report to every ``RequestObservers``. The request counts as in flight from the
+/// ledger's creation to ``finish(_:ttft:)``.
 struct Ledger: Sendable {
-    let recorder: (any RequestRecorder)?
-    let usageLedger: UsageLedgerWriter?
-    let audit: AuditLog?
-    let liveStats: LiveStats
+    let observers: RequestObservers
     let logger: Logger
     let started: NIODeadline
     /// The request's hold on its budgets, settled with what it spent.
     var reservation: BudgetReservation?
 
-    init(recorder: (any RequestRecorder)?, usageLedger: UsageLedgerWriter?, audit: AuditLog?, liveStats: LiveStats, logger: Logger, started: NIODeadline) {
-        self.recorder = recorder
-        self.usageLedger = usageLedger
-        self.audit = audit
-        self.liveStats = liveStats
+    init(observers: RequestObservers, logger: Logger, started: NIODeadline) {
+        self.observers = observers
+        observers.metrics.requestStarted()
         self.logger = logger
         self.started = started
     }
@@ -30,10 +26,10 @@ struct Ledger: Sendable {
         record.timeToFirstToken = ttft.map { .nanoseconds(($0 - self.started).nanoseconds) }
         if let usage = record.usage, let price = record.price { record.cost = price.cost(of: usage) }
         self.reservation?.settle(tokens: Int64(record.usage?.totalTokens ?? 0), microUSD: record.costMicroUSD)
-        if self.usageLedger != nil || self.audit != nil {
+        if self.observers.usageLedger != nil || self.observers.audit != nil {
             let finished = WallClock.micros()
-            self.usageLedger?.append(UsageRow(record, finishedAtMillis: finished / 1000))
-            self.audit?.append(record, finishedAtMicros: finished)
+            self.observers.usageLedger?.append(UsageRow(record, finishedAtMillis: finished / 1000))
+            self.observers.audit?.append(record, finishedAtMicros: finished)
         }
         if self.logger.logLevel <= .info {
             var metadata: Logger.Metadata = [
@@ -49,7 +45,8 @@ struct Ledger: Sendable {
             if let served = record.servedModel, served != record.model { metadata["served_model"] = .string(served) }
             self.logger.info("request finished", metadata: metadata)
         }
-        self.liveStats.record(record)
-        self.recorder?.record(record)
+        self.observers.liveStats.record(record)
+        self.observers.recorder?.record(record)
+        self.observers.metrics.record(record)
     }
 }

@@ -27,20 +27,12 @@ struct SystemController {
             route.deployments.map { deployment in
                 let snapshot = deployment.health.snapshot
                 return #"{"model":\#(JSONString.quoted(route.name)),"deployment":\#(JSONString.quoted(deployment.label)),"#
-                    + #""state":"\#(Self.name(of: snapshot.breaker, at: now))","in_flight":\#(snapshot.inFlight),"#
+                    + #""state":"\#(snapshot.breaker.phase(at: now).rawValue)","in_flight":\#(snapshot.inFlight),"#
                     + #""outstanding_tokens":\#(snapshot.outstandingTokens),"latency_ms":\#(Int(snapshot.latency * 1000)),"#
                     + #""waiting":\#(snapshot.waiting),"kv_cache_usage":\#(snapshot.kvCacheUsage.map { "\($0)" } ?? "null")}"#
             }
         }
         return "[\(deployments.joined(separator: ","))]"
-    }
-
-    private static func name(of breaker: CircuitBreaker.State, at now: NIODeadline) -> String {
-        switch breaker {
-        case .closed: "closed"
-        case .open(let until, _): now >= until ? "half-open" : "open"
-        case .halfOpen: "half-open"
-        }
     }
 
     /// `GET /v1/models`: the public model names in OpenAI's list shape.

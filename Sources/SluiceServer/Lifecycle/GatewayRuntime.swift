@@ -13,16 +13,15 @@ final class GatewayRuntime: Sendable {
     let inference: InferenceController
     let messages: AnthropicMessagesController
     let auth: ClientAuthMiddleware
+    let metricsEndpoint: MetricsController
 
     /// What lives as long as the process, whatever the config says: the parts every runtime shares.
     struct Shared: Sendable {
         let state: GatewayState
         let httpClient: UpstreamHTTPClient
         let governance: Governance?
-        let recorder: (any RequestRecorder)?
-        let audit: AuditLog?
-        /// The dashboard's figures, kept across reloads.
-        let liveStats: LiveStats
+        /// Kept across reloads, so counters never go back and the dashboard keeps its figures.
+        let observers: RequestObservers
         /// Per-IP limits, kept across reloads so a reload does not reset them.
         let addressLimiter: RateLimiter
         /// Key and deployment limits (shared through the store when there is one).
@@ -44,11 +43,12 @@ final class GatewayRuntime: Sendable {
         )
         let budget = RetryBudget(ratio: config.resilience.retryBudgetRatio, minimumPerSecond: config.resilience.retryBudgetMinimumPerSecond)
         self.inference = InferenceController(
-            catalog: catalog, executor: RoutePlanExecutor(catalog: catalog, budget: budget, limiter: shared.sharedLimiter),
-            timeouts: config.timeouts, maxRequestBodyBytes: config.server.maxRequestBodyBytes, recorder: shared.recorder, liveStats: shared.liveStats,
-            slowRule: SlowAnswerRule(config.resilience), limits: limits, governance: shared.governance, audit: shared.audit
+            catalog: catalog, executor: RoutePlanExecutor(catalog: catalog, budget: budget, limiter: shared.sharedLimiter, metrics: shared.observers.metrics),
+            timeouts: config.timeouts, maxRequestBodyBytes: config.server.maxRequestBodyBytes, observers: shared.observers,
+            slowRule: SlowAnswerRule(config.resilience), limits: limits, governance: shared.governance
         )
         self.messages = AnthropicMessagesController(inference: self.inference)
         self.auth = ClientAuthMiddleware(keys: config.clientKeys, directory: shared.governance?.keys, limits: limits)
+        self.metricsEndpoint = MetricsController(metrics: shared.observers.metrics, catalog: catalog)
     }
 }

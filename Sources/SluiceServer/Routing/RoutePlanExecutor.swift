@@ -12,6 +12,7 @@ struct RoutePlanExecutor: Sendable {
     let catalog: ModelCatalog
     let budget: RetryBudget
     let limiter: RateLimiter
+    let metrics: GatewayMetrics
 
     /// The answer that came back, the lease on the deployment that gave it, and its model.
     struct Dispatch: Sendable {
@@ -56,6 +57,7 @@ struct RoutePlanExecutor: Sendable {
                     let response = try await send(deployment)
                     return Dispatch(response: response, lease: lease, route: model, attempts: attempts)
                 } catch let error as GatewayError {
+                    self.metrics.upstreamFailed(deployment: deployment.label, error: error)
                     // A client error says nothing about the deployment's health.
                     lease.release(error.isRetryable ? .failure : .success(latency: nil))
                     guard error.isRetryable || error.isContextWindowExceeded else { throw error }
