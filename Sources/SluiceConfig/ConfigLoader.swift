@@ -48,13 +48,14 @@ public enum ConfigLoader {
     // MARK: - Sections
 
     private static func gatewayConfig(_ root: Node, reader: inout ConfigReader) -> GatewayConfig {
-        let sections = reader.mapping(root, at: "", allowed: ["server", "log", "timeouts", "upstream", "resilience", "auth", "models", "store", "limits", "budgets"])
+        let sections = reader.mapping(root, at: "", allowed: ["server", "log", "timeouts", "upstream", "resilience", "auth", "models", "store", "limits", "budgets", "tracing"])
         var config = GatewayConfig()
         if let node = sections["server"] { config.server = self.server(node, reader: &reader) }
         if let node = sections["log"] { config.log = self.log(node, reader: &reader) }
         if let node = sections["timeouts"] { config.timeouts = self.timeouts(node, reader: &reader) }
         if let node = sections["upstream"] { config.upstream = self.upstream(node, reader: &reader) }
         if let node = sections["resilience"] { config.resilience = self.resilience(node, reader: &reader) }
+        if let node = sections["tracing"] { config.tracing = self.tracing(node, reader: &reader) }
         var adminKey: Node?
         if let node = sections["auth"] {
             let auth = reader.mapping(node, at: "auth", allowed: ["api_keys", "admin_key"])

@@ -14,6 +14,8 @@ public struct GatewayConfig: Sendable {
     /// Public models in the order the file lists them.
     public var models: [ModelConfig]
     public var governance: GovernanceSettings
+    /// OpenTelemetry trace export; nil when off.
+    public var tracing: TracingSettings?
 
     public init(
         server: ServerSettings = .init(), log: LogSettings = .init(), timeouts: Timeouts = .init(),

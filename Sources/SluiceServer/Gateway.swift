@@ -23,6 +23,8 @@ public struct Gateway: Sendable {
     let httpClient: UpstreamHTTPClient
     /// Virtual keys, budgets, shared rate limits and the usage ledger; nil without a store.
     let governance: Governance?
+    /// The tracer and its span exporter; nil when the config asks for no tracing.
+    let tracing: GatewayTracing?
 
     public init(
         config: GatewayConfig, httpClient: UpstreamHTTPClient, governance: Governance? = nil, recorder: (any RequestRecorder)? = nil,
@@ -32,6 +34,7 @@ public struct Gateway: Sendable {
         self.recorder = recorder
         self.governance = governance
         self.httpClient = httpClient
+        self.tracing = GatewayTracing.make(config.tracing)
         self.catalog = ModelCatalog(models: config.models, resilience: config.resilience, client: httpClient, created: created)
     }
 
@@ -69,7 +72,7 @@ public struct Gateway: Sendable {
         let inference = InferenceController(
             catalog: self.catalog, executor: RoutePlanExecutor(catalog: self.catalog, budget: budget, limiter: sharedLimiter),
             timeouts: self.config.timeouts, maxRequestBodyBytes: self.config.server.maxRequestBodyBytes, recorder: self.recorder,
-            slowRule: SlowAnswerRule(self.config.resilience), limits: limits, governance: self.governance
+            slowRule: SlowAnswerRule(self.config.resilience), limits: limits, governance: self.governance, tracing: self.tracing
         )
         let auth = ClientAuthMiddleware(keys: self.config.clientKeys, directory: self.governance?.keys, limits: limits)
         let messages = AnthropicMessagesController(inference: inference)
@@ -106,11 +109,12 @@ public struct Gateway: Sendable {
     public func serviceGroup(
         logger: Logger, handleSignals: Bool, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> ServiceGroup {
-        // Governance's ledger writer first: a service group stops its services in reverse
-        // order, so the writer's final flush comes after the server's last request.
+        // Governance's ledger writer and the span exporter first: a service group stops its services
+        // in reverse order, so their final flushes come after the server's last request.
         let governanceServices = self.governance?.services(logger: logger) ?? []
+        let tracingServices = self.tracing.map { [$0.exporter] } ?? []
         var configuration = ServiceGroupConfiguration(
-            services: governanceServices.map { .init(service: $0) } + [
+            services: (governanceServices + tracingServices).map { .init(service: $0) } + [
                 .init(service: self.application(logger: logger, onServerRunning: onServerRunning)),
                 .init(service: HealthProber(catalog: self.catalog, interval: self.config.resilience.probeInterval, logger: logger)),
                 .init(service: BackendMetricsScraper(

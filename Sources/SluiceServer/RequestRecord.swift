@@ -28,6 +28,8 @@ public struct RequestRecord: Sendable {
     public var tenantID: String?
     /// The request's unique id in the usage ledger.
     public var ledgerID = ""
+    /// The request's trace (32 hex digits): the gateway's, or the client's `traceparent` when the gateway does not trace.
+    public var traceID: String?
     /// The answering deployment's prices.
     var price: Price?
 
