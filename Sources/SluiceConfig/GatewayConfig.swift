@@ -15,6 +15,8 @@ public struct GatewayConfig: Sendable, Equatable {
     public var models: [ModelConfig]
     public var governance: GovernanceSettings
     public var audit: AuditSettings
+    /// OpenTelemetry trace export; nil when off.
+    public var tracing: TracingSettings?
 
     public init(
         server: ServerSettings = .init(), log: LogSettings = .init(), timeouts: Timeouts = .init(),

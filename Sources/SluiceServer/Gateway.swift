@@ -40,6 +40,7 @@ public struct Gateway: Sendable {
         )
         self.shared = GatewayRuntime.Shared(
             state: GatewayState(), httpClient: httpClient, governance: governance, observers: observers,
+            tracing: GatewayTracing.make(config.tracing),
             addressLimiter: RateLimiter(sharedStore: nil, logger: logger),
             sharedLimiter: governance?.limiter ?? RateLimiter(sharedStore: nil, logger: logger), created: created
         )
@@ -116,12 +117,13 @@ public struct Gateway: Sendable {
     public func serviceGroup(
         logger: Logger, handleSignals: Bool, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> ServiceGroup {
-        // Governance's ledger writer and the audit log first: a service group stops its services
+        // Governance's ledger writer, the audit log and the span exporter first: a service group stops its services
         // in reverse order, so their final flushes come after the server's last request.
         let governanceServices = self.shared.governance?.services(logger: logger) ?? []
         let auditServices: [any Service] = self.shared.observers.audit.map { [$0] } ?? []
+        let tracingServices: [any Service] = self.shared.tracing.map { [$0.exporter] } ?? []
         var configuration = ServiceGroupConfiguration(
-            services: (governanceServices + auditServices).map { .init(service: $0) } + [
+            services: (governanceServices + auditServices + tracingServices).map { .init(service: $0) } + [
                 .init(service: self.application(logger: logger, onServerRunning: onServerRunning)),
                 .init(service: HealthProber(active: self.active, interval: self.config.resilience.probeInterval, logger: logger)),
                 .init(service: BackendMetricsScraper(

@@ -32,7 +32,7 @@ public struct RequestRecord: Sendable {
     public var tenantID: String?
     /// The request's unique id in the usage ledger.
     public var ledgerID = ""
-    /// The W3C trace id of the request's trace, when it has one.
+    /// The request's trace (32 hex digits): the gateway's, or the client's `traceparent` when the gateway does not trace.
     public var traceID: String?
     /// The client's IP address.
     public var clientAddress: String?

@@ -30,7 +30,7 @@ struct ConfigTests {
         let environment = [
             "SLUICE_CLIENT_KEY": "k", "OPENAI_API_KEY": "sk", "AZURE_OPENAI_API_KEY": "az", "ANTHROPIC_API_KEY": "sk-ant",
             "SLUICE_ADMIN_KEY": "sk-admin-0123456789abcdef", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
-            "GEMINI_API_KEY": "gk",
+            "GEMINI_API_KEY": "gk", "OTEL_TOKEN": "otel-token",
         ]
         let config = try ConfigLoader.parse(yaml: yaml, environment: environment)
         #expect(config.models.map(\.name) == ["gpt-4o", "claude-sonnet", "gemini-flash", "demo"])

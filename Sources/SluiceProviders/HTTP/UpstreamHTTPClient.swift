@@ -1,3 +1,4 @@
+import Instrumentation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -48,13 +49,15 @@ public final class UpstreamHTTPClient: Sendable {
         self.sslContext = try? NIOSSLContext(configuration: .makeClientConfiguration())
     }
 
-    /// Sends `body` with `head` to `origin`.
+    /// Sends `body` with `head` to `origin`, with the trace headers of `ServiceContext.current`.
     /// - Parameter streaming: hand the body over part by part instead of whole.
     /// - Throws: ``UpstreamTransportError``, or `CancellationError` when the calling task is cancelled.
     public func execute(
         origin: UpstreamOrigin, head: HTTPRequestHead, body: ByteBuffer, deadline: NIODeadline, streaming: Bool
     ) async throws -> UpstreamResponse {
-        try await self.pool(for: origin).execute(head: head, body: body, deadline: deadline, streaming: streaming)
+        var head = head
+        if let trace = ServiceContext.current?.upstreamTraceHeaders { trace.add(to: &head.headers) }
+        return try await self.pool(for: origin).execute(head: head, body: body, deadline: deadline, streaming: streaming)
     }
 
     /// The pool of the calling thread's event loop, or of the next loop when called from elsewhere.

@@ -18,6 +18,8 @@ struct InferenceController {
     let limits: RequestLimits
     /// Budgets; nil without a governance store.
     let governance: Governance?
+    /// The gateway's tracer; nil when tracing is off.
+    let tracing: GatewayTracing?
 
     /// Output tokens assumed for the load estimate when a request sets no limit.
     static let defaultOutputEstimate = 256
@@ -51,15 +53,18 @@ struct InferenceController {
         record.clientAddress = context.remoteAddress?.ipAddress
         if self.observers.audit?.includesContent == true { record.content = RequestContent(request: summary, body: body) }
         var ledger = Ledger(observers: self.observers, logger: context.logger, started: started)
+        ledger.trace = RequestTrace.start(summary, headers: requestHeaders, requestID: context.requestID, caller: caller, tracing: self.tracing)
         do {
             guard caller.mayUse(summary.model) else { throw GatewayError.modelNotAllowed(summary.model) }
             var headers: HTTPFields = [:]
-            if let tokens = try await self.limits.admitTokens(input.estimatedTokens, of: caller) {
-                RateLimitHeaders.add(tokens, kind: "tokens", to: &headers)
-            }
-            if let budgets = self.governance?.budgets {
-                let worst = self.worstCase(summary, route: route)
-                ledger.reservation = try await budgets.reserve(for: caller, model: summary.model, tokens: worst.tokens, microUSD: worst.microUSD)
+            try await ledger.trace.stage("admit") {
+                if let tokens = try await self.limits.admitTokens(input.estimatedTokens, of: caller) {
+                    RateLimitHeaders.add(tokens, kind: "tokens", to: &headers)
+                }
+                if let budgets = self.governance?.budgets {
+                    let worst = self.worstCase(summary, route: route)
+                    ledger.reservation = try await budgets.reserve(for: caller, model: summary.model, tokens: worst.tokens, microUSD: worst.microUSD)
+                }
             }
             if summary.stream {
                 return try await self.stream(
@@ -67,8 +72,10 @@ struct InferenceController {
                 )
             }
             let upstreamStarted = NIODeadline.now()
-            let dispatch = try await self.executor.dispatch(route, input: input, logger: context.logger) { deployment in
-                try await deployment.provider.send(call)
+            let dispatch = try await ledger.trace.stage("route") {
+                try await self.executor.dispatch(route, input: input, logger: context.logger) { deployment in
+                    try await ledger.trace.attempt(on: deployment) { try await deployment.provider.send(call) }
+                }
             }
             record.measureUpstream(since: upstreamStarted)
             record.served(by: dispatch)
@@ -159,8 +166,12 @@ struct InferenceController {
         let started = ledger.started
         let limits = self.streamLimits(firstTokenFrom: started, deadline: call.deadline)
         let upstreamStarted = NIODeadline.now()
-        let dispatch = try await self.executor.dispatch(route, input: input, logger: call.logger) { deployment in
-            try await ProgressWatchdog.run(limits, abandonedWhen: clientGone) { _ in try await deployment.provider.send(call) }
+        let dispatch = try await ledger.trace.stage("route") {
+            try await self.executor.dispatch(route, input: input, logger: call.logger) { deployment in
+                try await ledger.trace.attempt(on: deployment) {
+                    try await ProgressWatchdog.run(limits, abandonedWhen: clientGone) { _ in try await deployment.provider.send(call) }
+                }
+            }
         }
         var record = record
         record.served(by: dispatch)
@@ -171,6 +182,7 @@ struct InferenceController {
         headers[.cacheControl] = "no-cache"
         return Response(status: .ok, headers: headers, body: ResponseBody { [record] writer in
             var record = record
+            ledger.trace.relayStarted()
             var relay = OpenAIStreamRelay(
                 publicModel: dispatch.route.name, forwardUsageChunk: call.summary.clientWantsStreamUsage,
                 keepsResumePoint: dispatch.route.routing.streamResume || record.content != nil
@@ -188,6 +200,7 @@ struct InferenceController {
                         for try await chunk in chunks {
                             progress.advance()
                             if segmentFirstToken == nil {
+                                ledger.trace.firstChunk()
                                 segmentFirstToken = .now()
                                 if firstToken == nil { firstToken = segmentFirstToken }
                             }
@@ -219,7 +232,9 @@ struct InferenceController {
                 logger.warning("stream broke; continuing it on another deployment", metadata: [
                     "deployment": .string(lease.deployment.label), "error": .string(failure.message),
                 ])
-                guard let next = await self.continuation(of: call, from: point, after: dispatch.route, lease.deployment, input: input, clientGone: clientGone)
+                guard let next = await self.continuation(
+                    of: call, from: point, after: dispatch.route, lease.deployment, input: input, clientGone: clientGone, trace: ledger.trace
+                )
                 else { break }
                 let attemptsBefore = record.attempts
                 record.served(by: next)
@@ -286,7 +301,7 @@ struct InferenceController {
     /// request cannot be continued or no deployment could.
     private func continuation(
         of call: ProviderRequest, from point: StreamResumePoint, after route: ModelRoute, _ failed: Deployment, input: RoutingInput,
-        clientGone: EventLoopFuture<Void>
+        clientGone: EventLoopFuture<Void>, trace: RequestTrace
     ) async -> RoutePlanExecutor.Dispatch? {
         let bytes = call.body.withUnsafeReadableBytes {
             ContinuationRequest.body(of: call.summary, bytes: $0, partialText: point.text, producedTokens: point.producedTokens)
@@ -299,8 +314,12 @@ struct InferenceController {
         continued.summary = summary
         let limits = self.streamLimits(firstTokenFrom: .now(), deadline: call.deadline)
         do {
-            let next = try await self.executor.dispatch(route, input: input, logger: call.logger, continuing: failed) { deployment in
-                try await ProgressWatchdog.run(limits, abandonedWhen: clientGone) { _ in try await deployment.provider.send(continued) }
+            let next = try await trace.stage("route") {
+                try await self.executor.dispatch(route, input: input, logger: call.logger, continuing: failed) { deployment in
+                    try await trace.attempt(on: deployment) {
+                        try await ProgressWatchdog.run(limits, abandonedWhen: clientGone) { _ in try await deployment.provider.send(continued) }
+                    }
+                }
             }
             guard case .stream = next.response.body else {
                 next.lease.release(.failure)

@@ -12,6 +12,8 @@ struct Ledger: Sendable {
     let started: NIODeadline
     /// The request's hold on its budgets, settled with what it spent.
     var reservation: BudgetReservation?
+    /// The request's spans, ended with its record.
+    var trace = RequestTrace.off
 
     init(observers: RequestObservers, logger: Logger, started: NIODeadline) {
         self.observers = observers
@@ -22,6 +24,7 @@ struct Ledger: Sendable {
 
     func finish(_ record: inout RequestRecord, ttft: NIODeadline?) {
         let now = NIODeadline.now()
+        record.traceID = self.trace.traceID
         record.latency = .nanoseconds((now - self.started).nanoseconds)
         record.timeToFirstToken = ttft.map { .nanoseconds(($0 - self.started).nanoseconds) }
         if let usage = record.usage, let price = record.price { record.cost = price.cost(of: usage) }
@@ -41,10 +44,12 @@ struct Ledger: Sendable {
             ]
             if let ttft = record.timeToFirstToken { metadata["ttft_ms"] = .stringConvertible(ttft.inMilliseconds) }
             if let code = record.errorCode { metadata["error_code"] = .string(code) }
+            if let traceID = record.traceID { metadata["trace_id"] = .string(traceID) }
             if record.attempts > 1 { metadata["attempts"] = .stringConvertible(record.attempts) }
             if let served = record.servedModel, served != record.model { metadata["served_model"] = .string(served) }
             self.logger.info("request finished", metadata: metadata)
         }
+        self.trace.finish(record)
         self.observers.liveStats.record(record)
         self.observers.recorder?.record(record)
         self.observers.metrics.record(record)

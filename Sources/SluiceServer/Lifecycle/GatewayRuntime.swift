@@ -22,6 +22,8 @@ final class GatewayRuntime: Sendable {
         let governance: Governance?
         /// Kept across reloads, so counters never go back and the dashboard keeps its figures.
         let observers: RequestObservers
+        /// The tracer and its span exporter; nil when the config asks for no tracing.
+        let tracing: GatewayTracing?
         /// Per-IP limits, kept across reloads so a reload does not reset them.
         let addressLimiter: RateLimiter
         /// Key and deployment limits (shared through the store when there is one).
@@ -45,7 +47,8 @@ final class GatewayRuntime: Sendable {
         self.inference = InferenceController(
             catalog: catalog, executor: RoutePlanExecutor(catalog: catalog, budget: budget, limiter: shared.sharedLimiter, metrics: shared.observers.metrics),
             timeouts: config.timeouts, maxRequestBodyBytes: config.server.maxRequestBodyBytes, observers: shared.observers,
-            slowRule: SlowAnswerRule(config.resilience), limits: limits, governance: shared.governance
+            slowRule: SlowAnswerRule(config.resilience), limits: limits, governance: shared.governance,
+            tracing: shared.tracing
         )
         self.messages = AnthropicMessagesController(inference: self.inference)
         self.auth = ClientAuthMiddleware(keys: config.clientKeys, directory: shared.governance?.keys, limits: limits)

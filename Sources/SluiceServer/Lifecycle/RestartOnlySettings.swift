@@ -2,7 +2,7 @@ import SluiceConfig
 
 extension GatewayConfig {
     /// This config with the settings that only a restart can change (where the server listens,
-    /// the drain time, logging and the audit log, the upstream connection pool, the governance
+    /// the drain time, logging, the audit log and tracing, the upstream connection pool, the governance
     /// store and its limits, the timers of background services) taken from `running`, and the file paths of
     /// those that differ, so a reload can say which of its changes wait for a restart.
     func keepingRestartOnlySettings(of running: GatewayConfig) -> (config: GatewayConfig, restartRequired: [String]) {
@@ -31,6 +31,7 @@ extension GatewayConfig {
         keep(\.governance.tokensPerMinutePerKey, named: "limits.per_key.tokens_per_minute")
         keep(\.governance.defaultMaxOutputTokens, named: "budgets.default_max_output_tokens")
         keep(\.audit, named: "audit")
+        keep(\.tracing, named: "tracing")
         return (config, changed)
     }
 }

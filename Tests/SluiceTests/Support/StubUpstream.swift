@@ -40,6 +40,7 @@ final class StubUpstream: Sendable {
         /// Azure OpenAI's key header.
         var apiKey: String?
         var requestID: String?
+        var traceparent: String? = nil
         var body: String
     }
 
@@ -117,7 +118,7 @@ final class StubUpstream: Sendable {
         }
         return Received(
             path: request.uri.path, query: request.uri.query ?? "", authorization: request.headers[.authorization], apiKey: header("api-key"),
-            requestID: header("x-request-id"), body: body
+            requestID: header("x-request-id"), traceparent: header("traceparent"), body: body
         )
     }
 
