@@ -59,14 +59,19 @@ struct Serve: AsyncParsableCommand {
             "starting",
             metadata: ["host": .string(settings.server.host), "port": .stringConvertible(settings.server.port), "models": .stringConvertible(settings.models.count)]
         )
+        var failure: (any Error)?
         do {
             try await gateway.serviceGroup(logger: logger, handleSignals: true).run()
         } catch {
-            logger.error("stopped with an error", metadata: ["error": "\(error)"])
+            failure = error
         }
         await client.shutdown()
         await governance?.close()
-        logger.info("stopped")
+        guard let failure else { return logger.info("stopped") }
+        logger.critical("stopped with an error", metadata: ["error": "\(failure)"])
+        // Exit with the gateway still referenced: a span exporter whose service never ran would
+        // otherwise shut its HTTP client down in its deinit, on an event loop, which traps.
+        withExtendedLifetime(gateway) { Foundation.exit(1) }
     }
 
     /// The config file with the command line's overrides; read again on every reload.
