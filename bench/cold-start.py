@@ -66,6 +66,15 @@ def served(port):
         return False
 
 
+def cpu_ms(pid):
+    """CPU time of every thread of the process so far (the scheduler's nanosecond count)."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/schedstat") as stat:
+            total += int(stat.read().split()[0])
+    return total / 1e6
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as status:
         for line in status:
@@ -88,8 +97,9 @@ def one_start(binary, template, folder, index):
             if time.perf_counter() - started > 10:
                 sys.exit("sluice did not answer within 10 s")
         elapsed = time.perf_counter() - started
+        cpu = cpu_ms(process.pid)
         time.sleep(1)
-        return elapsed, rss_kib(process.pid)
+        return elapsed, cpu, rss_kib(process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=10)
@@ -106,12 +116,15 @@ def main():
     with tempfile.TemporaryDirectory(prefix="sluice-cold-") as folder:
         for name, template in [("minimal", MINIMAL), ("governed", GOVERNED)]:
             samples = [one_start(args.binary, template, folder, f"{name}-{i}") for i in range(args.runs)]
-            starts = sorted(ms * 1000 for ms, _ in samples)
-            memory = sorted(kib / 1024 for _, kib in samples)
+            def summary(values):
+                values = sorted(values)
+                return {"min": round(values[0], 1), "median": round(statistics.median(values), 1), "max": round(values[-1], 1)}
+
             report[name] = {
                 "runs": args.runs,
-                "first_request_ms": {"min": round(starts[0], 1), "median": round(statistics.median(starts), 1), "max": round(starts[-1], 1)},
-                "idle_rss_mib": {"min": round(memory[0], 1), "median": round(statistics.median(memory), 1), "max": round(memory[-1], 1)},
+                "first_request_ms": summary(seconds * 1000 for seconds, _, _ in samples),
+                "cpu_until_first_request_ms": summary(cpu for _, cpu, _ in samples),
+                "idle_rss_mib": summary(kib / 1024 for _, _, kib in samples),
             }
     print(json.dumps(report, indent=2))
 
