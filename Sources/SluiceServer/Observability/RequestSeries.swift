@@ -45,7 +45,7 @@ final class RequestSeries: Sendable {
     let budgetExceeded: Counter?
 
     init(_ key: Key, registry: PrometheusCollectorRegistry) {
-        let operation = ("gen_ai_operation_name", Self.operationName(key.endpoint))
+        let operation = ("gen_ai_operation_name", GenAINames.operation(key.endpoint))
         let requestModel = ("gen_ai_request_model", key.model)
         let responseModel = ("gen_ai_response_model", key.servedModel ?? "none")
         let provider = ("gen_ai_provider_name", key.deployment.map(Self.providerName) ?? "none")
@@ -78,15 +78,6 @@ final class RequestSeries: Sendable {
             ? registry.makeCounter(descriptor: MetricDescriptors.rateLimited, labels: [requestModel, tenant]) : nil
         self.budgetExceeded = key.errorType == "budget_exceeded"
             ? registry.makeCounter(descriptor: MetricDescriptors.budgetExceeded, labels: [requestModel, tenant]) : nil
-    }
-
-    /// `gen_ai.operation.name`.
-    static func operationName(_ endpoint: Endpoint) -> String {
-        switch endpoint {
-        case .chatCompletions: "chat"
-        case .completions: "text_completion"
-        case .embeddings: "embeddings"
-        }
     }
 
     /// The provider kind of a deployment label (`provider:upstream-model`).
