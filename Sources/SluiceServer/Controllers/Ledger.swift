@@ -29,11 +29,10 @@ struct Ledger: Sendable {
         record.timeToFirstToken = ttft.map { .nanoseconds(($0 - self.started).nanoseconds) }
         if let usage = record.usage, let price = record.price { record.cost = price.cost(of: usage) }
         self.reservation?.settle(tokens: Int64(record.usage?.totalTokens ?? 0), microUSD: record.costMicroUSD)
-        if self.observers.usageLedger != nil || self.observers.audit != nil {
-            let finished = WallClock.micros()
-            self.observers.usageLedger?.append(UsageRow(record, finishedAtMillis: finished / 1000))
-            self.observers.audit?.append(record, finishedAtMicros: finished)
-        }
+        // One wall-clock reading for the ledger row, the audit line and the live figures.
+        let finished = WallClock.micros()
+        self.observers.usageLedger?.append(UsageRow(record, finishedAtMillis: finished / 1000))
+        self.observers.audit?.append(record, finishedAtMicros: finished)
         if self.logger.logLevel <= .info {
             var metadata: Logger.Metadata = [
                 "model": .string(record.model), "deployment": .string(record.deployment ?? "none"), "endpoint": .string(record.endpoint.path),
@@ -50,7 +49,7 @@ struct Ledger: Sendable {
             self.logger.info("request finished", metadata: metadata)
         }
         self.trace.finish(record)
-        self.observers.liveStats.record(record)
+        self.observers.liveStats.record(record, atSecond: finished / 1_000_000)
         self.observers.recorder?.record(record)
         self.observers.metrics.record(record)
     }

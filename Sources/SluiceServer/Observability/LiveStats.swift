@@ -29,11 +29,7 @@ public final class LiveStats: Sendable {
         self.state = Mutex(State())
     }
 
-    /// Counts one finished request in the current second.
-    func record(_ record: RequestRecord) {
-        self.record(record, atSecond: WallClock.seconds())
-    }
-
+    /// Counts one finished request in `second` (Unix seconds).
     func record(_ record: RequestRecord, atSecond second: Int64) {
         let latency = Self.microseconds(record.latency)
         let timeToFirstToken = record.timeToFirstToken.map(Self.microseconds)
@@ -67,8 +63,8 @@ public final class LiveStats: Sendable {
         }
         return LiveStatsSnapshot(
             now: now, startedAt: self.startedAt, windowSeconds: Self.windowSeconds, stepSeconds: Int(step),
-            series: steps.map { LiveStatsSnapshot.Point(start: $0.start, seconds: min($0.start + step, now + 1) - max($0.start, first), merged: $0.merged) },
-            window: LiveStatsSnapshot.Window(seconds: now - first + 1, merged: window),
+            series: steps.map { LiveStatsSnapshot.Traffic(start: $0.start, seconds: min($0.start + step, now + 1) - max($0.start, first), merged: $0.merged) },
+            window: LiveStatsSnapshot.Traffic(start: first, seconds: now - first + 1, merged: window),
             totals: LiveStatsSnapshot.Tally(totals),
             usage: usage.pairs.sorted { ($0.total.costMicroUSD, $0.total.requests) > ($1.total.costMicroUSD, $1.total.requests) }
                 .map(LiveStatsSnapshot.PairUsage.init),

@@ -9,9 +9,9 @@ struct LiveStatsSnapshot: Encodable, Sendable {
     var windowSeconds: Int
     var stepSeconds: Int
     /// One point per step, oldest first, from the start of the window (or of the gateway).
-    var series: [Point]
+    var series: [Traffic]
     /// The whole window.
-    var window: Window
+    var window: Traffic
     /// Since the start.
     var totals: Tally
     /// Per tenant × model, busiest first.
@@ -37,29 +37,12 @@ struct LiveStatsSnapshot: Encodable, Sendable {
         }
     }
 
-    struct Point: Encodable, Sendable {
-        /// The step's first second.
+    /// Requests, errors, rates and percentiles over a span of seconds: one step of the series, or
+    /// the whole window.
+    struct Traffic: Encodable, Sendable {
+        /// The span's first second.
         var t: Int64
-        var requests: Int
-        var errors: Int
-        var rate: Double
-        var errorRate: Double
-        var latencyMs: Percentiles?
-        var ttftMs: Percentiles?
-
-        /// - Parameter seconds: the seconds of the step inside the window (fewer at its ends).
-        init(start: Int64, seconds: Int64, merged: MergedSeconds) {
-            self.t = start
-            self.requests = merged.requests
-            self.errors = merged.errors
-            self.rate = Double(merged.requests) / Double(max(1, seconds))
-            self.errorRate = merged.requests == 0 ? 0 : Double(merged.errors) / Double(merged.requests)
-            self.latencyMs = Percentiles(merged.latency)
-            self.ttftMs = Percentiles(merged.timeToFirstToken)
-        }
-    }
-
-    struct Window: Encodable, Sendable {
+        /// The span's seconds inside the window (fewer for a step at either end).
         var seconds: Int64
         var requests: Int
         var errors: Int
@@ -68,7 +51,8 @@ struct LiveStatsSnapshot: Encodable, Sendable {
         var latencyMs: Percentiles?
         var ttftMs: Percentiles?
 
-        init(seconds: Int64, merged: MergedSeconds) {
+        init(start: Int64, seconds: Int64, merged: MergedSeconds) {
+            self.t = start
             self.seconds = seconds
             self.requests = merged.requests
             self.errors = merged.errors
