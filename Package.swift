@@ -74,6 +74,7 @@ let package = Package(
         .target(
             name: "SluiceStore",
             dependencies: [
+                "SluiceCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -41,8 +41,14 @@ public struct RequestRecord: Sendable {
     /// The answering deployment's prices.
     var price: Price?
 
-    /// The cost in micro-dollars, rounded up (past the last bits of floating-point error).
-    public var costMicroUSD: Int64 { max(0, Int64((self.cost * 1_000_000 - 1e-6).rounded(.up))) }
+    /// The cost in micro-dollars, rounded up (past the last bits of floating-point error), at most
+    /// ``maximumCostMicroUSD``: a price or usage far out of range must neither trap nor make the
+    /// ledger's and budgets' sums overflow.
+    public var costMicroUSD: Int64 { min(max(0, Int64(saturating: (self.cost * 1_000_000 - 1e-6).rounded(.up))), Self.maximumCostMicroUSD) }
+
+    /// $9 billion (2^53 micro-dollars, exact as a Double): no request costs that; sums of a
+    /// thousand such stay inside `Int64`.
+    public static let maximumCostMicroUSD: Int64 = 1 << 53
 
     mutating func measureUpstream(since start: NIODeadline) {
         self.upstreamDuration = .nanoseconds((NIODeadline.now() - start).nanoseconds)

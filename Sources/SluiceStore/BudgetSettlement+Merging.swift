@@ -1,3 +1,5 @@
+import SluiceCore
+
 extension Array where Element == BudgetSettlement {
     /// The settlements summed per period and instance (for non-negative amounts the same as
     /// applying them one by one), sorted so that concurrent transactions lock the same rows in the
@@ -5,7 +7,8 @@ extension Array where Element == BudgetSettlement {
     func mergedByPeriodAndInstance() -> [BudgetSettlement] {
         var totals: [SettlementTarget: Int64] = [:]
         for settlement in self {
-            totals[SettlementTarget(key: settlement.key, instanceID: settlement.instanceID), default: 0] += settlement.amount
+            let target = SettlementTarget(key: settlement.key, instanceID: settlement.instanceID)
+            totals[target] = totals[target, default: 0].addingWithSaturation(settlement.amount)
         }
         return totals
             .map { BudgetSettlement(key: $0.key.key, instanceID: $0.key.instanceID, amount: $0.value) }

@@ -1,28 +1,43 @@
-/// Token counts of one request, as the upstream reported them.
+/// Token counts of one request, as the upstream reported them, each clamped to
+/// `0...Usage.maximumCount`: an upstream's word is not trusted to be sane, and sums over
+/// requests (ledger, budgets, live figures) must stay far from overflow.
 public struct Usage: Sendable, Equatable {
+    /// No request comes near 2^32 tokens; a count above it is an upstream's error, kept at the cap.
+    public static let maximumCount = 1 << 32
+
     public var promptTokens: Int
     public var completionTokens: Int
-    /// Prompt tokens served from the provider's prompt cache, when reported.
+    /// Prompt tokens served from the provider's prompt cache, when reported; at most the prompt tokens.
     public var cachedPromptTokens: Int
 
     public init(promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int = 0) {
-        self.promptTokens = promptTokens
-        self.completionTokens = completionTokens
-        self.cachedPromptTokens = cachedPromptTokens
+        self.promptTokens = Self.clamped(promptTokens)
+        self.completionTokens = Self.clamped(completionTokens)
+        self.cachedPromptTokens = min(Self.clamped(cachedPromptTokens), self.promptTokens)
     }
 
-    public var totalTokens: Int { self.promptTokens + self.completionTokens }
+    public var totalTokens: Int { self.promptTokens.addingWithSaturation(self.completionTokens) }
 
-    /// Reads an OpenAI `usage` object; nil when `member` is not one.
+    /// `count` within `0...maximumCount`.
+    public static func clamped(_ count: Int) -> Int {
+        min(max(count, 0), Self.maximumCount)
+    }
+
+    /// Reads an OpenAI `usage` object; nil when `member` is not one. A count that is not a
+    /// whole number (`-3`, `1.5`, `1e400`, a string) reads as 0; one past `Int` as the cap.
     public init?(openAIUsage member: JSONMember, in bytes: UnsafeRawBufferPointer) {
         guard member.kind == .object else { return nil }
         let fields = JSONScanner.members(of: bytes, objectAt: member.value)
-        func count(_ key: String) -> Int { fields.member(key).flatMap { JSONValueReader.integer($0, in: bytes) } ?? 0 }
+        func count(_ member: JSONMember?) -> Int {
+            guard let member else { return 0 }
+            if let value = JSONValueReader.integer(member, in: bytes) { return value }
+            let digitsOnly = member.kind == .number && bytes[member.value].allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+            return digitsOnly ? Self.maximumCount : 0
+        }
         var cached = 0
         if let details = fields.member("prompt_tokens_details"), details.kind == .object {
-            let detailFields = JSONScanner.members(of: bytes, objectAt: details.value)
-            cached = detailFields.member("cached_tokens").flatMap { JSONValueReader.integer($0, in: bytes) } ?? 0
+            cached = count(JSONScanner.members(of: bytes, objectAt: details.value).member("cached_tokens"))
         }
-        self.init(promptTokens: count("prompt_tokens"), completionTokens: count("completion_tokens"), cachedPromptTokens: cached)
+        self.init(promptTokens: count(fields.member("prompt_tokens")), completionTokens: count(fields.member("completion_tokens")), cachedPromptTokens: cached)
     }
 }

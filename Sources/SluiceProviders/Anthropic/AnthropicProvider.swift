@@ -157,7 +157,7 @@ public struct AnthropicProvider: Provider {
             metadata: ["upstream.status": "\(response.status)", "upstream.body": "\(body.map { String(buffer: $0).prefix(500) } ?? "")"]
         )
         var error = AnthropicErrorMapping.gatewayError(status: response.status, anthropicBody: body?.readableBytesView ?? ByteBufferView())
-        if let retryAfter = response.headers.first(name: "retry-after"), error.status == 429 || error.status == 503 {
+        if let retryAfter = UpstreamRetryAfter.value(in: response.headers), error.status == 429 || error.status == 503 {
             error.retryAfter = retryAfter
         }
         if error.status == 400, error.message.hasPrefix(Self.promptTooLongMessage) {

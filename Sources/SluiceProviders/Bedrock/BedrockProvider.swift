@@ -129,7 +129,7 @@ public struct BedrockProvider: Provider {
         var error = BedrockErrorMapping.gatewayError(
             status: response.status, exceptionType: response.headers.first(name: "x-amzn-errortype"),
             body: body?.readableBytesView ?? ByteBufferView())
-        if let retryAfter = response.headers.first(name: "retry-after"), error.status == 429 || error.status == 503 {
+        if let retryAfter = UpstreamRetryAfter.value(in: response.headers), error.status == 429 || error.status == 503 {
             error.retryAfter = retryAfter
         }
         return error

@@ -127,7 +127,7 @@ public struct GeminiProvider: Provider {
             metadata: ["upstream.status": "\(response.status)", "upstream.body": "\(body.map { String(buffer: $0).prefix(500) } ?? "")"]
         )
         var error = GeminiErrorMapping.gatewayError(status: response.status, geminiBody: body?.readableBytesView ?? ByteBufferView())
-        if let retryAfter = response.headers.first(name: "retry-after"), error.status == 429 || error.status == 503 {
+        if let retryAfter = UpstreamRetryAfter.value(in: response.headers), error.status == 429 || error.status == 503 {
             error.retryAfter = retryAfter
         }
         return error

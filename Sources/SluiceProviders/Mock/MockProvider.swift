@@ -4,6 +4,7 @@ import SluiceCore
 
 /// The built-in model: deterministic text with real-looking usage, a configurable pace, and
 /// injected faults (an error status, a stall, a cut stream) for demos, tests and load tests.
+/// It refuses the messages OpenAI's API refuses, in OpenAI's words.
 public struct MockProvider: Provider {
     let settings: MockSettings
     let publicModel: String
@@ -16,6 +17,9 @@ public struct MockProvider: Provider {
     }
 
     public func send(_ request: ProviderRequest) async throws -> ProviderResponse {
+        if let refusal = request.body.withUnsafeReadableBytes({ MockRequestValidation.refusal(of: request.summary, body: $0) }) {
+            throw refusal
+        }
         let fault = self.settings.fault.flatMap { Double.random(in: 0..<1) < $0.rate ? $0.kind : nil }
         if case .status(let status) = fault {
             let body = ByteBuffer(string: GatewayError(status: status, type: "mock_error", code: "injected", message: "Injected fault: HTTP \(status).").jsonBody)

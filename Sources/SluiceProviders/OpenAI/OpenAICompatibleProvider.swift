@@ -109,7 +109,7 @@ public struct OpenAICompatibleProvider: Provider {
             "upstream answered with an error",
             metadata: ["upstream.status": "\(response.status)", "upstream.body": "\(body.map { String(buffer: $0).prefix(500) } ?? "")"]
         )
-        return UpstreamFailure.error(status: response.status, body: body, retryAfter: response.headers.first(name: "retry-after"))
+        return UpstreamFailure.error(status: response.status, body: body, retryAfter: UpstreamRetryAfter.value(in: response.headers))
     }
 
     /// The client's body with the upstream model name and usage reporting spliced in.

@@ -100,12 +100,13 @@ struct AdminController {
     }
 
     /// Filters from the query string: `key_id`, `tenant_id`, `model`, `from` and `to` (a
-    /// `YYYY-MM-DD` day or Unix seconds; `to` exclusive), `limit` (at most 1000).
+    /// `YYYY-MM-DD` day or Unix seconds; `to` exclusive), `limit` (at most 1000). Seconds past
+    /// what milliseconds can hold mean the far past or future: they saturate.
     private static func usageQuery(_ request: Request) throws -> UsageQuery {
         let parameters = request.uri.queryParameters
         func time(_ name: String) throws -> Int64? {
             guard let text = parameters.get(name) else { return nil }
-            if let seconds = Int64(text) { return seconds * 1000 }
+            if let seconds = Int64(text) { return seconds.multipliedWithSaturation(by: 1000) }
             if let day = BudgetPeriod.start(ofDay: text) { return day * 1000 }
             throw GatewayError.invalidRequest("'\(name)' must be a date (YYYY-MM-DD) or Unix seconds", param: name)
         }

@@ -87,7 +87,7 @@ final class BudgetBook: Sendable {
         let holds = budgets.map { budget in
             Hold(
                 key: BudgetPeriodKey(budgetID: budget.id, periodStart: BudgetPeriod.start(of: budget.period, containing: now)),
-                unit: budget.unit, amount: budget.unit == .tokens ? tokens : microUSD
+                unit: budget.unit, amount: max(0, budget.unit == .tokens ? tokens : microUSD)
             )
         }
         for _ in 0..<Self.leaseAttempts {
@@ -104,7 +104,8 @@ final class BudgetBook: Sendable {
                     throw GatewayError.storeUnavailable
                 }
                 self.state.withLock { state in
-                    state.accounts[holds[index].key, default: Account()].held += granted
+                    let held = state.accounts[holds[index].key, default: Account()].held
+                    state.accounts[holds[index].key, default: Account()].held = held.addingWithSaturation(granted)
                     state.accounts[holds[index].key]?.validUntil = now + self.leaseTTL
                 }
                 if granted < shortfall { throw Self.exceeded(budget, now: now) }
@@ -123,12 +124,12 @@ final class BudgetBook: Sendable {
                 // A lease the store may no longer count is not spent from.
                 if account.validUntil < now { account.held = account.reserved }
                 state.accounts[hold.key] = account
-                let available = account.held - account.reserved
-                if available < hold.amount { shortfalls.append((index, hold.amount - available)) }
+                let available = account.held.subtractingWithSaturation(account.reserved)
+                if available < hold.amount { shortfalls.append((index, hold.amount.subtractingWithSaturation(available))) }
             }
             guard shortfalls.isEmpty else { return shortfalls }
             for hold in holds {
-                state.accounts[hold.key]!.reserved += hold.amount
+                state.accounts[hold.key]!.reserved = state.accounts[hold.key]!.reserved.addingWithSaturation(hold.amount)
                 state.accounts[hold.key]!.lastUsed = now
             }
             return []
@@ -140,11 +141,11 @@ final class BudgetBook: Sendable {
         var spent: [BudgetSettlement] = []
         self.state.withLock { state in
             for hold in holds {
-                let amount = hold.unit == .tokens ? tokens : microUSD
+                let amount = max(0, hold.unit == .tokens ? tokens : microUSD)
                 guard var account = state.accounts[hold.key] else { continue }
-                account.reserved -= hold.amount
+                account.reserved = account.reserved.subtractingWithSaturation(hold.amount)
                 // Spend comes out of the lease; the others' reservations stay covered.
-                account.held = max(account.held - amount, account.reserved)
+                account.held = max(account.held.subtractingWithSaturation(amount), account.reserved)
                 state.accounts[hold.key] = account
                 if amount > 0 { spent.append(BudgetSettlement(key: hold.key, instanceID: self.instanceID, amount: amount)) }
             }
@@ -185,15 +186,15 @@ final class BudgetBook: Sendable {
         let per = budget.period == .total ? "in total" : "per \(budget.period.rawValue)"
         return GatewayError.budgetExceeded(
             "the \(budget.scope.rawValue) \(budget.scopeID) may spend \(limit) \(per)\(scope) (budget \(budget.id))",
-            resets: end.map(BudgetPeriod.iso8601), retryAfterSeconds: end.map { Int($0 - now) }
+            resets: end.map(BudgetPeriod.iso8601), retryAfterSeconds: end.map { Int($0.subtractingWithSaturation(now)) }
         )
     }
 
     /// Micro-dollars as dollars with up to six decimals.
     static func dollars(_ micro: Int64) -> String {
-        let digits = String(micro % 1_000_000)
+        let digits = String(micro.magnitude % 1_000_000)
         var fraction = String(repeating: "0", count: 6 - digits.count) + digits
         while fraction.hasSuffix("0") { fraction.removeLast() }
-        return "\(micro / 1_000_000)" + (fraction.isEmpty ? "" : "." + fraction)
+        return (micro < 0 ? "-" : "") + "\(micro.magnitude / 1_000_000)" + (fraction.isEmpty ? "" : "." + fraction)
     }
 }

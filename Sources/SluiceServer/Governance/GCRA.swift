@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// The generic cell rate algorithm: a limit of `limit` units per `window`, kept as one number per
 /// cell, the theoretical arrival time (TAT). Taking `cost` units occupies `cost × window / limit`
 /// of the window (rounded up to a microsecond); a take is allowed when the new TAT,
@@ -5,14 +7,15 @@
 /// come at once, and then units at the limit's pace.
 ///
 /// Times in microseconds. A limit so high that one take occupies less than a microsecond counts
-/// a microsecond per take: at most a million takes a second.
+/// a microsecond per take: at most a million takes a second. Costs and limits come from clients
+/// and operators, so the arithmetic saturates: a cost of 10^17 tokens is refused, never a trap.
 struct GCRA: Sendable, Equatable {
     let window: Int64
     let limit: Int64
 
     init(limit: Int, window: Int64 = 60_000_000) {
         self.limit = Int64(max(1, limit))
-        self.window = window
+        self.window = max(1, window)
     }
 
     struct Decision: Sendable, Equatable {
@@ -23,25 +26,25 @@ struct GCRA: Sendable, Equatable {
         let wait: Int64
     }
 
-    /// Microseconds of the window that `cost` units occupy.
+    /// Microseconds of the window that `cost` units occupy (at most `Int64.max`).
     func occupancy(_ cost: Int64) -> Int64 {
-        max(1, Int64((Double(cost) * Double(self.window) / Double(self.limit)).rounded(.up)))
+        max(1, Int64(saturating: (Double(cost) * Double(self.window) / Double(self.limit)).rounded(.up)))
     }
 
     /// Takes `cost` units from the cell whose TAT is `tat`, updating it when allowed.
     func take(_ cost: Int64, tat: inout Int64, now: Int64) -> Decision {
         let start = max(tat, now)
-        let next = start + self.occupancy(cost)
-        let ahead = next - now
+        let ahead = start.subtractingWithSaturation(now).addingWithSaturation(self.occupancy(cost))
         guard ahead <= self.window else {
-            return Decision(allowed: false, remaining: self.units(free: self.window - (start - now)), wait: ahead - self.window)
+            let free = self.window.subtractingWithSaturation(start.subtractingWithSaturation(now))
+            return Decision(allowed: false, remaining: self.units(free: free), wait: ahead.subtractingWithSaturation(self.window))
         }
-        tat = next
+        tat = now.addingWithSaturation(ahead)
         return Decision(allowed: true, remaining: self.units(free: self.window - ahead), wait: ahead)
     }
 
     /// Whole units that fit in `free` microseconds of the window.
     private func units(free: Int64) -> Int64 {
-        max(0, Int64((Double(free) * Double(self.limit) / Double(self.window)).rounded(.down)))
+        max(0, Int64(saturating: (Double(free) * Double(self.limit) / Double(self.window)).rounded(.down)))
     }
 }

@@ -11,7 +11,7 @@ enum RateLimitHeaders {
 
     /// `250ms`, `12s`, `6m0s` …
     static func duration(_ micros: Int64) -> String {
-        let milliseconds = micros / 1000
+        let milliseconds = max(0, micros) / 1000
         if milliseconds < 1000 { return "\(milliseconds)ms" }
         let seconds = (milliseconds + 999) / 1000
         return seconds < 60 ? "\(seconds)s" : "\(seconds / 60)m\(seconds % 60)s"

@@ -1,4 +1,5 @@
 import Logging
+import SluiceCore
 import SluiceStore
 import Synchronization
 
@@ -82,7 +83,7 @@ final class RateLimiter: Sendable {
                     return .taken(remaining: slice.remaining)
                 }
                 if slice.refusedUntil > now { return .refused }
-                slice.wanted += cost
+                slice.wanted = slice.wanted.addingWithSaturation(cost)
                 if let refill = slice.refill {
                     slices[cell] = slice
                     return .waitFor(refill)
@@ -96,7 +97,7 @@ final class RateLimiter: Sendable {
             case .taken(let remaining):
                 return Outcome(allowed: true, limit: limit, remaining: Int(remaining), wait: 0)
             case .refused:
-                let wait = self.slices.withLock { ($0[cell]?.refusedUntil ?? now) - now }
+                let wait = self.slices.withLock { ($0[cell]?.refusedUntil ?? now).subtractingWithSaturation(now) }
                 return Outcome(allowed: false, limit: limit, remaining: 0, wait: max(wait, 1))
             case .waitFor(let refill):
                 await refill.value
@@ -127,7 +128,8 @@ final class RateLimiter: Sendable {
                     break
                 }
                 refusedFor = retryAfter
-                let fits = Int64((Double(occupancy - retryAfter) * Double(rule.limit) / Double(rule.window)).rounded(.down))
+                let free = occupancy.subtractingWithSaturation(retryAfter)
+                let fits = Int64(saturating: (Double(free) * Double(rule.limit) / Double(rule.window)).rounded(.down))
                 guard fits >= smallest, fits < amount else { break }
                 amount = fits
             }
@@ -141,11 +143,11 @@ final class RateLimiter: Sendable {
             if slice.expiresAt <= now { slice.remaining = 0 }
             slice.refill = nil
             if granted > 0 {
-                slice.remaining += granted
-                slice.expiresAt = max(slice.expiresAt, now + rule.occupancy(granted))
+                slice.remaining = slice.remaining.addingWithSaturation(granted)
+                slice.expiresAt = max(slice.expiresAt, now.addingWithSaturation(rule.occupancy(granted)))
                 slice.refusedUntil = 0
             } else {
-                slice.refusedUntil = now + refusedFor
+                slice.refusedUntil = now.addingWithSaturation(refusedFor)
             }
             slices[cell] = slice
         }

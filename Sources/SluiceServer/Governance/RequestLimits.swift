@@ -36,6 +36,6 @@ struct RequestLimits: Sendable {
     }
 
     static func seconds(_ micros: Int64) -> Int {
-        Int((micros + 999_999) / 1_000_000)
+        Int(micros.addingWithSaturation(999_999) / 1_000_000)
     }
 }

@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// Requests, errors, tokens and spend, summed.
 struct UsageTally: Sendable {
     var requests: Int64 = 0
@@ -21,8 +23,9 @@ struct UsageTally: Sendable {
     mutating func add(_ other: UsageTally) {
         self.requests += other.requests
         self.errors += other.errors
-        self.inputTokens += other.inputTokens
-        self.outputTokens += other.outputTokens
-        self.costMicroUSD += other.costMicroUSD
+        // Tokens and spend come from upstreams and prices: saturate rather than trap.
+        self.inputTokens = self.inputTokens.addingWithSaturation(other.inputTokens)
+        self.outputTokens = self.outputTokens.addingWithSaturation(other.outputTokens)
+        self.costMicroUSD = self.costMicroUSD.addingWithSaturation(other.costMicroUSD)
     }
 }

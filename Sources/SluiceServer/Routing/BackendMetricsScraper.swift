@@ -45,13 +45,24 @@ struct BackendMetricsScraper: Service {
             let response = try await self.client.execute(origin: origin, head: head, body: ByteBuffer(), deadline: deadline, streaming: false)
             guard (200..<300).contains(response.status), case .complete(let body) = response.body else { return }
             let sums = PrometheusText.sums(of: Self.waitingMetrics.union(Self.cacheMetrics), in: String(buffer: body))
-            let waiting = Self.waitingMetrics.compactMap { sums[$0] }.reduce(0, +)
-            let cache = Self.cacheMetrics.compactMap { sums[$0] }.max()
             deployment.health.update(DeploymentHealth.BackendLoad(
-                waiting: Int(waiting.rounded()), kvCacheUsage: cache, validUntil: .now() + TimeAmount(self.interval * 3)
+                waiting: Self.waiting(Self.waitingMetrics.compactMap { sums[$0] }), kvCacheUsage: Self.cacheUsage(Self.cacheMetrics.compactMap { sums[$0] }),
+                validUntil: .now() + TimeAmount(self.interval * 3)
             ))
         } catch {
             self.logger.debug("metrics scrape failed", metadata: ["deployment": .string(deployment.label), "error": "\(error)"])
         }
+    }
+
+    /// Requests queued, from the servers' gauges: a server's own numbers may be negative, huge,
+    /// infinite or NaN when its exporter is broken; they count within `0...maximumWaiting`.
+    static func waiting(_ gauges: [Double]) -> Int {
+        let total = gauges.filter { !$0.isNaN }.reduce(0, +)
+        return min(max(Int(saturating: total.rounded()), 0), DeploymentHealth.BackendLoad.maximumWaiting)
+    }
+
+    /// KV-cache use within `0...1`; nil when no gauge holds a number.
+    static func cacheUsage(_ gauges: [Double]) -> Double? {
+        gauges.filter { !$0.isNaN }.max().map { min(max($0, 0), 1) }
     }
 }

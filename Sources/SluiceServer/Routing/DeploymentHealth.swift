@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SluiceCore
 import Synchronization
 
 /// The live state of one deployment: requests and tokens in flight, a latency estimate from
@@ -18,11 +19,14 @@ final class DeploymentHealth: Sendable {
 
         /// What load-aware strategies compare: the gateway's requests in flight plus the
         /// server's own queue.
-        var load: Int { self.inFlight + self.waiting }
+        var load: Int { self.inFlight.addingWithSaturation(self.waiting) }
     }
 
     /// A model server's own account of its load, read from its metrics endpoint.
     struct BackendLoad: Sendable, Equatable {
+        /// No server queues more; a larger reading is a broken exporter's, kept at the cap.
+        static let maximumWaiting = 1_000_000
+
         var waiting: Int
         var kvCacheUsage: Double?
         /// After this the reading is too old to route on.
@@ -66,21 +70,27 @@ final class DeploymentHealth: Sendable {
         self.state.withLock { $0.breaker.reopensAt }
     }
 
+    /// Tokens one request counts for at most. A client may ask for 5·10^18; no request gets near
+    /// 2^32, and with this cap no number of requests in flight can overflow the sum.
+    static let maximumTokensPerRequest = 1 << 32
+
     /// Counts a request against this deployment if its breaker lets it through.
     func begin(tokens: Int, at now: NIODeadline) -> Bool {
-        self.state.withLock { state in
+        let tokens = Self.counted(tokens)
+        return self.state.withLock { state in
             guard state.breaker.admit(at: now) else { return false }
             state.inFlight += 1
-            state.outstandingTokens += tokens
+            state.outstandingTokens = state.outstandingTokens.addingWithSaturation(tokens)
             return true
         }
     }
 
     /// Ends a request counted by `begin`, with what became of it.
     func end(tokens: Int, outcome: RoutingLease.Outcome, at now: NIODeadline) {
+        let tokens = Self.counted(tokens)
         self.state.withLock { state in
             state.inFlight -= 1
-            state.outstandingTokens -= tokens
+            state.outstandingTokens = state.outstandingTokens.subtractingWithSaturation(tokens)
             switch outcome {
             case .success(let latency):
                 state.breaker.recordSuccess()
@@ -91,6 +101,13 @@ final class DeploymentHealth: Sendable {
                 state.breaker.recordAbandoned(at: now)
             }
         }
+    }
+}
+
+extension DeploymentHealth {
+    /// What a request's tokens count for: within `0...maximumTokensPerRequest`.
+    static func counted(_ tokens: Int) -> Int {
+        min(max(tokens, 0), Self.maximumTokensPerRequest)
     }
 }
 

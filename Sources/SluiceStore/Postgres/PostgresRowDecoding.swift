@@ -25,7 +25,9 @@ extension VirtualKeyRecord {
             id: id, hash: hash, tenantID: tenantID, name: name,
             allowedModels: try StoredJSON.decode([String].self, from: allowedModels, column: "virtual_keys.allowed_models"),
             metadata: try StoredJSON.decode([String: String].self, from: metadata, column: "virtual_keys.metadata"),
-            requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute, createdAt: createdAt, expiresAt: expiresAt,
+            requestsPerMinute: try StoredNumber.checked(requestsPerMinute, in: 1..., column: "virtual_keys.requests_per_minute"),
+            tokensPerMinute: try StoredNumber.checked(tokensPerMinute, in: 1..., column: "virtual_keys.tokens_per_minute"),
+            createdAt: createdAt, expiresAt: expiresAt,
             revokedAt: revokedAt
         )
     }
@@ -40,7 +42,8 @@ extension BudgetRecord {
         self.init(
             id: id, scope: try StoredEnum.decode(Scope.self, from: scope, column: "budgets.scope"), scopeID: scopeID, model: model,
             unit: try StoredEnum.decode(Unit.self, from: unit, column: "budgets.unit"),
-            period: try StoredEnum.decode(Period.self, from: period, column: "budgets.period"), limit: limit, createdAt: createdAt
+            period: try StoredEnum.decode(Period.self, from: period, column: "budgets.period"),
+            limit: try StoredNumber.checked(limit, in: 0..., column: "budgets.limit_amount"), createdAt: createdAt
         )
     }
 }
@@ -60,9 +63,14 @@ extension UsageRow {
         )
         self.init(
             requestID: requestID, finishedAtMillis: finishedAtMillis, keyID: keyID, tenantID: tenantID, model: model,
-            servedModel: servedModel, deployment: deployment, endpoint: endpoint, stream: stream, status: status, attempts: attempts,
-            promptTokens: promptTokens, completionTokens: completionTokens, cachedTokens: cachedTokens, costMicroUSD: costMicroUSD,
-            latencyMicros: latencyMicros, timeToFirstTokenMicros: timeToFirstTokenMicros, errorCode: errorCode
+            servedModel: servedModel, deployment: deployment, endpoint: endpoint, stream: stream, status: status,
+            attempts: StoredNumber.clamped(attempts, to: 0...),
+            promptTokens: StoredNumber.clamped(promptTokens, to: 0...),
+            completionTokens: StoredNumber.clamped(completionTokens, to: 0...),
+            cachedTokens: StoredNumber.clamped(cachedTokens, to: 0...),
+            costMicroUSD: StoredNumber.clamped(costMicroUSD, to: 0...),
+            latencyMicros: StoredNumber.clamped(latencyMicros, to: 0...),
+            timeToFirstTokenMicros: timeToFirstTokenMicros, errorCode: errorCode
         )
     }
 

@@ -21,8 +21,8 @@ extension VirtualKeyRecord {
             name: try row.decode(forColumn: "name"),
             allowedModels: try StoredJSON.decode([String].self, from: try row.decode(forColumn: "allowed_models"), column: "virtual_keys.allowed_models"),
             metadata: try StoredJSON.decode([String: String].self, from: try row.decode(forColumn: "metadata"), column: "virtual_keys.metadata"),
-            requestsPerMinute: try row.decode(forColumn: "requests_per_minute"),
-            tokensPerMinute: try row.decode(forColumn: "tokens_per_minute"),
+            requestsPerMinute: try StoredNumber.checked(row.decode(forColumn: "requests_per_minute"), in: 1..., column: "virtual_keys.requests_per_minute"),
+            tokensPerMinute: try StoredNumber.checked(row.decode(forColumn: "tokens_per_minute"), in: 1..., column: "virtual_keys.tokens_per_minute"),
             createdAt: try row.decode(forColumn: "created_at"),
             expiresAt: try row.decode(forColumn: "expires_at"),
             revokedAt: try row.decode(forColumn: "revoked_at")
@@ -39,7 +39,7 @@ extension BudgetRecord {
             model: try row.decode(forColumn: "model"),
             unit: try StoredEnum.decode(Unit.self, from: try row.decode(forColumn: "unit"), column: "budgets.unit"),
             period: try StoredEnum.decode(Period.self, from: try row.decode(forColumn: "period"), column: "budgets.period"),
-            limit: try row.decode(forColumn: "limit_amount"),
+            limit: try StoredNumber.checked(row.decode(forColumn: "limit_amount"), in: 0..., column: "budgets.limit_amount"),
             createdAt: try row.decode(forColumn: "created_at")
         )
     }
@@ -58,12 +58,12 @@ extension UsageRow {
             endpoint: try row.decode(forColumn: "endpoint"),
             stream: try row.decode(forColumn: "stream"),
             status: try row.decode(forColumn: "status"),
-            attempts: try row.decode(forColumn: "attempts"),
-            promptTokens: try row.decode(forColumn: "prompt_tokens"),
-            completionTokens: try row.decode(forColumn: "completion_tokens"),
-            cachedTokens: try row.decode(forColumn: "cached_tokens"),
-            costMicroUSD: try row.decode(forColumn: "cost_micro_usd"),
-            latencyMicros: try row.decode(forColumn: "latency_micros"),
+            attempts: try StoredNumber.clamped(row.decode(forColumn: "attempts"), to: 0...),
+            promptTokens: try StoredNumber.clamped(row.decode(forColumn: "prompt_tokens"), to: 0...),
+            completionTokens: try StoredNumber.clamped(row.decode(forColumn: "completion_tokens"), to: 0...),
+            cachedTokens: try StoredNumber.clamped(row.decode(forColumn: "cached_tokens"), to: 0...),
+            costMicroUSD: try StoredNumber.clamped(row.decode(forColumn: "cost_micro_usd"), to: 0...),
+            latencyMicros: try StoredNumber.clamped(row.decode(forColumn: "latency_micros"), to: 0...),
             timeToFirstTokenMicros: try row.decode(forColumn: "time_to_first_token_micros"),
             errorCode: try row.decode(forColumn: "error_code")
         )
