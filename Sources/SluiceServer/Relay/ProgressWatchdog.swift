@@ -41,8 +41,9 @@ enum ProgressWatchdog {
 
     /// Runs `operation`, throwing ``GatewayError/timeout(_:)`` when a limit passes first, and
     /// `CancellationError` when `abandonedWhen` (the client's connection closing) completes first.
+    /// The limits are timed on that connection's event loop.
     static func run<Value: Sendable>(
-        _ limits: Limits, abandonedWhen clientGone: EventLoopFuture<Void>? = nil, _ operation: (Progress) async throws -> Value
+        _ limits: Limits, abandonedWhen clientGone: EventLoopFuture<Void>, _ operation: (Progress) async throws -> Value
     ) async throws -> Value {
         let progress = Progress()
         return try await withoutActuallyEscaping(operation) { operation in
@@ -50,14 +51,12 @@ enum ProgressWatchdog {
             return try await withThrowingTaskGroup(of: Value?.self) { group in
                 group.addTask { try await transfer.value(progress) }
                 group.addTask {
-                    try await Self.watch(progress, limits)
+                    try await Self.watch(progress, limits, on: clientGone.eventLoop)
                     return nil
                 }
-                if let clientGone {
-                    group.addTask {
-                        try await ConnectionCloseSignal.wait(for: clientGone)
-                        throw CancellationError()
-                    }
+                group.addTask {
+                    try await ConnectionCloseSignal.wait(for: clientGone)
+                    throw CancellationError()
                 }
                 defer { group.cancelAll() }
                 while let result = try await group.next() {
@@ -68,7 +67,7 @@ enum ProgressWatchdog {
         }
     }
 
-    private static func watch(_ progress: Progress, _ limits: Limits) async throws {
+    private static func watch(_ progress: Progress, _ limits: Limits, on eventLoop: any EventLoop) async throws {
         while true {
             let due: (instant: NIODeadline, stage: TimeoutStage)
             if let last = progress.last {
@@ -79,7 +78,24 @@ enum ProgressWatchdog {
             }
             let now = NIODeadline.now()
             if now >= due.instant { throw GatewayError.timeout(due.stage) }
-            try await Task.sleep(nanoseconds: UInt64((due.instant - now).nanoseconds))
+            try await Self.sleep(until: due.instant, on: eventLoop)
+        }
+    }
+
+    /// Sleeps until `deadline`. Not `Task.sleep`: a cancelled `Task.sleep` keeps its timer and
+    /// task allocated until the deadline passes (swiftlang/swift#89075), and the watchdog sleeps
+    /// toward a deadline a minute away and is cancelled milliseconds later, on every stream. A
+    /// cancelled NIO scheduled task leaves its event loop's queue at once.
+    private static func sleep(until deadline: NIODeadline, on eventLoop: any EventLoop) async throws {
+        let wake = eventLoop.scheduleTask(deadline: deadline) {}
+        do {
+            try await withTaskCancellationHandler {
+                try await wake.futureResult.get()
+            } onCancel: {
+                wake.cancel()
+            }
+        } catch {
+            throw CancellationError()
         }
     }
 }
