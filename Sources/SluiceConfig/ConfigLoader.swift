@@ -59,8 +59,9 @@ public enum ConfigLoader {
         if let node = sections["tracing"] { config.tracing = self.tracing(node, reader: &reader) }
         var adminKey: Node?
         if let node = sections["auth"] {
-            let auth = reader.mapping(node, at: "auth", allowed: ["api_keys", "admin_key"])
+            let auth = reader.mapping(node, at: "auth", allowed: ["api_keys", "admin_key", "metrics_key", "status_access"])
             adminKey = auth["admin_key"]
+            config.statusAccess = self.statusAccess(auth, hasAdminKey: adminKey != nil, reader: &reader)
             if let keys = auth["api_keys"] {
                 config.clientKeys = reader.sequence(keys, at: "auth.api_keys").enumerated().compactMap { index, key in
                     let path = "auth.api_keys[\(index)]"
@@ -86,7 +87,7 @@ public enum ConfigLoader {
     }
 
     private static func server(_ node: Node, reader: inout ConfigReader) -> ServerSettings {
-        let members = reader.mapping(node, at: "server", allowed: ["host", "port", "max_request_body", "drain_timeout"])
+        let members = reader.mapping(node, at: "server", allowed: Self.connectionKeys.union(["host", "port", "max_request_body", "drain_timeout"]))
         var settings = ServerSettings()
         if let host = members["host"].flatMap({ reader.string($0, at: "server.host") }) { settings.host = host }
         if let portNode = members["port"], let port = reader.integer(portNode, at: "server.port", minimum: 0) {
@@ -94,6 +95,7 @@ public enum ConfigLoader {
         }
         if let size = members["max_request_body"].flatMap({ reader.byteSize($0, at: "server.max_request_body") }) { settings.maxRequestBodyBytes = size }
         if let drain = members["drain_timeout"].flatMap({ reader.duration($0, at: "server.drain_timeout") }) { settings.drainTimeout = drain }
+        settings.connections = self.connections(members, reader: &reader)
         return settings
     }
 

@@ -17,6 +17,8 @@ public struct GatewayConfig: Sendable, Equatable {
     public var audit: AuditSettings
     /// OpenTelemetry trace export; nil when off.
     public var tracing: TracingSettings?
+    /// Who may read `/metrics` and `/ready`.
+    public var statusAccess: StatusAccess = .open
 
     public init(
         server: ServerSettings = .init(), log: LogSettings = .init(), timeouts: Timeouts = .init(),
@@ -43,6 +45,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var maxRequestBodyBytes = 4 << 20
     /// How long in-flight requests may run on after SIGTERM before they are cut.
     public var drainTimeout: Duration = .seconds(30)
+    /// Limits that keep slow or idle clients from holding connections (and file descriptors).
+    public var connections = ConnectionLimits()
 
     public init() {}
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -73,8 +74,9 @@ public struct Gateway: Sendable {
         router.add(middleware: RequestEnvelopeMiddleware())
         let active = self.active
         router.get("/health") { request, context in active.current.system.health(request, context: context) }
-        router.get("/ready") { request, context in active.current.system.ready(request, context: context) }
-        router.get("/metrics") { request, context in active.current.metricsEndpoint.scrape(request, context: context) }
+        let status = router.group().add(middleware: StatusAccessMiddleware(active: active))
+        status.get("/ready") { request, context in active.current.system.ready(request, context: context) }
+        status.get("/metrics") { request, context in active.current.metricsEndpoint.scrape(request, context: context) }
 
         let admin = AdminController(governance: self.shared.governance, active: active, reloader: self.reloader(logger: logger))
         let adminKey = self.config.governance.adminKey.map { Array($0.value.utf8) }
@@ -97,14 +99,19 @@ public struct Gateway: Sendable {
         return router
     }
 
-    /// The HTTP application listening where the config says (port 0 picks a free port).
+    /// The HTTP application listening where the config says (port 0 picks a free port), within
+    /// the config's connection limits. Past the global cap it stops accepting (new clients wait in
+    /// the listen backlog); when the process runs out of file descriptors, NIO's accept backoff
+    /// pauses accepting for a second at a time while the open connections are served on.
     public func application(logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(
+        let limits = self.config.server.connections
+        let addresses = ClientAddressCap(limit: limits.maxConnectionsPerAddress)
+        return Application(
             router: self.router(logger: logger),
-            server: .http1(additionalChannelHandlers: [ClientHangUpHandler()]),
+            server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, limits: limits, addresses: addresses) },
             configuration: .init(
                 address: .hostname(self.config.server.host, port: self.config.server.port), serverName: nil,
-                backlog: Self.listenBacklog
+                backlog: Self.listenBacklog, availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)
             ),
             onServerRunning: onServerRunning,
             logger: logger

@@ -55,10 +55,22 @@ struct Serve: AsyncParsableCommand {
             await governance?.close()
             throw ExitCode(1)
         }
+        // Every connection, client or upstream, takes a file descriptor; the usual soft limit of
+        // 1,024 would cap the gateway at a few hundred streaming clients.
+        let openFiles = OpenFileLimit.raiseToHardLimit()
         logger.info(
             "starting",
-            metadata: ["host": .string(settings.server.host), "port": .stringConvertible(settings.server.port), "models": .stringConvertible(settings.models.count)]
+            metadata: [
+                "host": .string(settings.server.host), "port": .stringConvertible(settings.server.port), "models": .stringConvertible(settings.models.count),
+                "open_files_limit": .string(openFiles.map { String($0.soft) } ?? "unknown"),
+            ]
         )
+        if let openFiles, UInt64(settings.server.connections.maxConnections) * 2 > openFiles.soft {
+            logger.warning(
+                "server.max_connections is more than half the open-file limit, and a client connection can hold an upstream connection too: past the limit the gateway pauses accepting",
+                metadata: ["max_connections": .stringConvertible(settings.server.connections.maxConnections), "open_files_limit": .stringConvertible(openFiles.soft)]
+            )
+        }
         var failure: (any Error)?
         do {
             try await gateway.serviceGroup(logger: logger, handleSignals: true).run()

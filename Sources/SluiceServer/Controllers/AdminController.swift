@@ -6,6 +6,9 @@ import SluiceStore
 /// The admin API under `/admin/` (admin key only): tenants, keys, budgets, usage and spend, the
 /// deployments' health, and config reloads. Its bodies are JSON with snake_case keys.
 struct AdminController {
+    /// Admin bodies are small JSON objects (a tenant, a key, a budget).
+    static let maxBodyBytes = 64 << 10
+
     let governance: Governance?
     let active: ActiveRuntime
     let reloader: ConfigReloader
@@ -123,7 +126,7 @@ struct AdminController {
 
     private static func decode<Value: Decodable>(_ type: Value.Type, from request: Request, context: SluiceRequestContext) async throws -> Value {
         var request = request
-        let body = try await request.collectBody(upTo: 64 << 10)
+        let body = try await request.collectBody(limit: Self.maxBodyBytes)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {

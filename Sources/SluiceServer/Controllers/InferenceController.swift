@@ -124,14 +124,7 @@ struct InferenceController {
     }
 
     func collectBody(_ request: inout Request) async throws -> ByteBuffer {
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > self.maxRequestBodyBytes {
-            throw GatewayError.bodyTooLarge(limit: self.maxRequestBodyBytes)
-        }
-        do {
-            return try await request.collectBody(upTo: self.maxRequestBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw GatewayError.bodyTooLarge(limit: self.maxRequestBodyBytes)
-        }
+        try await request.collectBody(limit: self.maxRequestBodyBytes)
     }
 
     /// The load estimate, plus what the model's strategy keys on: for session affinity the

@@ -1,7 +1,7 @@
 import SluiceConfig
 
 extension GatewayConfig {
-    /// This config with the settings that only a restart can change (where the server listens,
+    /// This config with the settings that only a restart can change (where the server listens and its connection limits,
     /// the drain time, logging, the audit log and tracing, the upstream connection pool, the governance
     /// store and its limits, the timers of background services) taken from `running`, and the file paths of
     /// those that differ, so a reload can say which of its changes wait for a restart.
@@ -16,6 +16,11 @@ extension GatewayConfig {
         keep(\.server.host, named: "server.host")
         keep(\.server.port, named: "server.port")
         keep(\.server.drainTimeout, named: "server.drain_timeout")
+        keep(\.server.connections.maxConnections, named: "server.max_connections")
+        keep(\.server.connections.maxConnectionsPerAddress, named: "server.max_connections_per_address")
+        keep(\.server.connections.headerReadTimeout, named: "server.header_read_timeout")
+        keep(\.server.connections.bodyReadTimeout, named: "server.body_read_timeout")
+        keep(\.server.connections.keepAliveTimeout, named: "server.keep_alive_timeout")
         keep(\.log, named: "log")
         keep(\.upstream, named: "upstream")
         keep(\.timeouts.connect, named: "timeouts.connect")

@@ -16,7 +16,7 @@ struct AdminAuthMiddleware: RouterMiddleware {
     let adminKey: [UInt8]?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let adminKey, let header = request.headers[.authorization], Self.presents(adminKey, in: header) else {
+        guard let adminKey, let header = request.headers[.authorization], Self.presents(anyOf: [adminKey], in: header) else {
             var refusal = GatewayError.adminKeyRequired.response()
             refusal.headers[.wwwAuthenticate] = Self.challenge
             return refusal
@@ -24,9 +24,19 @@ struct AdminAuthMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    private static func presents(_ adminKey: [UInt8], in header: String) -> Bool {
-        if let token = BearerToken.parse(header) { return ClientAuthMiddleware.constantTimeEquals(adminKey, token) }
-        if let password = BasicAuthPassword.parse(header) { return ClientAuthMiddleware.constantTimeEquals(adminKey, password) }
-        return false
+    /// Whether `header` carries one of `keys`, as a bearer token or a Basic password. Every key is
+    /// compared, so the time taken does not tell which matched.
+    static func presents(anyOf keys: [[UInt8]], in header: String) -> Bool {
+        let presented: [UInt8]
+        if let token = BearerToken.parse(header) {
+            presented = Array(token)
+        } else if let password = BasicAuthPassword.parse(header) {
+            presented = password
+        } else {
+            return false
+        }
+        var matched = false
+        for key in keys where ClientAuthMiddleware.constantTimeEquals(key, presented) { matched = true }
+        return matched
     }
 }

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import SluiceCore
 
 /// The outermost layer: gives every request an id (the client's `X-Request-Id` when it is sane),
@@ -51,6 +52,12 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
             return GatewayError(status: 405, type: "invalid_request_error", code: "method_not_allowed", message: "Method \(request.method.rawValue) is not allowed on \(request.uri.path).")
         case let error as HTTPError where error.status.code < 500:
             return GatewayError(status: error.status.code, type: "invalid_request_error", message: error.body ?? error.status.reasonPhrase)
+        case let error as HTTPParserError:
+            // The client's framing, not the gateway, is at fault; the connection ends after the answer.
+            logger.debug("malformed request framing", metadata: ["error": "\(error)"])
+            return .malformedBody
+        case let error as NIOTooManyBytesError:
+            return .bodyTooLarge(limit: error.maxBytes ?? 0)
         default:
             logger.error("request failed unexpectedly", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError

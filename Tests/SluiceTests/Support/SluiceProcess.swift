@@ -20,7 +20,8 @@ final class SluiceProcess: Sendable {
     }
 
     /// Starts `sluice serve` with `config` (YAML) and waits until it answers `/health`.
-    static func start(config: String) async throws -> SluiceProcess {
+    /// - Parameter fileLimit: the process's soft and hard limits on open files (`ulimit -Sn`, `-Hn`).
+    static func start(config: String, fileLimit: (soft: Int, hard: Int)? = nil) async throws -> SluiceProcess {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-process-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let configPath = folder.appendingPathComponent("config.yaml").path
@@ -29,8 +30,16 @@ final class SluiceProcess: Sendable {
         FileManager.default.createFile(atPath: outputPath, contents: nil)
         let port = try await Self.freePort()
         let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = ["serve", "--config", configPath, "--port", String(port)]
+        let arguments = ["serve", "--config", configPath, "--port", String(port)]
+        if let fileLimit {
+            // The shell execs sluice under the new limit, so the process id stays sluice's.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            let limits = "ulimit -Sn \(fileLimit.soft) && ulimit -Hn \(fileLimit.hard)"
+            process.arguments = ["-c", limits + " && exec \"$0\" \"$@\"", Self.executable.path] + arguments
+        } else {
+            process.executableURL = Self.executable
+            process.arguments = arguments
+        }
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardOutput = output
         process.standardError = output
@@ -57,6 +66,8 @@ final class SluiceProcess: Sendable {
     }
 
     var output: String { (try? String(contentsOfFile: self.outputPath, encoding: .utf8)) ?? "" }
+
+    var isRunning: Bool { self.process.isRunning }
 
     /// Sends SIGTERM and waits for the process to exit; returns its exit status.
     func terminate() async -> Int32 {

@@ -1,0 +1,154 @@
+import Logging
+import NIOCore
+import NIOHTTPTypes
+
+/// Holds a client connection to ``ConnectionDeadlines``: closes it when its client misses a
+/// deadline (a slowloris head, a trickled body, an idle keep-alive), and ends it after an answer
+/// that went out before its request was read in full.
+///
+/// Such an ending is a lingering close, as nginx does it: the answer is flushed, the sending side
+/// is shut, and what the client still sends is dropped unread for up to ``lingerTime``, so that
+/// the client reads the answer rather than a reset, and the refused body costs little.
+///
+/// Sits after the HTTP codec, where it sees request and response parts; its ``byteTap`` sits at
+/// the front of the pipeline, where it sees the raw bytes that start a request head.
+final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    /// How long a connection being ended may still take in (and drop) what its client sends.
+    static let lingerTime = TimeAmount.seconds(2)
+
+    private var deadlines: ConnectionDeadlines
+    private var scheduledCheck: Scheduled<Void>?
+    /// When the scheduled check runs.
+    private var checkAt = NIODeadline.distantFuture
+    private var context: ChannelHandlerContext?
+    private var lingering = false
+    private let logger: Logger
+
+    init(limits: ConnectionDeadlines, logger: Logger) {
+        self.deadlines = limits
+        self.logger = logger
+    }
+
+    /// The handler to put first in the pipeline: it reports raw bytes to this guard, and drops
+    /// them once the connection is lingering.
+    var byteTap: InboundByteTap { InboundByteTap(guard: self) }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.armCheck()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.scheduledCheck?.cancel()
+        self.scheduledCheck = nil
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let now = NIODeadline.now()
+        switch self.unwrapInboundIn(data) {
+        case .head: self.deadlines.headReceived(at: now)
+        case .body: break
+        case .end: self.deadlines.endReceived()
+        }
+        self.armCheck()
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard case .end = self.unwrapOutboundIn(data) else { return context.write(data, promise: promise) }
+        switch self.deadlines.answerFinished(at: .now()) {
+        case .keepOpen:
+            self.armCheck()
+            context.write(data, promise: promise)
+        case .close:
+            let flushed = context.eventLoop.makePromise(of: Void.self)
+            flushed.futureResult.cascade(to: promise)
+            context.writeAndFlush(data, promise: flushed)
+            flushed.futureResult.assumeIsolated().whenComplete { _ in self.linger() }
+        }
+    }
+
+    /// Called by the byte tap for every read; returns whether the bytes go on to the HTTP decoder.
+    fileprivate func bytesArrived() -> Bool {
+        guard !self.lingering else { return false }
+        self.deadlines.bytesArrived(at: .now())
+        self.armCheck()
+        return true
+    }
+
+    private func linger() {
+        guard let context = self.context, !self.lingering else { return }
+        self.lingering = true
+        self.scheduledCheck?.cancel()
+        let shut = context.eventLoop.makePromise(of: Void.self)
+        shut.futureResult.assumeIsolated().whenFailure { _ in context.close(promise: nil) }
+        context.close(mode: .output, promise: shut)
+        self.scheduledCheck = context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerTime) {
+            self.scheduledCheck = nil
+            context.close(promise: nil)
+        }
+    }
+
+    /// Makes sure a check runs by the current deadline. A check that finds the deadline moved
+    /// later arms itself again, so a busy connection reschedules at most once per deadline; one
+    /// that would run too late (a short keep-alive after a long header timeout) is replaced.
+    private func armCheck() {
+        guard let context = self.context, !self.lingering, let deadline = self.deadlines.deadline else { return }
+        if let scheduled = self.scheduledCheck {
+            guard self.checkAt > deadline else { return }
+            scheduled.cancel()
+        }
+        self.checkAt = deadline
+        self.scheduledCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.scheduledCheck = nil
+            self.check()
+        }
+    }
+
+    private func check() {
+        guard let context = self.context, !self.lingering, let deadline = self.deadlines.deadline else { return }
+        guard NIODeadline.now() >= deadline else { return self.armCheck() }
+        self.logger.debug(
+            "closing a client connection that missed its deadline",
+            metadata: ["phase": "\(self.phaseName)", "client": "\(context.remoteAddress?.ipAddress ?? "?")"]
+        )
+        context.close(promise: nil)
+    }
+
+    private var phaseName: String {
+        switch self.deadlines.reading {
+        case .head: "request head"
+        case .body: "request body"
+        case .nothing: "keep-alive"
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ConnectionGuardHandler: Sendable {}
+
+/// The front of a client connection's pipeline: tells its ``ConnectionGuardHandler`` that bytes
+/// came (the start of a request head is visible only here), and drops them when it says so.
+final class InboundByteTap: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private let connectionGuard: ConnectionGuardHandler
+
+    fileprivate init(guard connectionGuard: ConnectionGuardHandler) {
+        self.connectionGuard = connectionGuard
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if self.connectionGuard.bytesArrived() { context.fireChannelRead(data) }
+    }
+}
+
+@available(*, unavailable)
+extension InboundByteTap: Sendable {}
