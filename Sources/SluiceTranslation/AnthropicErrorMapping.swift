@@ -45,11 +45,17 @@ public enum AnthropicErrorMapping {
         }
     }
 
-    /// The error as an Anthropic error body.
+    /// The error as an Anthropic error body. An error about a member of the OpenAI request the
+    /// client's Anthropic one was translated into names the client's own parameter instead
+    /// (`thinking`, not `reasoning_effort`; see ``OpenAIRequestTranslator/anthropicParameter(for:)``).
     public static func body(for error: GatewayError, requestID: String? = nil) -> [UInt8] {
+        var message = error.message
+        if let param = error.param, let clientParam = OpenAIRequestTranslator.anthropicParameter(for: param) {
+            message = message.replacing("'\(param)'", with: "'\(clientParam)'")
+        }
         var body: JSONValue = [
             "type": "error",
-            "error": ["type": .string(Self.errorType(forStatus: error.status)), "message": .string(error.message)],
+            "error": ["type": .string(Self.errorType(forStatus: error.status)), "message": .string(message)],
         ]
         if let requestID, case .object(var members) = body {
             members.append((key: "request_id", value: .string(requestID)))

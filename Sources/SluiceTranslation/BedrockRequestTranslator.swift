@@ -6,23 +6,27 @@
 ///   blocks of a user turn, assistant `tool_calls` become `toolUse` blocks.
 /// - `max_completion_tokens` (or `max_tokens`), `temperature`, `top_p` and `stop` go into
 ///   `inferenceConfig`; `tools` and `tool_choice` into `toolConfig`.
+/// - `reasoning_effort` goes in `additionalModelRequestFields` for the model families that take
+///   one (``BedrockReasoning``); a Claude model with `stop` is asked for the matched sequence
+///   (`additionalModelResponseFieldPaths`), which the answer reports.
 /// - Ignored, because they do not change what is generated: `stream`, `stream_options`, `store`,
 ///   `metadata`, `service_tier`, `prompt_cache_key`, `user`, `safety_identifier`, a part's image
 ///   `detail`, a message's `name`, a tool's `strict`.
-/// - Everything else Converse cannot express (`n` > 1, `logprobs`, `reasoning_effort`,
-///   `tool_choice: "none"`, image URLs that are not inline data, …) is refused with a
+/// - Everything else Converse cannot express (`n` > 1, `logprobs`, `reasoning_effort` on a model
+///   without a reasoning setting, `tool_choice: "none"`, image URLs that are not inline data, …) is refused with a
 ///   ``TranslationError`` naming it.
 public enum BedrockRequestTranslator {
     /// Translates `body`.
-    public static func translate(openAIChat body: some Collection<UInt8>) throws(TranslationError) -> [UInt8] {
-        try Self.translate(request: JSONValue.requestBody(body)).serialized
+    /// - Parameter model: the Bedrock model id, whose family decides how reasoning is asked for.
+    public static func translate(openAIChat body: some Collection<UInt8>, model: String) throws(TranslationError) -> [UInt8] {
+        try Self.translate(request: JSONValue.requestBody(body), family: BedrockReasoning.Family(model: model)).serialized
     }
 
     private static let ignoredMembers: Set<String> = [
         "model", "stream", "stream_options", "store", "metadata", "service_tier", "prompt_cache_key", "user", "safety_identifier",
     ]
 
-    static func translate(request: JSONValue) throws(TranslationError) -> JSONValue {
+    static func translate(request: JSONValue, family: BedrockReasoning.Family) throws(TranslationError) -> JSONValue {
         guard let members = request.objectMembers else { throw TranslationError.invalidRequest("The request body must be a JSON object", param: nil) }
         for member in members where !member.value.isNull {
             try Self.checkExpressible(member.key, member.value)
@@ -41,11 +45,19 @@ public enum BedrockRequestTranslator {
         var inference = ObjectBuilder()
         var maxTokens = try request.optionalPositiveInteger("max_completion_tokens")
         if maxTokens == nil { maxTokens = try request.optionalPositiveInteger("max_tokens") }
+        var additionalFields: [(key: String, value: JSONValue)] = []
+        if let effort = try request.optionalString("reasoning_effort", at: "reasoning_effort") {
+            (additionalFields, maxTokens) = try BedrockReasoning.fields(effort: effort, family: family, maxTokens: maxTokens)
+        }
         inference.set("maxTokens", maxTokens.map(JSONValue.integer))
         inference.set("temperature", try Self.number(request.present("temperature"), named: "temperature"))
         inference.set("topP", try Self.number(request.present("top_p"), named: "top_p"))
         inference.set("stopSequences", try OpenAIStop.sequences(request.present("stop")))
         if !inference.members.isEmpty { output.set("inferenceConfig", inference.object) }
+        if !additionalFields.isEmpty { output.set("additionalModelRequestFields", .object(additionalFields)) }
+        if family == .claude, inference.members.contains(where: { $0.key == "stopSequences" }) {
+            output.set("additionalModelResponseFieldPaths", ["/stop_sequence"])
+        }
 
         if let tools = try request.optionalArray("tools", at: "tools"), !tools.isEmpty {
             var toolConfig = ObjectBuilder()
@@ -61,7 +73,7 @@ public enum BedrockRequestTranslator {
     /// Refuses members Converse cannot express; members at their neutral value pass.
     private static func checkExpressible(_ key: String, _ value: JSONValue) throws(TranslationError) {
         switch key {
-        case "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "tools", "tool_choice":
+        case "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "tools", "tool_choice", "reasoning_effort":
             return
         case _ where Self.ignoredMembers.contains(key):
             return

@@ -5,7 +5,9 @@ import SluiceCore
 /// Text blocks of `output.message.content` join into `content`; `toolUse` blocks become
 /// `tool_calls` (ids from `toolUseId`, input as a JSON string); `reasoningContent` text becomes
 /// `reasoning_content`. `stopReason` maps through ``StopReasonMapping``, `usage` through
-/// ``Usage``. Converse answers carry no id, so the caller supplies one.
+/// ``Usage``; a stop sequence's end is also told in the choice's `stop_reason` (the matched
+/// sequence, or an empty string when Bedrock does not say it), which ``OpenAIResponseTranslator``
+/// turns into Anthropic's `stop_sequence`. Converse answers carry no id, so the caller supplies one.
 public enum BedrockResponseTranslator {
     /// Translates `body`.
     /// - Parameters:
@@ -61,7 +63,14 @@ public enum BedrockResponseTranslator {
         completion.set("object", "chat.completion")
         completion.set("created", .integer(created))
         completion.set("model", .string(publicModel))
-        completion.set("choices", [["index": 0, "message": reply.object, "logprobs": .null, "finish_reason": finishReason]])
+        var choice = ObjectBuilder()
+        choice.set("index", 0)
+        choice.set("message", reply.object)
+        choice.set("logprobs", .null)
+        choice.set("finish_reason", finishReason)
+        choice.set("stop_reason", StopReasonMapping.matchedStopSequence(
+            forConverseStopReason: response["stopReason"]?.stringValue, additionalFields: response["additionalModelResponseFields"]))
+        completion.set("choices", [choice.object])
         completion.set("usage", usage?.openAIJSON)
         return TranslatedResponse(body: completion.object.serialized, usage: usage)
     }

@@ -74,7 +74,9 @@ public struct BedrockStreamToOpenAI: Sendable {
         case "messageStop":
             self.stopped = true
             let finishReason = event["stopReason"]?.stringValue.map { JSONValue.string(StopReasonMapping.finishReason(forConverseStopReason: $0)) } ?? .null
-            self.writeChunk(delta: [:], finishReason: finishReason, into: &output)
+            let matchedStop = StopReasonMapping.matchedStopSequence(
+                forConverseStopReason: event["stopReason"]?.stringValue, additionalFields: event["additionalModelResponseFields"])
+            self.writeChunk(delta: [:], finishReason: finishReason, matchedStop: matchedStop, into: &output)
         case "metadata":
             if let usage = event["usage"] { self.usage = Usage(converseUsage: usage) }
             if self.stopped { self.finish(into: &output) }
@@ -123,9 +125,16 @@ public struct BedrockStreamToOpenAI: Sendable {
         return chunk
     }
 
-    private func writeChunk(delta: JSONValue, finishReason: JSONValue = .null, into output: inout [UInt8]) {
+    /// - Parameter matchedStop: the choice's `stop_reason` (see ``StopReasonMapping``), if any.
+    private func writeChunk(delta: JSONValue, finishReason: JSONValue = .null, matchedStop: JSONValue? = nil, into output: inout [UInt8]) {
         var chunk = self.chunkHead()
-        chunk.set("choices", [["index": 0, "delta": delta, "logprobs": .null, "finish_reason": finishReason]])
+        var choice = ObjectBuilder()
+        choice.set("index", 0)
+        choice.set("delta", delta)
+        choice.set("logprobs", .null)
+        choice.set("finish_reason", finishReason)
+        choice.set("stop_reason", matchedStop)
+        chunk.set("choices", [choice.object])
         output.append("data: ")
         chunk.object.write(into: &output)
         output.append("\n\n")

@@ -1,5 +1,7 @@
 /// An OpenAI conversation as Gemini shapes it: system parts apart, and contents of role `user`
-/// or `model`, tool results as `functionResponse` parts of a `user` content.
+/// or `model`, tool results as `functionResponse` parts of a `user` content. A tool call whose id
+/// carries a thought signature (``GeminiToolCallID``) goes back with it as its part's
+/// `thoughtSignature`.
 struct GeminiConversation {
     var system: [JSONValue] = []
     var contents = AlternatingTurns()
@@ -79,7 +81,10 @@ struct GeminiConversation {
         }
         for call in try OpenAIToolCall.calls(of: message, at: path) {
             self.functionNames[call.id] = call.name
-            parts.append(["functionCall": ["name": .string(call.name), "args": call.arguments]])
+            var part = ObjectBuilder()
+            part.set("functionCall", ["name": .string(call.name), "args": call.arguments])
+            part.set("thoughtSignature", GeminiToolCallID.signature(in: call.id).map(JSONValue.string))
+            parts.append(part.object)
         }
         return parts
     }

@@ -6,19 +6,23 @@
 ///   messages `functionResponse` parts of a `user` content, named after the call they answer;
 ///   consecutive contents of one role merge.
 /// - Base64 `data:` URL images become `inlineData` parts; Gemini cannot fetch other URLs.
-/// - `max_completion_tokens` (or `max_tokens`), `temperature`, `top_p`, `stop` and `n` = 1 go in
-///   `generationConfig`; `tools` become `functionDeclarations`, `tool_choice` the
-///   `functionCallingConfig` mode (with `allowedFunctionNames` for a named function).
+/// - `max_completion_tokens` (or `max_tokens`), `temperature`, `top_p`, `top_k` (the extension
+///   Anthropic clients' requests arrive with), `stop` and `n` = 1 go in `generationConfig`;
+///   `reasoning_effort` becomes its `thinkingConfig` (``GeminiThinking``), and a `json_object` or
+///   `json_schema` `response_format` its `responseMimeType` and `responseSchema`.
+/// - `tools` become `functionDeclarations`, `tool_choice` the `functionCallingConfig` mode (with
+///   `allowedFunctionNames` for a named function). Schemas, strict ones included, are cut to the
+///   subset Gemini accepts (``GeminiSchema``); a tool's `strict` is satisfied by that.
 /// - Ignored, because they do not change what is generated: `model`, `stream` (the endpoint
 ///   decides), `stream_options`, `store`, `metadata`, `service_tier`, `prompt_cache_key`, `user`,
 ///   `safety_identifier`, `parallel_tool_calls`, a message's `name`, a part's image `detail`.
 /// - Everything else Gemini cannot express through this translation (`n` > 1, `logprobs`,
-///   audio, `response_format` other than text, `seed`, …) is refused with a
-///   ``TranslationError`` naming it.
+///   audio, `seed`, …) is refused with a ``TranslationError`` naming it.
 public enum GeminiRequestTranslator {
     /// Translates `body`.
-    public static func translate(openAIChat body: some Collection<UInt8>) throws(TranslationError) -> [UInt8] {
-        try Self.translate(request: JSONValue.requestBody(body)).serialized
+    /// - Parameter model: the upstream model, which decides how thinking is asked for.
+    public static func translate(openAIChat body: some Collection<UInt8>, model: String) throws(TranslationError) -> [UInt8] {
+        try Self.translate(request: JSONValue.requestBody(body), thinking: GeminiThinking.Control(model: model)).serialized
     }
 
     /// Request members that need no translation because they do not change what is generated.
@@ -27,7 +31,7 @@ public enum GeminiRequestTranslator {
         "parallel_tool_calls",
     ]
 
-    static func translate(request: JSONValue) throws(TranslationError) -> JSONValue {
+    static func translate(request: JSONValue, thinking: GeminiThinking.Control) throws(TranslationError) -> JSONValue {
         guard let members = request.objectMembers else { throw TranslationError.invalidRequest("The request body must be a JSON object", param: nil) }
         for member in members where !member.value.isNull {
             try Self.checkExpressible(member.key, member.value)
@@ -62,6 +66,27 @@ public enum GeminiRequestTranslator {
             guard case .number = topP else { throw TranslationError.invalidRequest("'top_p' must be a number", param: "top_p") }
             generation.set("topP", topP)
         }
+        if let topK = request.present("top_k") {
+            guard let value = topK.intValue, value > 0 else { throw TranslationError.invalidRequest("'top_k' must be a positive integer", param: "top_k") }
+            generation.set("topK", .integer(value))
+        }
+        if let effort = try request.optionalString("reasoning_effort", at: "reasoning_effort") {
+            generation.set("thinkingConfig", try GeminiThinking.config(effort: effort, control: thinking))
+        }
+        if let format = request.present("response_format") {
+            switch format["type"]?.stringValue {
+            case "json_object":
+                generation.set("responseMimeType", "application/json")
+            case "json_schema":
+                guard let schema = format["json_schema"]?.present("schema") else {
+                    throw TranslationError.invalidRequest("'response_format.json_schema.schema' is a required property", param: "response_format.json_schema.schema")
+                }
+                generation.set("responseMimeType", "application/json")
+                generation.set("responseSchema", try GeminiSchema.translate(schema, at: "response_format.json_schema.schema"))
+            default:
+                break
+            }
+        }
         generation.set("stopSequences", try OpenAIStop.sequences(request.present("stop")))
         if request.present("n") != nil { generation.set("candidateCount", 1) }
         if !generation.members.isEmpty { output.set("generationConfig", generation.object) }
@@ -71,7 +96,7 @@ public enum GeminiRequestTranslator {
     /// Refuses members Gemini cannot express; members at their neutral value pass.
     private static func checkExpressible(_ key: String, _ value: JSONValue) throws(TranslationError) {
         switch key {
-        case "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "tools", "tool_choice":
+        case "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "top_k", "stop", "tools", "tool_choice", "reasoning_effort":
             return
         case _ where Self.ignoredMembers.contains(key):
             return
@@ -88,8 +113,8 @@ public enum GeminiRequestTranslator {
             if case .number(let text) = value, Double(text) == 0 { return }
             throw TranslationError.unsupported(key, "repetition penalties are not translated")
         case "response_format":
-            if value["type"]?.stringValue == "text" { return }
-            throw TranslationError.unsupported("response_format", "only the text format can be translated")
+            if ["text", "json_object", "json_schema"].contains(value["type"]?.stringValue) { return }
+            throw TranslationError.invalidRequest("'response_format.type' must be text, json_object or json_schema", param: "response_format.type")
         case "modalities":
             if value.arrayValue?.allSatisfy({ $0.stringValue == "text" }) == true { return }
             throw TranslationError.unsupported("modalities", "only text output is translated")
@@ -110,7 +135,7 @@ public enum GeminiRequestTranslator {
         var output = ObjectBuilder()
         output.set("name", .string(function.name))
         output.set("description", function.description.map(JSONValue.string))
-        output.set("parameters", function.parameters)
+        output.set("parameters", try function.parameters.map { schema throws(TranslationError) in try GeminiSchema.translate(schema, at: "\(path).function.parameters") })
         return output.object
     }
 

@@ -4,9 +4,11 @@ import SluiceCore
 ///
 /// The first candidate's text parts join into `content`, those marked `thought: true` into
 /// `reasoning_content`, and `functionCall` parts become `tool_calls` with their `args` as a JSON
-/// string and generated `call_…` ids. An answer the filters blocked before producing anything
+/// string and `call_…` ids that carry their thought signatures (``GeminiToolCallID``). An answer the filters blocked before producing anything
 /// (`promptFeedback.blockReason`, or a filtered `finishReason` with no content) is refused with a
-/// 400 whose code is `content_filter`; a partly produced one ends with that `finish_reason`.
+/// 400 whose code is `content_filter`; a partly produced one ends with that `finish_reason`. A
+/// malformed function call (``GeminiFinishReason/isFailedToolCall(_:)``) is a 502 whose code is
+/// `malformed_function_call`.
 public enum GeminiResponseTranslator {
     /// Translates `body`.
     /// - Parameters:
@@ -27,6 +29,9 @@ public enum GeminiResponseTranslator {
         if let finishReason = candidate.finishReason, GeminiFinishReason.isFiltered(finishReason), !candidate.hasContent {
             throw TranslationError.contentFiltered(finishReason)
         }
+        if let finishReason = candidate.finishReason, GeminiFinishReason.isFailedToolCall(finishReason) {
+            throw TranslationError.malformedToolCall(finishReason, detail: candidate.finishMessage)
+        }
         guard response["candidates"]?.arrayValue?.isEmpty == false else {
             throw TranslationError.upstreamInvalid("the upstream's answer has no candidates")
         }
@@ -35,13 +40,7 @@ public enum GeminiResponseTranslator {
         reply.set("content", candidate.hasText ? .string(candidate.text) : .null)
         reply.set("refusal", .null)
         if !candidate.functionCalls.isEmpty {
-            reply.set("tool_calls", .array(candidate.functionCalls.map { call in
-                [
-                    "id": .string(call.id ?? GeminiCandidate.generatedCallID()),
-                    "type": "function",
-                    "function": ["name": .string(call.name), "arguments": .string(call.arguments)],
-                ]
-            }))
+            reply.set("tool_calls", .array(GeminiCandidate.FunctionCall.openAIToolCalls(candidate.functionCalls, looseSignature: candidate.looseSignature)))
         }
         if !candidate.reasoning.isEmpty, !stripsReasoning { reply.set("reasoning_content", .string(candidate.reasoning)) }
         let finishReason = candidate.finishReason.map {

@@ -4,12 +4,14 @@ import SluiceCore
 /// completion chunk stream, fed the upstream's bytes in whatever pieces they arrive.
 ///
 /// Each event is a whole `GenerateContentResponse`: a role chunk goes out first, then its thought
-/// parts as `reasoning_content`, its text as `content`, and each `functionCall` (Gemini sends them
-/// whole) as one tool call delta with `index`, `id`, `function.name` and `function.arguments`.
+/// parts as `reasoning_content`, its text as `content`. `functionCall` parts (Gemini sends them
+/// whole) wait for the event with the `finishReason`, because the thought signature their ids
+/// carry (``GeminiToolCallID``) may come in a later part; each then becomes one tool call delta
+/// with `index`, `id`, `function.name` and `function.arguments`.
 /// Gemini sends no end marker, so ``finish()``, called when the upstream body ended, writes the
 /// `finish_reason` chunk, the usage chunk when asked for, and `data: [DONE]` — only when an event
-/// carried a `finishReason`. An upstream error event, a blocked prompt, or an answer filtered before
-/// any content become an OpenAI error event instead.
+/// carried a `finishReason`. An upstream error event, a blocked prompt, an answer filtered before
+/// any content, or a malformed function call become an OpenAI error event instead.
 public struct GeminiStreamToOpenAI: Sendable {
     private let publicModel: String
     private let created: Int
@@ -22,6 +24,9 @@ public struct GeminiStreamToOpenAI: Sendable {
     private var hasStarted = false
     private var hasContent = false
     private var nextToolIndex = 0
+    /// Function calls not yet sent, and a thought signature seen on another part.
+    private var heldCalls: [GeminiCandidate.FunctionCall] = []
+    private var looseSignature: String?
     private var finishReason: String?
 
     /// The token counts the upstream reported so far.
@@ -111,23 +116,31 @@ public struct GeminiStreamToOpenAI: Sendable {
             self.hasContent = true
             self.writeChunk(delta: ["content": .string(candidate.text)], finishReason: .null, into: &output)
         }
-        for call in candidate.functionCalls {
-            self.hasContent = true
-            let toolCall: JSONValue = [
-                "index": .integer(self.nextToolIndex),
-                "id": .string(call.id ?? GeminiCandidate.generatedCallID()),
-                "type": "function",
-                "function": ["name": .string(call.name), "arguments": .string(call.arguments)],
-            ]
-            self.nextToolIndex += 1
-            self.writeChunk(delta: ["tool_calls": [toolCall]], finishReason: .null, into: &output)
-        }
+        if !candidate.functionCalls.isEmpty { self.hasContent = true }
+        self.heldCalls += candidate.functionCalls
+        if let signature = candidate.looseSignature { self.looseSignature = signature }
         if let finishReason = candidate.finishReason {
+            if GeminiFinishReason.isFailedToolCall(finishReason) {
+                self.fail(TranslationError.malformedToolCall(finishReason, detail: candidate.finishMessage).gatewayError, into: &output)
+                return
+            }
+            self.writeHeldCalls(into: &output)
             if GeminiFinishReason.isFiltered(finishReason), !self.hasContent {
                 self.fail(TranslationError.contentFiltered(finishReason).gatewayError, into: &output)
                 return
             }
             self.finishReason = finishReason
+        }
+    }
+
+    private mutating func writeHeldCalls(into output: inout [UInt8]) {
+        let calls = GeminiCandidate.FunctionCall.openAIToolCalls(self.heldCalls, looseSignature: self.looseSignature)
+        self.heldCalls = []
+        for call in calls {
+            guard case .object(let members) = call else { continue }
+            let toolCall = JSONValue.object([(key: "index", value: .integer(self.nextToolIndex))] + members)
+            self.nextToolIndex += 1
+            self.writeChunk(delta: ["tool_calls": [toolCall]], finishReason: .null, into: &output)
         }
     }
 

@@ -20,6 +20,25 @@ public enum OpenAIRequestTranslator {
         try Self.translate(request: JSONValue.requestBody(body), model: model).serialized
     }
 
+    /// The Anthropic request member an OpenAI one of a translated request came from, when its
+    /// name differs: an error about the translated request names it for the Anthropic client.
+    ///
+    /// | OpenAI | Anthropic |
+    /// |---|---|
+    /// | `reasoning_effort` | `thinking` |
+    /// | `stop` | `stop_sequences` |
+    /// | `max_completion_tokens` | `max_tokens` |
+    /// | `user` | `metadata.user_id` |
+    public static func anthropicParameter(for openAIParameter: String) -> String? {
+        switch openAIParameter {
+        case "reasoning_effort": "thinking"
+        case "stop": "stop_sequences"
+        case "max_completion_tokens": "max_tokens"
+        case "user": "metadata.user_id"
+        default: nil
+        }
+    }
+
     /// The `reasoning_effort` for an extended thinking budget.
     public static func reasoningEffort(forThinkingBudget budget: Int) -> String {
         switch budget {

@@ -5,7 +5,8 @@ import SluiceCore
 /// The first choice's reasoning (`reasoning_content`, `reasoning`, or `<think>` sections of its
 /// content when the policy parses them) becomes a `thinking` block with an empty signature, its
 /// text a `text` block, its tool calls `tool_use` blocks, and a `refusal` a text block with the
-/// `refusal` stop reason.
+/// `refusal` stop reason. A choice whose `stop_reason` names the stop string that ended it ends
+/// with `stop_sequence` (``StopReasonMapping/stopReason(forFinishReason:matchedStop:)``).
 public enum OpenAIResponseTranslator {
     /// Translates `body`.
     /// - Parameter publicModel: the model name the client asked for.
@@ -26,7 +27,8 @@ public enum OpenAIResponseTranslator {
         content.add(text: message.present("content")?.stringValue)
         content.finish()
         var blocks = content.blocks
-        var stopReason = choice["finish_reason"]?.stringValue.map(StopReasonMapping.stopReason(forFinishReason:))
+        let stop = choice["finish_reason"]?.stringValue.map { StopReasonMapping.stopReason(forFinishReason: $0, matchedStop: choice.present("stop_reason")) }
+        var stopReason = stop?.reason
         if let refusal = message.present("refusal")?.stringValue {
             blocks.append(["type": "text", "text": .string(refusal)])
             stopReason = "refusal"
@@ -51,7 +53,7 @@ public enum OpenAIResponseTranslator {
         result.set("model", .string(publicModel))
         result.set("content", .array(blocks))
         result.set("stop_reason", stopReason.map(JSONValue.string) ?? .null)
-        result.set("stop_sequence", .null)
+        result.set("stop_sequence", stopReason == "stop_sequence" ? stop?.sequence.map(JSONValue.string) ?? .null : .null)
         result.set("usage", (usage ?? Usage(promptTokens: 0, completionTokens: 0)).anthropicJSON)
         return TranslatedResponse(body: result.object.serialized, usage: usage)
     }

@@ -6,7 +6,11 @@ import SluiceCore
 /// The first chunk opens the message (`message_start`). Each run of reasoning, text, or one
 /// tool call becomes a content block (`content_block_start`, deltas, `content_block_stop`):
 /// `thinking_delta`, `text_delta`, and `input_json_delta` with the argument fragments as
-/// `partial_json`. `data: [DONE]` ends the message with `message_delta` (stop reason and usage)
+/// `partial_json`. A block never gets a delta after its `content_block_stop`, even when the
+/// upstream interleaves the argument fragments of parallel tool calls (the chunk format allows
+/// it): the first tool call streams live, and what comes after it (further tool calls, text)
+/// is held until the choice finishes and then written block by block, each tool call's
+/// fragments joined into one delta. `data: [DONE]` ends the message with `message_delta` (stop reason and usage)
 /// and `message_stop`. The upstream should be asked for its usage chunk
 /// (``OpenAIRequestTranslator`` does), or the counts are zero. An OpenAI error event becomes an
 /// Anthropic `error` event.
@@ -22,9 +26,14 @@ public struct OpenAIStreamToAnthropic: Sendable {
     private var hasStarted = false
     private var openBlock: Block?
     private var nextBlockIndex = 0
-    /// The Anthropic block index and call id of each OpenAI tool call index.
-    private var toolBlocks: [Int: (blockIndex: Int, id: String)] = [:]
+    /// The OpenAI index and call id of the tool call streaming live; once set, everything else
+    /// waits in `held` until the choice finishes.
+    private var liveTool: (openAIIndex: Int, id: String)?
+    /// What came after the live tool call, in order.
+    private var held: [Held] = []
     private var stopReason: String?
+    /// The stop sequence that ended the turn, when the upstream said which.
+    private var stopSequence: String?
 
     /// The token counts the upstream reported so far.
     public private(set) var usage: Usage?
@@ -33,15 +42,21 @@ public struct OpenAIStreamToAnthropic: Sendable {
     /// The error the upstream reported mid-stream.
     public private(set) var upstreamError: GatewayError?
 
+    /// Output waiting for the live tool call to end.
+    private enum Held {
+        /// A text or thinking delta whose text is a JSON string literal.
+        case delta(Block, [UInt8])
+        /// A tool call: its OpenAI index and id, its name as a JSON string literal, and its
+        /// argument fragments joined, still escaped, without quotes.
+        case tool(openAIIndex: Int, id: String, name: [UInt8], arguments: [UInt8])
+    }
+
     private enum Block: Equatable {
         case text
         case thinking
-        case tool(openAIIndex: Int)
+        case tool
 
-        var isToolCall: Bool {
-            if case .tool = self { return true }
-            return false
-        }
+        var isToolCall: Bool { self == .tool }
     }
 
     /// - Parameters:
@@ -102,8 +117,10 @@ public struct OpenAIStreamToAnthropic: Sendable {
         }
         if let finishReason = choice["finish_reason"]?.string {
             self.flushSplitter(into: &output)
+            self.writeHeld(into: &output)
             self.closeBlock(into: &output)
-            self.stopReason = StopReasonMapping.stopReason(forFinishReason: finishReason)
+            let stop = StopReasonMapping.stopReason(forFinishReason: finishReason, matchedStop: choice["stop_reason"]?.string.map(JSONValue.string))
+            (self.stopReason, self.stopSequence) = (stop.reason, stop.sequence)
         }
     }
 
@@ -148,6 +165,10 @@ public struct OpenAIStreamToAnthropic: Sendable {
 
     /// Writes a text or thinking delta whose text is the JSON string literal `text`.
     private mutating func appendBlockDelta(_ kind: Block, _ text: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+        if self.liveTool != nil {
+            self.held.append(.delta(kind, Array(text)))
+            return
+        }
         let index: Int
         if kind == .text {
             index = self.open(.text, #"{"type":"text","text":""}"#, into: &output)
@@ -165,26 +186,69 @@ public struct OpenAIStreamToAnthropic: Sendable {
         let openAIIndex = call["index"]?.integer ?? 0
         let id = call["id"]?.string
         let function = call["function"]?.object
-        let blockIndex: Int
-        if let existing = self.toolBlocks[openAIIndex], id == nil || id == existing.id {
-            blockIndex = existing.blockIndex
-        } else {
-            self.flushSplitter(into: &output)
-            var start: [UInt8] = []
-            start.append(#"{"type":"tool_use","id":"#)
-            JSONString.appendQuoted(id ?? "", to: &start)
-            start.append(#","name":"#)
-            if let name = function?["name"], name.isString { start.append(name.raw) } else { start.append(#""""#) }
-            start.append(#","input":{}}"#)
-            blockIndex = self.open(.tool(openAIIndex: openAIIndex), start, into: &output)
-            self.toolBlocks[openAIIndex] = (blockIndex, id ?? "")
+        let fragment = function?["arguments"].flatMap { $0.isNonEmptyString ? $0 : nil }
+        if let live = self.liveTool, live.openAIIndex == openAIIndex, id == nil || id == live.id {
+            guard let fragment else { return }
+            self.writeArguments(fragment.raw, toBlock: self.nextBlockIndex - 1, into: &output)
+            return
         }
-        guard let fragment = function?["arguments"], fragment.isNonEmptyString else { return }
+        if self.liveTool != nil {
+            let heldIndex = self.held.lastIndex { entry in
+                guard case .tool(let index, let heldID, _, _) = entry else { return false }
+                return index == openAIIndex && (id == nil || id == heldID)
+            }
+            if let heldIndex, case .tool(let index, let heldID, let name, var arguments) = self.held[heldIndex] {
+                if let fragment { arguments.append(contentsOf: fragment.rawContents) }
+                self.held[heldIndex] = .tool(openAIIndex: index, id: heldID, name: name, arguments: arguments)
+            } else {
+                let name = function?["name"].flatMap { $0.isString ? Array($0.raw) : nil } ?? Array(#""""#.utf8)
+                self.held.append(.tool(openAIIndex: openAIIndex, id: id ?? "", name: name, arguments: fragment.map { Array($0.rawContents) } ?? []))
+            }
+            return
+        }
+        self.flushSplitter(into: &output)
+        let name = function?["name"].flatMap { $0.isString ? Array($0.raw) : nil } ?? Array(#""""#.utf8)
+        let blockIndex = self.openToolBlock(id: id ?? "", name: name, into: &output)
+        self.liveTool = (openAIIndex, id ?? "")
+        if let fragment { self.writeArguments(fragment.raw, toBlock: blockIndex, into: &output) }
+    }
+
+    private mutating func openToolBlock(id: String, name: [UInt8], into output: inout [UInt8]) -> Int {
+        var start: [UInt8] = []
+        start.append(#"{"type":"tool_use","id":"#)
+        JSONString.appendQuoted(id, to: &start)
+        start.append(#","name":"#)
+        start.append(contentsOf: name)
+        start.append(#","input":{}}"#)
+        return self.open(.tool, start, into: &output)
+    }
+
+    /// Writes an `input_json_delta` whose `partial_json` is the JSON string literal `fragment`.
+    private func writeArguments(_ fragment: UnsafeRawBufferPointer, toBlock index: Int, into output: inout [UInt8]) {
         output.append(#"event: content_block_delta\#ndata: {"type":"content_block_delta","index":"#)
-        output.append(integer: blockIndex)
+        output.append(integer: index)
         output.append(#","delta":{"type":"input_json_delta","partial_json":"#)
-        output.append(fragment.raw)
+        output.append(fragment)
         output.append("}}\n\n")
+    }
+
+    /// Ends the live tool call and writes what waited for it, a block at a time.
+    private mutating func writeHeld(into output: inout [UInt8]) {
+        guard self.liveTool != nil else { return }
+        self.liveTool = nil
+        let held = self.held
+        self.held = []
+        for entry in held {
+            switch entry {
+            case .delta(let kind, let text):
+                text.withUnsafeBytes { self.appendBlockDelta(kind, $0, into: &output) }
+            case .tool(_, let id, let name, let arguments):
+                let index = self.openToolBlock(id: id, name: name, into: &output)
+                guard !arguments.isEmpty else { continue }
+                let literal = [UInt8(ascii: "\"")] + arguments + [UInt8(ascii: "\"")]
+                literal.withUnsafeBytes { self.writeArguments($0, toBlock: index, into: &output) }
+            }
+        }
     }
 
     /// Returns the index of the open block of `kind`, closing another and starting one (whose
@@ -219,11 +283,12 @@ public struct OpenAIStreamToAnthropic: Sendable {
     private mutating func finish(into output: inout [UInt8]) {
         if !self.hasStarted { self.startMessage(id: nil, into: &output) }
         self.flushSplitter(into: &output)
+        self.writeHeld(into: &output)
         self.closeBlock(into: &output)
         let usage = self.usage ?? Usage(promptTokens: 0, completionTokens: 0)
         Self.write("message_delta", [
             "type": "message_delta",
-            "delta": ["stop_reason": .string(self.stopReason ?? "end_turn"), "stop_sequence": .null],
+            "delta": ["stop_reason": .string(self.stopReason ?? "end_turn"), "stop_sequence": self.stopSequence.map(JSONValue.string) ?? .null],
             "usage": usage.anthropicJSON,
         ], into: &output)
         Self.write("message_stop", ["type": "message_stop"], into: &output)

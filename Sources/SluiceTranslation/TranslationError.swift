@@ -34,12 +34,22 @@ public struct TranslationError: Error, Sendable, Equatable, CustomStringConverti
         TranslationError(status: 400, param: nil, message: "The upstream blocked the answer (\(reason)).", code: "content_filter")
     }
 
+    /// An answer the model could not finish because a function call it wrote was invalid
+    /// (Gemini's `MALFORMED_FUNCTION_CALL`): a 502 the gateway may retry, coded so the client
+    /// can tell it from other upstream failures.
+    public static func malformedToolCall(_ reason: String, detail: String?) -> TranslationError {
+        let message = "the model wrote a function call it could not complete (\(reason))" + (detail.map { ": \($0)" } ?? "")
+        return TranslationError(status: 502, param: nil, message: message, code: "malformed_function_call")
+    }
+
     /// The error in the OpenAI shape, ready to answer the client with.
     public var gatewayError: GatewayError {
         if self.status == 400 {
             return GatewayError(status: 400, type: "invalid_request_error", code: self.code, param: self.param, message: self.message)
         }
-        return GatewayError.upstreamFailed(self.message)
+        var error = GatewayError.upstreamFailed(self.message)
+        if let code = self.code { error.code = code }
+        return error
     }
 
     public var description: String { "\(self.status) \(self.param ?? "-"): \(self.message)" }

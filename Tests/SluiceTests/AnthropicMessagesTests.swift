@@ -92,4 +92,32 @@ struct CountTokensTests {
             #expect(try await self.count(client, model: "nope").status == 404)
         }
     }
+
+    @Test func aBedrockStopSequenceReachesAnthropicClientsAsStopSequence() async throws {
+        try await withGateway { _, client in
+            let headers = ["x-api-key": "sk-test", "anthropic-version": "2023-06-01"]
+            let body = #"{"model":"bedrock-ok","max_tokens":64,"stop_sequences":[" How"," there"],"messages":[{"role":"user","content":"Say hello"}]}"#
+            let reply = try await client.request(.POST, "/v1/messages", body: body, key: nil, headers: headers)
+            #expect(reply.status == 200)
+            #expect(reply.json["stop_reason"] as? String == "stop_sequence")
+
+            let streamed = try await client.request(.POST, "/v1/messages", body: body.replacing(#""max_tokens":64"#, with: #""max_tokens":64,"stream":true"#), key: nil, headers: headers)
+            let delta = streamed.body.split(separator: "\n").filter { $0.hasPrefix("data: ") }
+                .compactMap { (try? JSONSerialization.jsonObject(with: Data($0.dropFirst(6).utf8))) as? [String: Any] }
+                .first { $0["type"] as? String == "message_delta" }?["delta"] as? [String: Any]
+            #expect(delta?["stop_reason"] as? String == "stop_sequence")
+        }
+    }
+
+    @Test func anAnthropicClientsThinkingIsNamedAsItWroteIt() async throws {
+        try await withGateway { _, client in
+            let headers = ["x-api-key": "sk-test", "anthropic-version": "2023-06-01"]
+            let body = #"{"model":"bedrock-ok","max_tokens":4096,"thinking":{"type":"enabled","budget_tokens":2048},"messages":[{"role":"user","content":"Say hello"}]}"#
+            let reply = try await client.request(.POST, "/v1/messages", body: body, key: nil, headers: headers)
+            #expect(reply.status == 400)
+            let message = try #require((reply.json["error"] as? [String: Any])?["message"] as? String)
+            #expect(message.contains("'thinking'"), "\(message)")
+            #expect(!message.contains("reasoning_effort"))
+        }
+    }
 }

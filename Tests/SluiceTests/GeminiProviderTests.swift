@@ -97,10 +97,11 @@ struct GeminiProviderTests {
             #expect(!streamed.events.contains("[DONE]"))
             let error = try #require(streamed.eventObjects.last?["error"] as? [String: Any])
             #expect((error["message"] as? String)?.contains("SAFETY") == true, "the gateway's own error event carries the block reason")
+            #expect(error["code"] as? String == "content_filter", "streamed or not, a blocked prompt says content_filter")
         }
     }
 
-    @Test func rateLimitsStayRetryableWithTheUpstreamsRetryAfter() async throws {
+    @Test func rateLimitsStayRetryableWithRetryInfoAsRetryAfter() async throws {
         try await withGateway { _, client in
             let reply = try await client.chat(model: "gemini-rate-limited")
             #expect(reply.status == 429)
@@ -127,6 +128,113 @@ struct GeminiProviderTests {
             #expect(choices.status == 400)
             #expect(choices.error["param"] as? String == "n")
             #expect(harness.geminiStub.received.count == 1)
+        }
+    }
+
+    /// A tool loop of an OpenAI client: the calls come back, the client answers them.
+    private func toolLoop(_ client: TestClient, stream: Bool) async throws -> TestClient.Reply {
+        let tools = #"[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"location":{"type":"string"}}}}}]"#
+        let question = #"{"role":"user","content":"Weather in Paris and Rome?"}"#
+        let first = try await client.request(.POST, "/v1/chat/completions", body: #"{"model":"gemini-tools","stream":\#(stream),"messages":[\#(question)],"tools":\#(tools)}"#)
+        #expect(first.status == 200)
+        var calls: [[String: Any]]
+        if stream {
+            calls = self.deltas(first).flatMap { $0["tool_calls"] as? [[String: Any]] ?? [] }
+            for index in calls.indices { calls[index]["index"] = nil }
+        } else {
+            calls = ((first.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["tool_calls"] as? [[String: Any]] ?? []
+        }
+        #expect(calls.count == 2)
+        let assistant = String(decoding: try JSONSerialization.data(withJSONObject: ["role": "assistant", "content": NSNull(), "tool_calls": calls]), as: UTF8.self)
+        let results = calls.compactMap { $0["id"] as? String }.map { #"{"role":"tool","tool_call_id":"\#($0)","content":"sunny"}"# }.joined(separator: ",")
+        return try await client.request(
+            .POST, "/v1/chat/completions", body: #"{"model":"gemini-tools","messages":[\#(question),\#(assistant),\#(results)],"tools":\#(tools)}"#)
+    }
+
+    @Test func aGemini3ToolLoopKeepsItsThoughtSignature() async throws {
+        try await withGateway { harness, client in
+            for stream in [false, true] {
+                let second = try await self.toolLoop(client, stream: stream)
+                #expect(second.status == 200, "\(second.body)")
+                let message = ((second.json["choices"] as? [[String: Any]])?.first)?["message"] as? [String: Any]
+                #expect(message?["content"] as? String == "Sunny in Paris and in Rome.")
+                let sent = try #require(harness.geminiStub.received.last?.json)
+                let model = try #require((sent["contents"] as? [[String: Any]])?[1])
+                let parts = try #require(model["parts"] as? [[String: Any]])
+                #expect(parts.first?["thoughtSignature"] as? String == StubGemini.thoughtSignature)
+                #expect(parts.count == 2 && parts[1]["thoughtSignature"] == nil)
+            }
+        }
+    }
+
+    @Test func anAnthropicClientsToolLoopKeepsTheSignatureToo() async throws {
+        try await withGateway { _, client in
+            let headers = ["x-api-key": "sk-test", "anthropic-version": "2023-06-01"]
+            let tools = #"[{"name":"get_weather","input_schema":{"type":"object","properties":{"location":{"type":"string"}}}}]"#
+            let question = #"{"role":"user","content":"Weather in Paris and Rome?"}"#
+            let first = try await client.request(
+                .POST, "/v1/messages", body: #"{"model":"gemini-tools","max_tokens":256,"messages":[\#(question)],"tools":\#(tools)}"#, key: nil, headers: headers)
+            #expect(first.status == 200)
+            let uses = (first.json["content"] as? [[String: Any]] ?? []).filter { $0["type"] as? String == "tool_use" }
+            #expect(uses.count == 2)
+            let assistant = String(decoding: try JSONSerialization.data(withJSONObject: ["role": "assistant", "content": uses]), as: UTF8.self)
+            let results = uses.compactMap { $0["id"] as? String }.map { #"{"type":"tool_result","tool_use_id":"\#($0)","content":"sunny"}"# }
+            let answer = #"{"role":"user","content":[\#(results.joined(separator: ","))]}"#
+            let second = try await client.request(
+                .POST, "/v1/messages", body: #"{"model":"gemini-tools","max_tokens":256,"messages":[\#(question),\#(assistant),\#(answer)],"tools":\#(tools)}"#,
+                key: nil, headers: headers)
+            #expect(second.status == 200, "\(second.body)")
+            #expect((second.json["content"] as? [[String: Any]])?.first?["text"] as? String == "Sunny in Paris and in Rome.")
+        }
+    }
+
+    @Test func strictToolsAndJSONSchemaAnswersReachGemini() async throws {
+        try await withGateway { harness, client in
+            // What the OpenAI SDK's `chat.completions.parse` sends with a pydantic tool and response model.
+            let strict = #"""
+                ,"tools":[{"type":"function","function":{"name":"get_weather","strict":true,"parameters":{"properties":{"location":{"title":"Location","type":"string"},"unit":{"anyOf":[{"enum":["c","f"],"type":"string"},{"type":"null"}],"title":"Unit"}},"required":["location","unit"],"title":"GetWeather","type":"object","additionalProperties":false}}}],
+                "response_format":{"type":"json_schema","json_schema":{"name":"Answer","strict":true,"schema":{"properties":{"text":{"title":"Text","type":"string"}},"required":["text"],"title":"Answer","type":"object","additionalProperties":false}}}
+                """#
+            let reply = try await client.chat(model: "gemini-tools", extra: strict)
+            #expect(reply.status == 200, "\(reply.body)")
+            let sent = try #require(harness.geminiStub.received.last?.json)
+            let generation = try #require(sent["generationConfig"] as? [String: Any])
+            #expect(generation["responseMimeType"] as? String == "application/json")
+            #expect((generation["responseSchema"] as? [String: Any])?["additionalProperties"] == nil)
+        }
+    }
+
+    @Test func reasoningAndTopKAreAskedOfGeminiInEachClientsTerms() async throws {
+        try await withGateway { harness, client in
+            let reply = try await client.chat(model: "gemini-ok", extra: #","reasoning_effort":"low""#)
+            #expect(reply.status == 200, "\(reply.body)")
+            let generation = harness.geminiStub.received.last?.json["generationConfig"] as? [String: Any]
+            let thinking = generation?["thinkingConfig"] as? [String: Any]
+            #expect(thinking?["thinkingLevel"] as? String == "low")
+            #expect(thinking?["includeThoughts"] as? Bool == true)
+
+            let headers = ["x-api-key": "sk-test", "anthropic-version": "2023-06-01"]
+            let body = #"{"model":"gemini-ok","max_tokens":20000,"top_k":40,"thinking":{"type":"enabled","budget_tokens":10000},"messages":[{"role":"user","content":"Say hello"}]}"#
+            let message = try await client.request(.POST, "/v1/messages", body: body, key: nil, headers: headers)
+            #expect(message.status == 200, "\(message.body)")
+            #expect((message.json["content"] as? [[String: Any]])?.first?["type"] as? String == "thinking")
+            let anthropicGeneration = harness.geminiStub.received.last?.json["generationConfig"] as? [String: Any]
+            #expect(anthropicGeneration?["topK"] as? Int == 40)
+            #expect((anthropicGeneration?["thinkingConfig"] as? [String: Any])?["thinkingLevel"] as? String == "high")
+        }
+    }
+
+    @Test func aMalformedFunctionCallIsAnErrorNotAnEmptyStop() async throws {
+        try await withGateway { _, client in
+            let body = #"{"model":"gemini-tools","messages":[{"role":"user","content":"Answer with a malformed call"}]}"#
+            let reply = try await client.request(.POST, "/v1/chat/completions", body: body)
+            #expect(reply.status == 502)
+            #expect(reply.error["code"] as? String == "malformed_function_call")
+            #expect((reply.error["message"] as? String)?.contains("Malformed function call") == true)
+
+            let streamed = try await client.request(.POST, "/v1/chat/completions", body: body.replacing(#""messages""#, with: #""stream":true,"messages""#))
+            #expect(!streamed.events.contains("[DONE]"))
+            #expect((streamed.eventObjects.last?["error"] as? [String: Any])?["code"] as? String == "malformed_function_call")
         }
     }
 }

@@ -5,7 +5,7 @@ import Testing
 @Suite("OpenAI chat and Bedrock Converse, both ways")
 struct BedrockTranslatorTests {
     private func translate(_ body: String) throws(TranslationError) -> JSONValue {
-        json(try BedrockRequestTranslator.translate(openAIChat: Array(body.utf8)))
+        json(try BedrockRequestTranslator.translate(openAIChat: Array(body.utf8), model: "amazon.nova-pro-v1:0"))
     }
 
     @Test func aConversationWithToolsAndAnImageBecomesConverseTurns() throws {
@@ -150,5 +150,41 @@ struct BedrockTranslatorTests {
         let error = BedrockErrorMapping.gatewayError(status: status, exceptionType: type, body: Array(#"{"message":"why"}"#.utf8))
         #expect(error.status == expected)
         #expect(error.message.contains("why"))
+    }
+
+    @Test func reasoningEffortGoesInTheModelFamilysOwnField() throws {
+        func request(_ model: String, _ extra: String) throws(TranslationError) -> JSONValue {
+            json(try BedrockRequestTranslator.translate(openAIChat: Array(#"{"messages":[{"role":"user","content":"hi"}]\#(extra)}"#.utf8), model: model))
+        }
+        let claude = try request("us.anthropic.claude-sonnet-4-5-20250929-v1:0", #","reasoning_effort":"low","stop":["END"]"#)
+        #expect(claude["additionalModelRequestFields"] == ["thinking": ["type": "enabled", "budget_tokens": 2048]])
+        #expect(claude["inferenceConfig"] == ["maxTokens": 6144, "stopSequences": ["END"]])
+        #expect(claude["additionalModelResponseFieldPaths"] == ["/stop_sequence"])
+        let nova = try request("us.amazon.nova-2-lite-v1:0", #","reasoning_effort":"xhigh","max_tokens":100"#)
+        #expect(nova["additionalModelRequestFields"] == ["reasoningConfig": ["type": "enabled", "maxReasoningEffort": "high"]])
+        #expect(nova["inferenceConfig"] == ["maxTokens": 100])
+        #expect(try request("meta.llama3-70b-instruct-v1:0", #","reasoning_effort":"none""#)["additionalModelRequestFields"] == nil)
+        #expect(throws: TranslationError.unsupported("reasoning_effort", "this Bedrock model takes no reasoning setting through the gateway")) {
+            try request("meta.llama3-70b-instruct-v1:0", #","reasoning_effort":"high""#)
+        }
+        #expect(throws: TranslationError.self) { try request("anthropic.claude-3-7-sonnet-20250219-v1:0", #","reasoning_effort":"high","max_tokens":500"#) }
+    }
+
+    @Test func aStopSequencesEndIsToldInTheChoice() throws {
+        let body = #"{"output":{"message":{"role":"assistant","content":[{"text":"One, two"}]}},"stopReason":"stop_sequence","additionalModelResponseFields":{"stop_sequence":"three"},"usage":{"inputTokens":3,"outputTokens":2,"totalTokens":5}}"#
+        let completion = json(try BedrockResponseTranslator.translate(converseResponse: Array(body.utf8), id: "x", publicModel: "m", created: 1).body)
+        let choice = completion["choices"]?.arrayValue?.first
+        #expect(choice?["finish_reason"] == "stop")
+        #expect(choice?["stop_reason"] == "three")
+        let anthropic = json(try OpenAIResponseTranslator.translate(openAIChat: completion.serialized, publicModel: "m").body)
+        #expect(anthropic["stop_reason"] == "stop_sequence")
+        #expect(anthropic["stop_sequence"] == "three")
+
+        var stream = BedrockStreamToOpenAI(id: "x", publicModel: "m", created: 1, includeUsage: false)
+        let chunks = try stream.translate(eventType: "messageStop", payload: Array(#"{"stopReason":"stop_sequence"}"#.utf8))
+        #expect(events(chunks).first?.data?["choices"]?.arrayValue?.first?["stop_reason"] == "", "Bedrock did not say which sequence")
+        var anthropicStream = OpenAIStreamToAnthropic(publicModel: "m")
+        let translated = events(try anthropicStream.translate(chunks + Array("data: [DONE]\n\n".utf8)))
+        #expect(translated.first { $0.name == "message_delta" }?.data?["delta"] == ["stop_reason": "stop_sequence", "stop_sequence": .null])
     }
 }

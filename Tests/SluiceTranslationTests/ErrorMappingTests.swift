@@ -41,4 +41,12 @@ struct ErrorMappingTests {
         let error = TranslationError.unsupported("n", "it generates one choice per request")
         #expect(error.gatewayError == GatewayError.invalidRequest("'n' is not supported by this model's API: it generates one choice per request", param: "n"))
     }
+
+    @Test func anAnthropicClientIsToldItsOwnParameterName() {
+        let error = TranslationError.unsupported("reasoning_effort", "this Bedrock model takes no reasoning setting through the gateway").gatewayError
+        let body = json(AnthropicErrorMapping.body(for: error))
+        #expect(body["error"]?["message"] == "'thinking' is not supported by this model's API: this Bedrock model takes no reasoning setting through the gateway")
+        let other = GatewayError(status: 400, type: "invalid_request_error", param: "temperature", message: "'temperature' must be a number")
+        #expect(json(AnthropicErrorMapping.body(for: other))["error"]?["message"] == "'temperature' must be a number")
+    }
 }

@@ -42,12 +42,12 @@ enum GeminiFixtures {
 @Suite("Gemini request translation")
 struct GeminiRequestTranslatorTests {
     private func translate(_ body: String) throws -> JSONValue {
-        json(try GeminiRequestTranslator.translate(openAIChat: Array(body.utf8)))
+        json(try GeminiRequestTranslator.translate(openAIChat: Array(body.utf8), model: "gemini-2.5-flash"))
     }
 
     private func refusal(_ body: String) -> TranslationError? {
         do {
-            _ = try GeminiRequestTranslator.translate(openAIChat: Array(body.utf8))
+            _ = try GeminiRequestTranslator.translate(openAIChat: Array(body.utf8), model: "gemini-2.5-flash")
             return nil
         } catch {
             return error
@@ -101,7 +101,7 @@ struct GeminiRequestTranslatorTests {
             (#"{\#(base),"n":2}"#, "n"),
             (#"{\#(base),"logprobs":true}"#, "logprobs"),
             (#"{\#(base),"seed":1}"#, "seed"),
-            (#"{\#(base),"response_format":{"type":"json_object"}}"#, "response_format"),
+            (#"{\#(base),"response_format":{"type":"grammar"}}"#, "response_format.type"),
             (#"{\#(base),"presence_penalty":0.5}"#, "presence_penalty"),
             (#"{\#(base),"audio":{"voice":"x"}}"#, "audio"),
             (#"{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://x/y.png"}}]}]}"#, "messages[0].content[0].image_url.url"),

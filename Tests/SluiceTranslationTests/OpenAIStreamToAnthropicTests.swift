@@ -96,6 +96,42 @@ struct OpenAIStreamToAnthropicTests {
         }
     }
 
+    @Test func interleavedParallelToolCallsNeverGetADeltaAfterTheirStop() throws {
+        // The chunk format lets a server interleave the argument fragments of parallel calls.
+        let input = self.chunk(#"{"content":"Checking."}"#)
+            + self.chunk(#"{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"a","arguments":""}}]}"#)
+            + self.chunk(#"{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"b","arguments":"{\"y\":"}}]}"#)
+            + self.chunk(#"{"tool_calls":[{"index":0,"function":{"arguments":"{\"x\":"}}]}"#)
+            + self.chunk(#"{"tool_calls":[{"index":1,"function":{"arguments":"\"\u00e9\\\"\"}"}}]}"#)
+            + self.chunk(#"{"tool_calls":[{"index":0,"function":{"arguments":"1}"}}]}"#)
+            + self.chunk("{}", finish: "tool_calls") + "data: [DONE]\n\n"
+        let (output, _) = try self.translate(input)
+        var stopped: Set<Int> = []
+        var inputs: [Int: String] = [:]
+        for event in output {
+            guard let index = event.data?["index"]?.intValue else { continue }
+            switch event.name {
+            case "content_block_stop": stopped.insert(index)
+            case "content_block_delta":
+                #expect(!stopped.contains(index), "a delta for block \(index) after its stop: \(event)")
+                inputs[index, default: ""] += event.data?["delta"]?["partial_json"]?.stringValue ?? ""
+            default: break
+            }
+        }
+        let starts = output.filter { $0.name == "content_block_start" }.compactMap { $0.data?["content_block"] }
+        #expect(starts.map { $0["id"] ?? $0["type"] } == ["text", "call_a", "call_b"])
+        #expect(stopped == [0, 1, 2])
+        #expect(inputs[1].map { json($0) } == json(#"{"x":1}"#))
+        #expect(inputs[2].map { json($0) } == json(#"{"y":"é\""}"#))
+    }
+
+    @Test func aMatchedStopStringEndsWithStopSequence() throws {
+        let input = self.chunk(#"{"content":"Hi"}"#)
+            + #"data: {"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop","stop_reason":"END"}]}"# + "\n\n" + "data: [DONE]\n\n"
+        let (output, _) = try self.translate(input)
+        #expect(output.first { $0.name == "message_delta" }?.data?["delta"] == ["stop_reason": "stop_sequence", "stop_sequence": "END"])
+    }
+
     @Test func errorEventBecomesAnAnthropicErrorEvent() throws {
         let (output, translator) = try self.translate(#"data: {"error":{"message":"Rate limit reached","type":"rate_limit_error","code":null}}"# + "\n\n")
         #expect(output == [OutputEvent(name: "error", data: json(#"{"type":"error","error":{"type":"api_error","message":"Rate limit reached"}}"#))])

@@ -16,6 +16,8 @@ public struct BedrockProvider: Provider {
     let origin: UpstreamOrigin
     let signer: SigV4Signer
     let publicModel: String
+    /// The Bedrock model id, which decides how reasoning is asked for.
+    let upstreamModel: String
     /// The paths as sent, the model id's `:` encoded as `%3A`.
     let conversePath: String
     let converseStreamPath: String
@@ -38,6 +40,7 @@ public struct BedrockProvider: Provider {
                 sessionToken: settings.sessionToken?.value),
             region: settings.region, service: "bedrock")
         self.publicModel = publicModel
+        self.upstreamModel = deployment.upstreamModel
         let modelPath = SigV4Signer.encodedPath("\(origin.basePath)/model/\(deployment.upstreamModel)")
         self.conversePath = "\(modelPath)/converse"
         self.converseStreamPath = "\(modelPath)/converse-stream"
@@ -52,7 +55,7 @@ public struct BedrockProvider: Provider {
         }
         let body: ByteBuffer
         do throws(TranslationError) {
-            body = ByteBuffer(bytes: try BedrockRequestTranslator.translate(openAIChat: request.body.readableBytesView))
+            body = ByteBuffer(bytes: try BedrockRequestTranslator.translate(openAIChat: request.body.readableBytesView, model: self.upstreamModel))
         } catch {
             throw error.gatewayError
         }

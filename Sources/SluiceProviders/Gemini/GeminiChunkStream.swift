@@ -6,8 +6,9 @@ import SluiceTranslation
 ///
 /// When the upstream body ends, the translator's last chunks follow, ending with `data: [DONE]`
 /// only when Gemini sent a finish reason. After an error event (an upstream error, or an answer
-/// blocked by Gemini's filters), relayed as an OpenAI error event, it ends at once; a cut upstream
-/// ends it without `[DONE]`. The gateway's relay reports the failure in both cases.
+/// blocked by Gemini's filters) the sequence throws that error in the OpenAI shape, which the
+/// gateway sends as the stream's last event; a cut upstream ends it without `[DONE]`, which the
+/// gateway's relay reports.
 struct GeminiChunkStream: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let parts: AsyncThrowingStream<ByteBuffer, any Error>
@@ -21,7 +22,10 @@ struct GeminiChunkStream: AsyncSequence, Sendable {
         /// The translation of the next upstream part; empty when the part completed no event
         /// for the client (half an event), so the gateway still sees the upstream alive.
         mutating func next() async throws -> ByteBuffer? {
-            guard self.translator.upstreamError == nil, !self.upstreamEnded else { return nil }
+            // The error is thrown rather than left in the stream, so the gateway ends the stream
+            // with it as it is (a blocked prompt keeps its `content_filter` code).
+            if let error = self.translator.upstreamError { throw error }
+            guard !self.upstreamEnded else { return nil }
             guard let part = try await self.upstream.next() else {
                 self.upstreamEnded = true
                 let last = self.translator.finish()

@@ -63,7 +63,7 @@ public struct GeminiProvider: Provider {
                 body = ByteBuffer(bytes: try GeminiEmbeddingsTranslator.translate(openAIEmbeddings: request.body.readableBytesView, model: self.upstreamModel))
             } else {
                 path = request.summary.stream ? self.streamPath : self.generatePath
-                body = ByteBuffer(bytes: try GeminiRequestTranslator.translate(openAIChat: request.body.readableBytesView))
+                body = ByteBuffer(bytes: try GeminiRequestTranslator.translate(openAIChat: request.body.readableBytesView, model: self.upstreamModel))
             }
         } catch {
             throw error.gatewayError
@@ -120,7 +120,7 @@ public struct GeminiProvider: Provider {
     }
 
     /// The upstream's error in the OpenAI shape (``GeminiErrorMapping``), with the upstream's
-    /// `Retry-After` on 429 and 503.
+    /// `Retry-After` on 429 and 503 (its header, or else the body's `RetryInfo` delay).
     private func failure(_ response: UpstreamResponse, body: ByteBuffer?, logger request: ProviderRequest) -> GatewayError {
         request.logger.warning(
             "upstream answered with an error",

@@ -14,7 +14,7 @@ import Synchronization
 ///
 /// | model | behaviour |
 /// |---|---|
-/// | `ok`, `ok-v1:0` | a text answer (streamed in frames split across writes) |
+/// | `ok`, `ok-v1:0` | a text answer (streamed in frames split across writes); asked to stop at " How" (or " there" when streamed), the text up to it, ending with `stop_sequence` |
 /// | `tools` | a text block, then a `get_weather` tool use (streamed as input fragments) |
 /// | `throttled` | 429 `ThrottlingException` |
 /// | `stream-error` | streamed: the first words, then a `modelStreamErrorException` frame |
@@ -86,13 +86,20 @@ final class StubBedrock: Sendable {
         default:
             return Self.error("ResourceNotFoundException", "The model \(model) does not exist.", status: .notFound)
         }
+        // An answer that would go on past " How" or " there" stops there when asked to, as Converse
+        // says with `stop_sequence`.
+        let stops = ((try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any])
+            .flatMap { ($0["inferenceConfig"] as? [String: Any])?["stopSequences"] as? [String] } ?? []
+        let stopsEarly = stops.contains(" How") || stops.contains(" there")
         guard stream else {
-            return Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: model == "tools" ? Self.toolResponse : Self.textResponse)))
+            let text = model == "tools" ? Self.toolResponse : stopsEarly ? Self.stoppedResponse : Self.textResponse
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         let frames: [UInt8]
         switch model {
+        case _ where stopsEarly && model != "tools":
+            frames = (Self.textStream[0...1] + [Self.textStream[3], EventStreamFrames.event("messageStop", #"{"stopReason":"stop_sequence"}"#), Self.textStream[5]])
+                .flatMap { $0 }
         case "tools": frames = Self.toolStream.flatMap { $0 }
         case "stream-error":
             let failure = EventStreamFrames.exception("modelStreamErrorException", message: "The model failed mid-stream.")
@@ -153,6 +160,10 @@ final class StubBedrock: Sendable {
 
     static let textResponse = #"""
         {"output":{"message":{"role":"assistant","content":[{"text":"Hello! How can I help?"}]}},"stopReason":"end_turn","usage":{"inputTokens":12,"outputTokens":8,"totalTokens":20},"metrics":{"latencyMs":312}}
+        """#
+
+    static let stoppedResponse = #"""
+        {"output":{"message":{"role":"assistant","content":[{"text":"Hello!"}]}},"stopReason":"stop_sequence","usage":{"inputTokens":12,"outputTokens":3,"totalTokens":15},"metrics":{"latencyMs":208}}
         """#
 
     static let toolResponse = #"""
