@@ -114,6 +114,16 @@ final class GatewayHarness: Sendable {
             deployments:
               - { provider: openai, base_url: \(stubURL), model: connection-close, metrics_url: "\(stubURL.dropLast(3))/metrics-busy" }
               - { provider: openai, base_url: \(stubURL), model: ok, metrics_url: "\(stubURL.dropLast(3))/metrics-idle" }
+          - name: measured-extreme
+            routing: { strategy: least-requests }
+            deployments:
+              - { provider: openai, base_url: \(stubURL), model: ok, metrics_url: "\(stubURL.dropLast(3))/metrics-extreme" }
+          - name: stub-numbers
+            deployments:
+              - { provider: openai, base_url: \(stubURL), model: numbers, price: { input_per_million: 1, output_per_million: 2 } }
+          - name: stub-numbers-priceless
+            deployments:
+              - { provider: openai, base_url: \(stubURL), model: numbers, price: { input_per_million: 1e300, output_per_million: 1e300 } }
           - name: refused
             deployments:
               - provider: openai

@@ -9,9 +9,14 @@ enum StubShapes {
     /// The upstream answers with a dated model name, as OpenAI does.
     static func servedModel(_ model: String) -> String { "\(model)-2024-08-06" }
 
-    static func chatCompletion(model: String) -> String {
+    /// The usage of ``chatCompletion(model:usage:)`` unless a test gives its own.
+    static let completionUsage = #"{"prompt_tokens":19,"completion_tokens":10,"total_tokens":29,"prompt_tokens_details":{"cached_tokens":4,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}"#
+    /// The usage of the last event of ``chatStream(model:includeUsage:)``.
+    static let streamUsage = #"{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12,"prompt_tokens_details":{"cached_tokens":0}}"#
+
+    static func chatCompletion(model: String, usage: String = completionUsage) -> String {
         #"""
-        {"id":"chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT","object":"chat.completion","created":1741569952,"model":"\#(servedModel(model))","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I assist you today?","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":19,"completion_tokens":10,"total_tokens":29,"prompt_tokens_details":{"cached_tokens":4,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},"service_tier":"default","system_fingerprint":"fp_fc9f1d7035"}
+        {"id":"chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT","object":"chat.completion","created":1741569952,"model":"\#(servedModel(model))","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I assist you today?","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":\#(usage),"service_tier":"default","system_fingerprint":"fp_fc9f1d7035"}
         """#
     }
 
@@ -40,7 +45,7 @@ enum StubShapes {
         ]
         if includeUsage {
             events.append(
-                #"data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"\#(servedModel(model))","system_fingerprint":"fp_44709d6fcb","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12,"prompt_tokens_details":{"cached_tokens":0}}}"#
+                #"data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"\#(servedModel(model))","system_fingerprint":"fp_44709d6fcb","choices":[],"usage":\#(streamUsage)}"#
                     + "\n\n"
             )
         }

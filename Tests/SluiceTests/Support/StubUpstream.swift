@@ -27,7 +27,10 @@ import Synchronization
 /// | `loop` | streams the same words over and over, then finishes normally |
 /// | `context-exceeded` | 400 `context_length_exceeded`, as OpenAI answers a prompt too long for the model |
 /// | `think` | reasoning inside the content as `<think>…</think>` (Qwen/DeepSeek-R1 style), the tags split across chunks |
+/// | `numbers` | a normal answer whose `usage` is the request's `stub_usage` (JSON text, sent verbatim: `1e400`, `-5`); with `stub_retry_after`, a 429 with that `Retry-After` |
 /// | `continue` | asked to continue a final assistant message (`continue_final_message`), streams the rest of the `cut` answer under another id |
+///
+/// `/metrics-extreme` publishes vLLM's gauges with values a broken exporter sends (huge, negative, NaN, infinite).
 ///
 /// It also serves Azure OpenAI's paths, `/openai/deployments/{deployment}/…?api-version=…`, the
 /// same way, and `GET /openai/models`.
@@ -88,6 +91,18 @@ final class StubUpstream: Sendable {
                     """)))
             }
         }
+        router.get("/metrics-extreme") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: """
+                vllm:num_requests_waiting{model_name="a"} 1e308
+                vllm:num_requests_waiting{model_name="b"} 1e308
+                vllm:num_requests_waiting{model_name="c"} NaN
+                sglang:num_queue_reqs -9223372036854775808
+                vllm:gpu_cache_usage_perc{model_name="a"} +Inf
+                vllm:kv_cache_usage_perc{model_name="a"} 7.5
+                sglang:token_usage NaN
+
+                """)))
+        }
         let server = try await RunningServer.start(router: router)
         let stub = StubUpstream(server: server)
         box.stub = stub
@@ -138,6 +153,16 @@ final class StubUpstream: Sendable {
             var response = Self.json(StubShapes.error(message: "Rate limit reached for requests.", type: "requests", param: nil, code: "rate_limit_exceeded"), status: .tooManyRequests)
             response.headers[.retryAfter] = "7"
             return response
+        case "numbers":
+            if let retryAfter = json["stub_retry_after"] as? String {
+                var response = Self.json(StubShapes.error(message: "Rate limit reached for requests.", type: "requests", param: nil, code: "rate_limit_exceeded"), status: .tooManyRequests)
+                response.headers[.retryAfter] = retryAfter
+                return response
+            }
+            let usage = json["stub_usage"] as? String ?? "null"
+            guard stream else { return Self.json(StubShapes.chatCompletion(model: model, usage: usage)) }
+            let events = StubShapes.chatStream(model: model, includeUsage: true).map { $0.replacingOccurrences(of: StubShapes.streamUsage, with: usage) }
+            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init(byteBuffer: ByteBuffer(string: events.joined())))
         case "context-exceeded":
             let message = "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens."
             return Self.json(StubShapes.error(message: message, type: "invalid_request_error", param: "messages", code: "context_length_exceeded"), status: .badRequest)
