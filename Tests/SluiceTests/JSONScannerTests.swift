@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SluiceCore
@@ -65,15 +66,69 @@ struct JSONScannerTests {
         #expect(throws: JSONSyntaxError.self) { try self.scan(deep) }
     }
 
-    @Test func randomBytesNeverCrashTheScanner() {
-        var generator = SystemRandomNumberGenerator()
-        let alphabet = Array(#"{}[]":,\ 0123456789.eE-+truefalsn"#.utf8) + [0x00, 0xFF, 0x0A]
-        for _ in 0..<20_000 {
-            let length = Int(generator.next() % 40)
-            var bytes: [UInt8] = [UInt8(ascii: "{")]
-            for _ in 0..<length { bytes.append(alphabet[Int(generator.next() % UInt64(alphabet.count))]) }
-            _ = bytes.withUnsafeBytes { try? JSONScanner.topLevelMembers(of: $0) }
+    @Test func nestingIsAcceptedToTheLimitAndRefusedOneLevelDeeper() {
+        func nested(_ depth: Int) -> String {
+            // The top-level object is level 1; arrays and objects alternate below it.
+            var open = "{\"a\":", close = "}"
+            for level in 2...depth {
+                open += level.isMultiple(of: 2) ? "[" : "{\"b\":"
+                close = (level.isMultiple(of: 2) ? "]" : "}") + close
+            }
+            return open + "1" + close
         }
+        #expect((try? self.scan(nested(JSONScanner.maximumDepth))) != nil)
+        #expect(throws: JSONSyntaxError.self) { try self.scan(nested(JSONScanner.maximumDepth + 1)) }
+    }
+
+    /// Generated documents, most of them mutated, against Python's strict RFC 8259 parser: the
+    /// scanner accepts exactly the objects the reference accepts (up to ``JSONScanner/maximumDepth``),
+    /// with the same members, kinds, strings and integers, every span inside the buffer, and no
+    /// input traps. `SLUICE_TEST_SEED` replays a run.
+    @Test func theScannerAcceptsExactlyWhatAStrictReferenceParserAccepts() throws {
+        let seed = ProcessInfo.processInfo.environment["SLUICE_TEST_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64(UInt32.max))
+        print("JSON scanner fuzz seed: \(seed) (SLUICE_TEST_SEED=\(seed) replays it)")
+        var generator = JSONFuzzGenerator(seed: seed)
+        let inputs = (0..<4000).map { _ in generator.input() }
+        let verdicts = try JSONReferenceParser.parse(inputs)
+        try #require(verdicts.count == inputs.count)
+
+        var accepted = 0, refusedTooDeep = 0, acceptedAtTheLimit = 0, compared = 0, mismatches: [String] = []
+        for (bytes, verdict) in zip(inputs, verdicts) {
+            let scanned = bytes.withUnsafeBytes { raw in Result { () throws(JSONSyntaxError) in try JSONScanner.topLevelMembers(of: raw) } }
+            if case .success(let members) = scanned {
+                accepted += 1
+                if let problem = bytes.withUnsafeBytes({ JSONScanContract.spanProblem(members, in: $0) }) { mismatches.append("\(problem): \(Self.show(bytes))") }
+            }
+            // The scanner checks syntax, not UTF-8 well-formedness; the reference decodes UTF-8 first.
+            guard String(validating: bytes, as: UTF8.self) != nil else { continue }
+            compared += 1
+            let depth = verdict?.depth ?? 0
+            if verdict?.isObject == true, depth > JSONScanner.maximumDepth { refusedTooDeep += 1 }
+            if verdict?.isObject == true, depth == JSONScanner.maximumDepth { acceptedAtTheLimit += 1 }
+            let expected = verdict?.isObject == true && depth <= JSONScanner.maximumDepth
+            switch scanned {
+            case .success(let members) where expected:
+                if let problem = bytes.withUnsafeBytes({ JSONScanContract.memberProblem(members, reference: verdict?.members, in: $0) }) {
+                    mismatches.append("\(problem): \(Self.show(bytes))")
+                }
+            case .success:
+                mismatches.append("accepted what the reference refuses: \(Self.show(bytes))")
+            case .failure(let error) where expected:
+                mismatches.append("refused (\(error.reason)) what the reference accepts: \(Self.show(bytes))")
+            case .failure:
+                break
+            }
+        }
+        #expect(mismatches.isEmpty, "seed \(seed), \(mismatches.count) mismatches, the first: \(mismatches.prefix(5).joined(separator: "\n"))")
+        // The generator reaches every path it is meant to.
+        #expect(accepted > inputs.count / 5 && accepted < inputs.count * 4 / 5, "seed \(seed): \(accepted) of \(inputs.count) accepted")
+        #expect(compared > inputs.count * 9 / 10, "seed \(seed): \(compared) compared")
+        #expect(refusedTooDeep > 0 && acceptedAtTheLimit > 0, "seed \(seed): \(refusedTooDeep) too deep, \(acceptedAtTheLimit) at the limit")
+        #expect(generator.outOfRangeIntegers > 0)
+    }
+
+    private static func show(_ bytes: [UInt8]) -> String {
+        String(decoding: bytes.prefix(300), as: UTF8.self).debugDescription + (bytes.count > 300 ? "… (\(bytes.count) bytes)" : "")
     }
 
     @Test func prometheusSamplesAreSummedAcrossLabelSets() {
