@@ -18,8 +18,9 @@ public struct GovernanceSettings: Sendable, Equatable {
     /// Defaults for virtual keys that set no limits of their own; nil for none.
     public var requestsPerMinutePerKey: Int?
     public var tokensPerMinutePerKey: Int?
-    /// The output assumed when a request sets no `max_tokens`, for budget reservations and
-    /// token rate limits (a deployment's `max_output_tokens` wins when it is lower).
+    /// The output bound of a request that sets no `max_tokens`, on a deployment with neither
+    /// `max_output_tokens` nor `context_window`, when a budget applies: reserved, and sent
+    /// upstream as `max_tokens` so that it holds.
     public var defaultMaxOutputTokens = 4096
     /// How often the ledger's buffered rows are written.
     public var ledgerFlushInterval: Duration = .milliseconds(200)

@@ -85,14 +85,17 @@ public struct Gateway: Sendable {
         DashboardController(stats: self.shared.observers.liveStats, active: active).register(on: router, auth: adminAuth)
 
         let auth = ActiveClientAuthMiddleware(active: active)
-        let anthropic = router.group("v1/messages").add(middleware: AnthropicErrorMiddleware()).add(middleware: auth)
+        // Inference routes apply the key's requests per minute themselves, after the ledger's record starts.
+        let inferenceAuth = ActiveClientAuthMiddleware(active: active, admitsRequests: false)
+        let anthropic = router.group("v1/messages").add(middleware: AnthropicErrorMiddleware()).add(middleware: inferenceAuth)
         anthropic.post { request, context in try await active.current.messages.handle(request, context: context) }
         anthropic.post("count_tokens") { request, context in try await active.current.messages.countTokens(request, context: context) }
         let v1 = router.group("v1").add(middleware: auth)
         v1.get("models") { request, context in active.current.system.models(request, context: context) }
         v1.get("usage", use: admin.usage)
+        let inference = router.group("v1").add(middleware: inferenceAuth)
         for endpoint in Endpoint.allCases {
-            v1.post(RouterPath(endpoint.path)) { request, context in
+            inference.post(RouterPath(endpoint.path)) { request, context in
                 try await active.current.inference.handle(endpoint, request: request, context: context)
             }
         }
@@ -100,18 +103,26 @@ public struct Gateway: Sendable {
     }
 
     /// The HTTP application listening where the config says (port 0 picks a free port), within
-    /// the config's connection limits. Past the global cap it stops accepting (new clients wait in
-    /// the listen backlog); when the process runs out of file descriptors, NIO's accept backoff
-    /// pauses accepting for a second at a time while the open connections are served on.
+    /// the config's connection limits. Past the global cap, which is kept within the open-file
+    /// limit, it stops accepting (new clients wait in the listen backlog) and serves the
+    /// connections it has; should descriptors run out all the same, NIO's accept backoff pauses
+    /// accepting for a second at a time.
     public func application(logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
         let limits = self.config.server.connections
+        let maxConnections = OpenFileLimit.clientConnectionCap(configured: limits.maxConnections)
+        if maxConnections < limits.maxConnections {
+            logger.warning(
+                "server.max_connections is lowered to fit the open-file limit",
+                metadata: ["max_connections": .stringConvertible(limits.maxConnections), "lowered_to": .stringConvertible(maxConnections)]
+            )
+        }
         let addresses = ClientAddressCap(limit: limits.maxConnectionsPerAddress)
         return Application(
             router: self.router(logger: logger),
             server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, limits: limits, addresses: addresses) },
             configuration: .init(
                 address: .hostname(self.config.server.host, port: self.config.server.port), serverName: nil,
-                backlog: Self.listenBacklog, availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)
+                backlog: Self.listenBacklog, availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)
             ),
             onServerRunning: onServerRunning,
             logger: logger

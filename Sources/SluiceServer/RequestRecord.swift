@@ -40,6 +40,12 @@ public struct RequestRecord: Sendable {
     public var content: RequestContent?
     /// The answering deployment's prices.
     var price: Price?
+    /// Whether `model` is one the config names. Metrics and live figures count every other name
+    /// as one, so clients cannot grow their label sets.
+    var modelIsConfigured = true
+
+    /// The model name metrics and live figures count the request under.
+    var countedModel: String { self.modelIsConfigured ? self.model : GatewayMetrics.unknownModel }
 
     /// The cost in micro-dollars, rounded up (past the last bits of floating-point error), at most
     /// ``maximumCostMicroUSD``: a price or usage far out of range must neither trap nor make the

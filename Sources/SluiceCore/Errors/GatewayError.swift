@@ -11,6 +11,8 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
     public var message: String
     /// Seconds (or an HTTP date) to send back as `Retry-After`.
     public var retryAfter: String?
+    /// Further headers for the error response, by lowercase name: a rate limit's `x-ratelimit-*`.
+    public var headers: [String: String] = [:]
 
     public init(status: Int, type: String, code: String? = nil, param: String? = nil, message: String, retryAfter: String? = nil) {
         self.status = status
@@ -56,6 +58,15 @@ extension GatewayError {
         GatewayError(status: 400, type: "invalid_request_error", param: param, message: message)
     }
 
+    /// An integer member outside the range the gateway accepts, in OpenAI's words.
+    public static func integerOutOfRange(_ param: String, literal: String, bound: Int, above: Bool) -> GatewayError {
+        GatewayError(
+            status: 400, type: "invalid_request_error", code: above ? "integer_above_max_value" : "integer_below_min_value", param: param,
+            message: "Invalid '\(param)': integer \(above ? "above maximum" : "below minimum") value. "
+                + "Expected a value \(above ? "<=" : ">=") \(bound), but got \(literal) instead."
+        )
+    }
+
     public static let missingAPIKey = GatewayError(
         status: 401, type: "invalid_request_error", code: "missing_api_key",
         message: "You didn't provide an API key. Send it in the Authorization header as 'Bearer YOUR_KEY'."
@@ -98,6 +109,17 @@ extension GatewayError {
             status: 429, type: "insufficient_quota", code: "budget_exceeded",
             message: "Budget exceeded: \(budget).\(resets.map { " It resets at \($0)." } ?? " It does not reset.")",
             retryAfter: retryAfterSeconds.map { String(max(1, $0)) }
+        )
+    }
+
+    /// The code of ``outputCapReached(_:)``.
+    public static let outputCapCode = "output_limit_exceeded"
+
+    /// A stream went past the output its budget reservation covers, and was cut.
+    public static func outputCapReached(_ tokens: Int) -> GatewayError {
+        GatewayError(
+            status: 429, type: "insufficient_quota", code: outputCapCode,
+            message: "The answer went past the \(tokens) output tokens its budget reservation covers, so the gateway ended it."
         )
     }
 

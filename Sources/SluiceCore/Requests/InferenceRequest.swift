@@ -9,6 +9,8 @@ public struct InferenceRequest: Sendable {
     public var clientWantsStreamUsage: Bool
     /// `max_completion_tokens` or `max_tokens`, when given.
     public var maxOutputTokens: Int?
+    /// How many answers the upstream generates and bills: `n`, or `best_of` when it is larger.
+    public var generatedChoices: Int
     /// The top-level members of the body, by byte range.
     public var members: [JSONMember]
     /// Length of the body in bytes.
@@ -21,6 +23,9 @@ public struct InferenceRequest: Sendable {
             members = try JSONScanner.topLevelMembers(of: bytes)
         } catch {
             throw GatewayError.malformedJSON(error)
+        }
+        for key in Self.membersRead where members.count(where: { $0.key == key }) > 1 {
+            throw GatewayError.invalidRequest("The request body names '\(key)' more than once.", param: key)
         }
         guard let modelMember = members.member("model") else {
             throw GatewayError.invalidRequest("you must provide a model parameter", param: "model")
@@ -51,20 +56,62 @@ public struct InferenceRequest: Sendable {
         }
         var maxOutput: Int?
         for key in ["max_completion_tokens", "max_tokens"] {
-            guard let member = members.member(key), member.kind != .null else { continue }
-            guard let value = JSONValueReader.integer(member, in: bytes), value > 0 else {
-                throw GatewayError.invalidRequest("'\(key)' must be a positive integer", param: key)
-            }
+            guard let value = try Self.integer(key, in: members, bytes: bytes, allowed: 1...Self.maximumOutputTokens) else { continue }
             maxOutput = value
             break
         }
+        let n = try Self.integer("n", in: members, bytes: bytes, allowed: 1...Self.maximumChoices) ?? 1
+        let bestOf = try Self.integer("best_of", in: members, bytes: bytes, allowed: 1...Self.maximumBestOf) ?? 1
         self.endpoint = endpoint
         self.model = model
         self.stream = stream
         self.clientWantsStreamUsage = wantsUsage
         self.maxOutputTokens = maxOutput
+        self.generatedChoices = max(n, bestOf)
         self.members = members
         self.byteCount = bytes.count
+    }
+
+    /// The members the gateway reads; a body naming one twice is refused, since an upstream that
+    /// takes the first copy would serve another request than the one authorised and priced.
+    static let membersRead = ["model", "stream", "stream_options", "max_tokens", "max_completion_tokens", "n", "best_of"]
+    /// OpenAI's own bounds: 32-bit token limits, `n` up to 128, `best_of` up to 20.
+    public static let maximumOutputTokens = Int(Int32.max)
+    public static let maximumChoices = 128
+    public static let maximumBestOf = 20
+
+    /// The integer member `key` when present and not null.
+    /// - Throws: 400 naming `key` when it is not an integer or lies outside `allowed`, in OpenAI's words.
+    private static func integer(
+        _ key: String, in members: [JSONMember], bytes: UnsafeRawBufferPointer, allowed: ClosedRange<Int>
+    ) throws(GatewayError) -> Int? {
+        guard let member = members.member(key), member.kind != .null else { return nil }
+        let literal = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[member.value.prefix(40)]), as: UTF8.self)
+        switch JSONValueReader.integerReading(member, in: bytes) {
+        case .integer(let value) where allowed.contains(value):
+            return value
+        case .integer(let value):
+            throw GatewayError.integerOutOfRange(key, literal: literal, bound: value < allowed.lowerBound ? allowed.lowerBound : allowed.upperBound, above: value > allowed.upperBound)
+        case .outOfRange(let negative):
+            throw GatewayError.integerOutOfRange(key, literal: literal, bound: negative ? allowed.lowerBound : allowed.upperBound, above: !negative)
+        case .notAnInteger:
+            throw GatewayError.invalidRequest("Invalid type for '\(key)': expected an integer, but got \(literal) instead.", param: key)
+        }
+    }
+
+    /// The body with `max_tokens` set to `tokens`, and this summary of it, for a request that named
+    /// no output limit: a budget's worst case holds only when the upstream is told the limit it assumes.
+    public func limitingOutput(to tokens: Int, in bytes: UnsafeRawBufferPointer) -> (body: [UInt8], request: InferenceRequest) {
+        let end = self.members.map(\.value.upperBound).max() ?? 1
+        let name = (self.members.isEmpty ? "" : ",") + #""max_tokens":"#
+        let value = String(tokens)
+        let body = BodyEdit.apply([BodyEdit(range: end..<end, replacement: name + value)], to: bytes)
+        var request = self
+        let start = end + name.utf8.count
+        request.members.append(JSONMember(key: "max_tokens", value: start..<(start + value.utf8.count), kind: .number))
+        request.maxOutputTokens = tokens
+        request.byteCount = body.count
+        return (body, request)
     }
 
     /// The splices that turn the client's body into the upstream's: the upstream model name, and

@@ -37,6 +37,7 @@ struct AnthropicMessagesController {
         let model = try Self.model(of: body)
         guard let route = self.inference.catalog.route(model) else { throw GatewayError.unknownModel(model) }
         guard context.caller.mayUse(model) else { throw GatewayError.modelNotAllowed(model) }
+        let requests = try await self.inference.limits.admitRequest(of: context.caller)
         let now = NIODeadline.now()
         var lastError = GatewayError.cannotCountTokens
         for deployment in route.deployments where deployment.health.isAvailable(at: now) {
@@ -45,7 +46,9 @@ struct AnthropicMessagesController {
                     anthropicMessages: body, requestID: context.requestID, deadline: now + TimeAmount(self.inference.timeouts.request),
                     logger: context.logger
                 )
-                return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: answer))
+                var headers: HTTPFields = [.contentType: "application/json"]
+                if let requests { RateLimitHeaders.add(requests, kind: "requests", to: &headers) }
+                return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: answer))
             } catch let error as GatewayError {
                 lastError = error
                 guard error.code == GatewayError.cannotCountTokens.code || error.isRetryable else { throw error }

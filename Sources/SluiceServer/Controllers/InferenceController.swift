@@ -32,32 +32,31 @@ struct InferenceController {
     }
 
     /// Serves an OpenAI-shaped request body (the client's, or one translated from another API).
+    /// Every request that gets this far ends in the ledger, refusals included.
     /// - Returns: a 200 answer; every failure is thrown as ``GatewayError``.
     func serve(_ endpoint: Endpoint, body: ByteBuffer, headers requestHeaders: HTTPFields, context: SluiceRequestContext, started: NIODeadline) async throws -> Response {
         let summary = try body.withUnsafeReadableBytes { bytes throws(GatewayError) in try InferenceRequest(endpoint: endpoint, bytes: bytes) }
-        guard let route = self.catalog.route(summary.model) else {
-            self.observers.metrics.recordUnknownModel(endpoint, tenantID: context.caller.tenantID, started: started)
-            throw GatewayError.unknownModel(summary.model)
-        }
-        let input = self.routingInput(summary, route: route, headers: requestHeaders, body: body)
-        let call = ProviderRequest(
-            body: body, summary: summary, requestID: context.requestID,
-            deadline: started + TimeAmount(self.timeouts.request), logger: context.logger
-        )
+        let route = self.catalog.route(summary.model)
         let caller = context.caller
         var record = RequestRecord(
             requestID: context.requestID, endpoint: endpoint, model: summary.model, servedModel: nil, deployment: nil,
             stream: summary.stream, status: 200, attempts: 0, cost: 0, latency: .zero, keyID: caller.keyID, tenantID: caller.tenantID,
             ledgerID: context.ledgerID
         )
+        record.modelIsConfigured = route != nil
         record.clientAddress = context.remoteAddress?.ipAddress
         if self.observers.audit?.includesContent == true { record.content = RequestContent(request: summary, body: body) }
         var ledger = Ledger(observers: self.observers, logger: context.logger, started: started)
         ledger.trace = RequestTrace.start(summary, headers: requestHeaders, requestID: context.requestID, caller: caller, tracing: self.tracing)
         do {
+            guard let route else { throw GatewayError.unknownModel(summary.model) }
             guard caller.mayUse(summary.model) else { throw GatewayError.modelNotAllowed(summary.model) }
+            let input = self.routingInput(summary, route: route, headers: requestHeaders, body: body)
             var headers: HTTPFields = [:]
             try await ledger.trace.stage("admit") {
+                if let requests = try await self.limits.admitRequest(of: caller) {
+                    RateLimitHeaders.add(requests, kind: "requests", to: &headers)
+                }
                 if let tokens = try await self.limits.admitTokens(input.estimatedTokens, of: caller) {
                     RateLimitHeaders.add(tokens, kind: "tokens", to: &headers)
                 }
@@ -66,15 +65,20 @@ struct InferenceController {
                     ledger.reservation = try await budgets.reserve(for: caller, model: summary.model, tokens: worst.tokens, microUSD: worst.microUSD)
                 }
             }
+            let call = ProviderRequest(
+                body: body, summary: summary, requestID: context.requestID,
+                deadline: started + TimeAmount(self.timeouts.request), logger: context.logger
+            )
+            let bounds = ledger.reservation == nil ? nil : self.outputBounds
             if summary.stream {
                 return try await self.stream(
-                    call, route: route, input: input, clientGone: context.connectionClosed, record: record, ledger: ledger, headers: headers
+                    call, route: route, input: input, bounds: bounds, clientGone: context.connectionClosed, record: record, ledger: ledger, headers: headers
                 )
             }
             let upstreamStarted = NIODeadline.now()
             let dispatch = try await ledger.trace.stage("route") {
                 try await self.executor.dispatch(route, input: input, logger: context.logger) { deployment in
-                    try await ledger.trace.attempt(on: deployment) { try await deployment.provider.send(call) }
+                    try await ledger.trace.attempt(on: deployment) { try await deployment.provider.send(Self.call(call, to: deployment, bounds: bounds)) }
                 }
             }
             record.measureUpstream(since: upstreamStarted)
@@ -106,21 +110,36 @@ struct InferenceController {
         }
     }
 
+    /// The output limits a budget's worst case assumes, by deployment.
+    private var outputBounds: OutputBounds {
+        OutputBounds(defaultMaxOutputTokens: self.governance?.settings.defaultMaxOutputTokens ?? Self.defaultOutputEstimate)
+    }
+
     /// The most a request can cost: every prompt byte a token (no tokenizer makes more), plus its
-    /// output limit, at the dearest deployment of its model and fallbacks.
+    /// output bound for every answer it asks for, at the dearest deployment of its model and fallbacks.
     private func worstCase(_ summary: InferenceRequest, route: ModelRoute) -> (tokens: Int64, microUSD: Int64) {
-        let defaultOutput = self.governance?.settings.defaultMaxOutputTokens ?? Self.defaultOutputEstimate
         var worst: (tokens: Int64, microUSD: Double) = (0, 0)
         for model in [route] + route.routing.fallbacks.compactMap(self.catalog.route) {
             for deployment in model.deployments {
-                let output = summary.maxOutputTokens ?? min(defaultOutput, deployment.config.maxOutputTokens ?? defaultOutput)
+                let output = Int64(self.outputBounds.worstOutputTokens(of: summary, on: deployment.config))
+                let input = Int64(summary.byteCount)
                 let price = deployment.config.price
                 // A price per million tokens is a price in micro-dollars per token.
-                let microUSD = Double(summary.byteCount) * price.inputPerMillion + Double(output) * price.outputPerMillion
-                worst = (max(worst.tokens, Int64(summary.byteCount + output)), max(worst.microUSD, microUSD))
+                let microUSD = Double(input) * price.inputPerMillion + Double(output) * price.outputPerMillion
+                worst = (max(worst.tokens, input.addingWithSaturation(output)), max(worst.microUSD, microUSD))
             }
         }
-        return (worst.tokens, Int64(worst.microUSD.rounded(.up)))
+        return (worst.tokens, Int64(saturating: worst.microUSD.rounded(.up)))
+    }
+
+    /// The request as `deployment` gets it: with the output limit its budget assumed, when the
+    /// client named none and a budget applies.
+    private static func call(_ call: ProviderRequest, to deployment: Deployment, bounds: OutputBounds?) -> ProviderRequest {
+        guard let bounds, call.summary.maxOutputTokens == nil, let limit = bounds.limitToSend(on: deployment.config) else { return call }
+        var bounded = call
+        let (body, summary) = call.body.withUnsafeReadableBytes { call.summary.limitingOutput(to: limit, in: $0) }
+        (bounded.body, bounded.summary) = (ByteBuffer(bytes: body), summary)
+        return bounded
     }
 
     func collectBody(_ request: inout Request) async throws -> ByteBuffer {
@@ -131,7 +150,8 @@ struct InferenceController {
     /// configured header or the body's `user`; for prefix-aware routing a hash of the prompt's
     /// first bytes (the whole prompt when it is shorter, so short prompts do not collide).
     private func routingInput(_ summary: InferenceRequest, route: ModelRoute, headers: HTTPFields, body: ByteBuffer) -> RoutingInput {
-        var input = RoutingInput(estimatedTokens: summary.byteCount / 4 + (summary.maxOutputTokens ?? Self.defaultOutputEstimate))
+        let output = summary.endpoint == .embeddings ? 0 : (summary.maxOutputTokens ?? Self.defaultOutputEstimate).multipliedWithSaturation(by: summary.generatedChoices)
+        var input = RoutingInput(estimatedTokens: (summary.byteCount / 4).addingWithSaturation(output))
         switch route.routing.strategy {
         case .session:
             let header = HTTPField.Name(route.routing.sessionHeader).flatMap { headers[$0] }
@@ -153,8 +173,8 @@ struct InferenceController {
     // MARK: - Streaming
 
     private func stream(
-        _ call: ProviderRequest, route: ModelRoute, input: RoutingInput, clientGone: EventLoopFuture<Void>, record: RequestRecord, ledger: Ledger,
-        headers: HTTPFields
+        _ call: ProviderRequest, route: ModelRoute, input: RoutingInput, bounds: OutputBounds?, clientGone: EventLoopFuture<Void>, record: RequestRecord,
+        ledger: Ledger, headers: HTTPFields
     ) async throws -> Response {
         let started = ledger.started
         let limits = self.streamLimits(firstTokenFrom: started, deadline: call.deadline)
@@ -162,7 +182,9 @@ struct InferenceController {
         let dispatch = try await ledger.trace.stage("route") {
             try await self.executor.dispatch(route, input: input, logger: call.logger) { deployment in
                 try await ledger.trace.attempt(on: deployment) {
-                    try await ProgressWatchdog.run(limits, abandonedWhen: clientGone) { _ in try await deployment.provider.send(call) }
+                    try await ProgressWatchdog.run(limits, abandonedWhen: clientGone) { _ in
+                        try await deployment.provider.send(Self.call(call, to: deployment, bounds: bounds))
+                    }
                 }
             }
         }
@@ -178,7 +200,8 @@ struct InferenceController {
             ledger.trace.relayStarted()
             var relay = OpenAIStreamRelay(
                 publicModel: dispatch.route.name, forwardUsageChunk: call.summary.clientWantsStreamUsage,
-                keepsResumePoint: dispatch.route.routing.streamResume || record.content != nil
+                keepsResumePoint: dispatch.route.routing.streamResume || record.content != nil,
+                outputTokenCap: bounds?.worstOutputTokens(of: call.summary, on: dispatch.lease.deployment.config)
             )
             var (lease, chunks, segmentLimits) = (dispatch.lease, chunks, limits)
             var continuationsLeft = dispatch.route.routing.streamResume ? dispatch.route.routing.retries : 0
@@ -219,7 +242,9 @@ struct InferenceController {
                     return
                 }
                 if let failure { self.observers.metrics.upstreamFailed(deployment: lease.deployment.label, error: failure) }
-                guard let failure, continuationsLeft > 0, let point = relay.resumePoint, point.canContinue, NIODeadline.now() < call.deadline else { break }
+                guard let failure, failure.code != GatewayError.outputCapCode, continuationsLeft > 0, let point = relay.resumePoint, point.canContinue,
+                    NIODeadline.now() < call.deadline
+                else { break }
                 lease.release(.failure)
                 continuationsLeft -= 1
                 logger.warning("stream broke; continuing it on another deployment", metadata: [
@@ -237,7 +262,8 @@ struct InferenceController {
                 relay.startContinuation()
             }
             if let failure {
-                lease.release(.failure)
+                // A stream cut at its budget's bound says nothing against the deployment.
+                lease.release(failure.code == GatewayError.outputCapCode ? .success(latency: nil) : .failure)
                 record.status = failure.status
                 record.errorCode = failure.code
                 logger.warning("stream failed", metadata: ["error": "\(failure.message)"])
@@ -254,7 +280,11 @@ struct InferenceController {
                     of: lease, timeToFirstToken: ttft, usage: relay.usage, generationSeconds: generation, latency: ttft, logger: logger
                 ))
             }
-            record.usage = relay.usage
+            record.usage = relay.usage ?? relay.outputCap.map { _ in
+                // A budgeted stream that ended without its usage chunk (cut at its bound, or from an upstream
+                // that sends none) is charged the prompt as estimated for routing and the output the relay saw.
+                Usage(promptTokens: call.summary.byteCount / 4, completionTokens: relay.outputEvents)
+            }
             record.content?.completion = relay.resumePoint.map { RequestContent.quoted(escaped: $0.text) }
             record.measureUpstream(since: upstreamStarted)
             ledger.finish(&record, ttft: firstToken)

@@ -1,3 +1,4 @@
+import HTTPTypes
 import NIOCore
 import SluiceCore
 
@@ -22,7 +23,7 @@ struct RequestLimits: Sendable {
     func admitRequest(of caller: Caller) async throws(GatewayError) -> RateLimiter.Outcome? {
         guard let limit = caller.requestsPerMinute, let keyID = caller.keyID else { return nil }
         let outcome = await self.keyLimiter.take("key:\(keyID):rpm", cost: 1, limit: limit)
-        guard outcome.allowed else { throw GatewayError.rateLimited("key \(keyID) (\(limit) requests per minute)", retryAfterSeconds: Self.seconds(outcome.wait)) }
+        guard outcome.allowed else { throw Self.refusal("key \(keyID) (\(limit) requests per minute)", outcome, kind: "requests") }
         return outcome
     }
 
@@ -31,10 +32,20 @@ struct RequestLimits: Sendable {
     func admitTokens(_ tokens: Int, of caller: Caller) async throws(GatewayError) -> RateLimiter.Outcome? {
         guard let limit = caller.tokensPerMinute, let keyID = caller.keyID else { return nil }
         let outcome = await self.keyLimiter.take("key:\(keyID):tpm", cost: tokens, limit: limit)
-        guard outcome.allowed else { throw GatewayError.rateLimited("key \(keyID) (\(limit) tokens per minute)", retryAfterSeconds: Self.seconds(outcome.wait)) }
+        guard outcome.allowed else { throw Self.refusal("key \(keyID) (\(limit) tokens per minute)", outcome, kind: "tokens") }
         return outcome
     }
 
+    /// A key's 429, with the `x-ratelimit-*` headers its 200s carry: clients pace themselves by them.
+    private static func refusal(_ what: String, _ outcome: RateLimiter.Outcome, kind: String) -> GatewayError {
+        var error = GatewayError.rateLimited(what, retryAfterSeconds: Self.seconds(outcome.wait))
+        var headers = HTTPFields()
+        RateLimitHeaders.add(outcome, kind: kind, to: &headers)
+        for field in headers { error.headers[field.name.canonicalName] = field.value }
+        return error
+    }
+
+    /// Whole seconds, rounded up, of a wait in microseconds (which may be as long as `Int64.max`).
     static func seconds(_ micros: Int64) -> Int {
         Int(micros.addingWithSaturation(999_999) / 1_000_000)
     }

@@ -16,7 +16,7 @@ struct AnthropicErrorMiddleware: RouterMiddleware {
         } catch {
             let gatewayError = RequestEnvelopeMiddleware.gatewayError(for: error, request: request, logger: context.logger)
             var headers: HTTPFields = [.contentType: "application/json"]
-            if let retryAfter = gatewayError.retryAfter { headers[.retryAfter] = retryAfter }
+            gatewayError.addHeaders(to: &headers)
             let body = AnthropicErrorMapping.body(for: gatewayError, requestID: context.requestID)
             return Response(status: .init(code: gatewayError.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }

@@ -28,6 +28,14 @@ struct ClientAuthMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try await self.handle(request, context: context, admittingRequest: true, next: next)
+    }
+
+    /// - Parameter admittingRequest: whether to apply the key's requests per minute here; inference
+    ///   routes apply it themselves, so that a refusal gets its ledger row, span and audit line.
+    func handle(
+        _ request: Request, context: Context, admittingRequest: Bool, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         try await self.limits.admitAddress(context.remoteAddress)
         let presented: Substring.UTF8View
         if let header = request.headers[.authorization] {
@@ -47,7 +55,7 @@ struct ClientAuthMiddleware: RouterMiddleware {
             guard let directory = self.directory else { throw GatewayError.invalidAPIKey }
             context.caller = try await directory.caller(presenting: presented)
         }
-        let requests = try await self.limits.admitRequest(of: context.caller)
+        let requests = admittingRequest ? try await self.limits.admitRequest(of: context.caller) : nil
         var response = try await next(request, context)
         if let requests { RateLimitHeaders.add(requests, kind: "requests", to: &response.headers) }
         return response
@@ -66,8 +74,10 @@ struct ActiveClientAuthMiddleware: RouterMiddleware {
     typealias Context = SluiceRequestContext
 
     let active: ActiveRuntime
+    /// False on inference routes, which apply the key's requests per minute themselves.
+    var admitsRequests = true
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        try await self.active.current.auth.handle(request, context: context, next: next)
+        try await self.active.current.auth.handle(request, context: context, admittingRequest: self.admitsRequests, next: next)
     }
 }

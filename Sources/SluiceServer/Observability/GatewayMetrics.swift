@@ -52,13 +52,12 @@ final class GatewayMetrics: Sendable {
     }
 
     /// A request ended: counts it and its latencies, tokens and spend, and ends its time in flight.
-    /// Its model is a configured one: requests for other names end before routing, in
-    /// ``recordUnknownModel(_:tenantID:started:)``.
+    /// Requests for models the config does not name count under one label value, ``unknownModel``.
     func record(_ record: RequestRecord) {
         self.inFlight.decrement()
         let errorType = record.status < 400 ? "" : ErrorTypeLabel.value(code: record.errorCode, status: record.status)
         let series = self.series(
-            endpoint: record.endpoint, model: record.model, servedModel: record.servedModel, deployment: record.deployment,
+            endpoint: record.endpoint, model: record.countedModel, servedModel: record.servedModel, deployment: record.deployment,
             tenantID: record.tenantID, stream: record.stream, status: record.status, errorType: errorType
         )
         let latency = record.latency.inSeconds
@@ -81,16 +80,6 @@ final class GatewayMetrics: Sendable {
                 timing.timePerOutputToken.record((latency - ttft) / Double(outputTokens - 1))
             }
         }
-    }
-
-    /// A request for a model the config does not name, refused before routing.
-    func recordUnknownModel(_ endpoint: Endpoint, tenantID: String?, started: NIODeadline) {
-        let series = self.series(
-            endpoint: endpoint, model: Self.unknownModel, servedModel: nil, deployment: nil, tenantID: tenantID, stream: false, status: 404,
-            errorType: "model_not_found"
-        )
-        series.requests.increment()
-        series.duration.record(Double((NIODeadline.now() - started).nanoseconds) / 1e9)
     }
 
     private func series(

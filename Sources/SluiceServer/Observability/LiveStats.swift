@@ -34,7 +34,7 @@ public final class LiveStats: Sendable {
         let latency = Self.microseconds(record.latency)
         let timeToFirstToken = record.timeToFirstToken.map(Self.microseconds)
         let tally = UsageTally(record)
-        let pair = TenantModelUsage.Pair(tenantID: record.tenantID, model: record.servedModel ?? record.model)
+        let pair = TenantModelUsage.Pair(tenantID: record.tenantID, model: record.servedModel ?? record.countedModel)
         self.state.withLock { state in
             state.count(tally, latency: latency, timeToFirstToken: timeToFirstToken, at: second)
             state.usage.add(tally, to: pair, atMinute: second / 60)

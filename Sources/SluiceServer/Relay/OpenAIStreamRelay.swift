@@ -23,6 +23,11 @@ struct OpenAIStreamRelay {
     /// The answer so far, when the stream may continue on another deployment.
     private(set) var resumePoint: StreamResumePoint?
     private var isContinuation = false
+    /// The output tokens a budget reservation covers; a stream that passes them is cut.
+    let outputCap: Int?
+    /// Events that carried output (text, reasoning or tool-call arguments): servers send at least
+    /// one token per such event, so this is a floor under the output tokens.
+    private(set) var outputEvents = 0
 
     /// Whether the generated text got stuck repeating itself: a 200 from a sick deployment.
     var isLooping: Bool { self.repetition.isLooping }
@@ -30,10 +35,11 @@ struct OpenAIStreamRelay {
     /// An event may not grow past this without ending; a stream that does is garbage.
     static let maximumEventBytes = 4 << 20
 
-    init(publicModel: String, forwardUsageChunk: Bool, keepsResumePoint: Bool = false) {
+    init(publicModel: String, forwardUsageChunk: Bool, keepsResumePoint: Bool = false, outputTokenCap: Int? = nil) {
         self.publicModel = publicModel
         self.forwardUsageChunk = forwardUsageChunk
         self.resumePoint = keepsResumePoint ? StreamResumePoint() : nil
+        self.outputCap = outputTokenCap
     }
 
     /// Readies the relay for the stream that continues this one on another deployment.
@@ -114,6 +120,20 @@ struct OpenAIStreamRelay {
         self.repetition.append(UnsafeRawBufferPointer(rebasing: data[(text.value.lowerBound + 1)..<(text.value.upperBound - 1)]))
     }
 
+    /// Whether any choice of the event carries generated output.
+    private static func carriesOutput(_ members: [JSONMember], in data: UnsafeRawBufferPointer) -> Bool {
+        guard let choices = members.member("choices"), choices.kind == .array else { return false }
+        for element in JSONScanner.elements(of: data, arrayAt: choices.value) where data[element.lowerBound] == UInt8(ascii: "{") {
+            var choice = JSONScanner.members(of: data, objectAt: element)
+            if let delta = choice.member("delta"), delta.kind == .object { choice = JSONScanner.members(of: data, objectAt: delta.value) }
+            for key in ["content", "text", "reasoning_content", "reasoning"] {
+                if let member = choice.member(key), member.kind == .string, member.value.count > 2 { return true }
+            }
+            if let calls = choice.member("tool_calls"), calls.kind == .array, !JSONScanner.elements(of: data, arrayAt: calls.value).isEmpty { return true }
+        }
+        return false
+    }
+
     private enum EventAction {
         case keep
         case drop
@@ -153,6 +173,10 @@ struct OpenAIStreamRelay {
             let choices = members.member("choices")
             let isUsageOnly = choices.map { $0.kind == .array && JSONScanner.elements(of: data, arrayAt: $0.value).isEmpty } ?? true
             if isUsageOnly && !self.forwardUsageChunk { return .drop }
+        }
+        if let cap = self.outputCap, Self.carriesOutput(members, in: data) {
+            self.outputEvents += 1
+            guard self.outputEvents <= cap else { throw GatewayError.outputCapReached(cap) }
         }
         if !self.repetition.isLooping { self.noteGeneratedText(members, in: data) }
         let announcesRole = self.resumePoint?.note(members, in: data) ?? false

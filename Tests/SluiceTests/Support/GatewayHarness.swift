@@ -30,7 +30,7 @@ final class GatewayHarness: Sendable {
     /// `anthropic-<behaviour>`, `bedrock-<behaviour>` and `gemini-<behaviour>` for the Anthropic, Bedrock and Gemini stubs),
     /// the stub behind Azure OpenAI's paths (`azure-ok`), plus mocks.
     static func defaultModels(stubURL: String, anthropicURL: String, bedrockURL: String, geminiURL: String) -> String {
-        let behaviours = ["ok", "error-400", "rate-limited", "error-500", "slow-head", "stall", "cut", "early-end", "garbage", "invalid-json", "slow-stream", "delay", "close-after", "connection-close", "context-exceeded", "loop"]
+        let behaviours = ["ok", "error-400", "rate-limited", "error-500", "slow-head", "stall", "cut", "early-end", "garbage", "invalid-json", "slow-stream", "delay", "close-after", "connection-close", "context-exceeded", "loop", "metered", "unmetered"]
         var yaml = "models:\n"
         for behaviour in behaviours {
             yaml += """

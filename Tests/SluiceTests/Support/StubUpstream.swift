@@ -27,6 +27,8 @@ import Synchronization
 /// | `loop` | streams the same words over and over, then finishes normally |
 /// | `context-exceeded` | 400 `context_length_exceeded`, as OpenAI answers a prompt too long for the model |
 /// | `think` | reasoning inside the content as `<think>…</think>` (Qwen/DeepSeek-R1 style), the tags split across chunks |
+/// | `metered` | an answer whose length and usage follow `n` and `max_tokens` (6,000 tokens per choice without a limit) |
+/// | `unmetered` | the same, but every choice runs to 6,000 tokens whatever `max_tokens` says |
 /// | `numbers` | a normal answer whose `usage` is the request's `stub_usage` (JSON text, sent verbatim: `1e400`, `-5`); with `stub_retry_after`, a 429 with that `Retry-After` |
 /// | `continue` | asked to continue a final assistant message (`continue_final_message`), streams the rest of the `cut` answer under another id |
 ///
@@ -184,6 +186,22 @@ final class StubUpstream: Sendable {
             return response
         case "invalid-json":
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "<html>Bad Gateway</html>")))
+        case "metered", "unmetered":
+            let completions = request.uri.path.hasSuffix("/completions") && !request.uri.path.hasSuffix("/chat/completions")
+            let answer = StubMeteredAnswer(request: json, rawBody: text, completions: completions, honoursLimits: model == "metered")
+            guard stream else { return Self.json(answer.completeJSON) }
+            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
+                var batch = ""
+                for event in answer.events {
+                    batch += event
+                    if batch.utf8.count > 4096 {
+                        try await writer.write(ByteBuffer(string: batch))
+                        batch = ""
+                    }
+                }
+                try await writer.write(ByteBuffer(string: batch))
+                try await writer.finish(nil)
+            })
         default:
             break
         }
