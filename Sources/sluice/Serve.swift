@@ -65,12 +65,6 @@ struct Serve: AsyncParsableCommand {
                 "open_files_limit": .string(openFiles.map { String($0.soft) } ?? "unknown"),
             ]
         )
-        if let openFiles, UInt64(settings.server.connections.maxConnections) * 2 > openFiles.soft {
-            logger.warning(
-                "server.max_connections is more than half the open-file limit, and a client connection can hold an upstream connection too: past the limit the gateway pauses accepting",
-                metadata: ["max_connections": .stringConvertible(settings.server.connections.maxConnections), "open_files_limit": .stringConvertible(openFiles.soft)]
-            )
-        }
         var failure: (any Error)?
         do {
             try await gateway.serviceGroup(logger: logger, handleSignals: true).run()

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Synchronization
 import Testing
 
 /// The real `sluice serve` under a small open-file limit: running out of file descriptors must
@@ -12,7 +13,7 @@ import Testing
         auth: { api_keys: [sk-test] }
         models:
           - name: demo
-            deployments: [{ provider: mock, mock: { completion_tokens: 3 } }]
+            deployments: [{ provider: mock, mock: { completion_tokens: 3, time_to_first_token: 50ms, tokens_per_second: 20 } }]
 
         """
 
@@ -28,28 +29,45 @@ import Testing
         return response.map { Int($0.status.code) }
     }
 
+    /// Streams chat answers from the gateway until `stop` says so.
+    static func streamChats(_ gateway: SluiceProcess, until stop: @escaping @Sendable () -> Bool) async {
+        let client = TestClient(baseURL: gateway.baseURL)
+        while !stop() {
+            _ = try? await client.chat(model: "demo", stream: true)
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     @Test func aFloodPastTheFileLimitLeavesTheProcessUpAndServing() async throws {
-        let gateway = try await SluiceProcess.start(config: Self.config, fileLimit: (soft: 128, hard: 128))
+        // 1,500 half-sent requests against a limit of 1,024 open files, with streams running:
+        // once, this stopped the process (libdispatch traps when it cannot open a /proc file).
+        let gateway = try await SluiceProcess.start(config: Self.config, fileLimit: (soft: 1024, hard: 1024))
         defer { gateway.kill() }
         let kept = try await RawConnection.open(port: gateway.port)
         try await kept.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(await kept.waitForText("200 OK", within: .seconds(5)))
+        let flooding = Flooding()
+        let streams = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 { group.addTask { await Self.streamChats(gateway) { !flooding.isOn } } }
+            }
+        }
 
-        // Three times the limit in half-sent requests: the kernel completes every handshake into
-        // the listen backlog, and the gateway runs out of descriptors accepting them.
         var flood: [RawConnection] = []
-        for _ in 0..<384 {
+        for _ in 0..<1500 {
             guard let connection = try? await RawConnection.open(port: gateway.port) else { continue }
             try? await connection.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n")
             flood.append(connection)
         }
-        try await Task.sleep(for: .milliseconds(500))
+        try await Task.sleep(for: .seconds(2))
         #expect(gateway.isRunning, "the gateway died in the flood: \(gateway.output.suffix(2000))")
 
         // The connection it already had is still served.
         try await kept.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(await kept.waitForText("200 OK", occurrences: 2, within: .seconds(5)), "an open connection went unserved in the flood")
 
+        flooding.stop()
+        await streams.value
         for connection in flood { await connection.close() }
         var answered = false
         for _ in 0..<50 where !answered {
@@ -58,6 +76,7 @@ import Testing
         }
         #expect(answered, "/health did not answer after the flood: \(gateway.output.suffix(2000))")
         #expect(gateway.isRunning)
+        #expect(gateway.output.contains("server.max_connections is lowered to fit the open-file limit"))
         await kept.close()
         #expect(await gateway.terminate() == 0)
     }
@@ -69,4 +88,11 @@ import Testing
         #expect(gateway.output.contains("open_files_limit=\(hard)"), "\(gateway.output.prefix(1000))")
         _ = await gateway.terminate()
     }
+}
+
+/// Whether the flood is on, for the clients that stream during it.
+private final class Flooding: Sendable {
+    private let on = Mutex(true)
+    var isOn: Bool { self.on.withLock { $0 } }
+    func stop() { self.on.withLock { $0 = false } }
 }

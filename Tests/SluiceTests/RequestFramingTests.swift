@@ -84,9 +84,10 @@ import Testing
                 ["authorization": "Basic " + Data(("admin:" + password).utf8).base64EncodedString()]
             }
             #expect(try await client.request(.GET, "/admin/tenants", key: nil, headers: basic(GatewayHarness.adminKey)).status == 200)
-            for suffix in ["\0", "\0\0\0\0", "\0\u{1}"] {
+            // 256 NUL bytes: a length difference of 256 once vanished when folded into one byte.
+            for suffix in ["\0", String(repeating: "\0", count: 256), "\0\u{1}"] {
                 let reply = try await client.request(.GET, "/admin/tenants", key: nil, headers: basic(GatewayHarness.adminKey + suffix))
-                #expect(reply.status == 401, "admin key + \(suffix.unicodeScalars.map(\.value)) was accepted")
+                #expect(reply.status == 401, "admin key + \(suffix.utf8.count) bytes was accepted")
             }
             #expect(try await client.request(.GET, "/admin/tenants", key: nil, headers: basic(String(GatewayHarness.adminKey.dropLast()))).status == 401)
         }

@@ -25,7 +25,7 @@ import Testing
                     ["authorization": "Basic " + Data("prometheus:\(password)".utf8).base64EncodedString()]
                 }
                 let statuses = [
-                    try await status(key: nil), try await status(key: "sk-test"), try await status(key: nil, headers: basic(Self.metricsKey + "\0")),
+                    try await status(key: nil), try await status(key: "sk-test"), try await status(key: nil, headers: basic(Self.metricsKey + String(repeating: "\0", count: 256))),
                     try await status(key: Self.metricsKey), try await status(key: GatewayHarness.adminKey), try await status(key: nil, headers: basic(Self.metricsKey)),
                 ]
                 // No key, a client key, the metrics key with a NUL; the metrics key, the admin key, the metrics key by Basic auth.

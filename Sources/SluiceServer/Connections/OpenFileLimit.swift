@@ -27,6 +27,21 @@ public enum OpenFileLimit {
         return (UInt64(limit.rlim_cur), UInt64(limit.rlim_max))
     }
 
+    /// Descriptors kept for everything but connections: the event loops, the store, the logs.
+    static let reserved: UInt64 = 128
+
+    /// The most client connections the gateway takes under the current soft limit: half of what
+    /// the reserve leaves, as each client connection may hold an upstream connection too.
+    ///
+    /// Running out of descriptors is not only refused connections: libdispatch, which the runtime
+    /// and Foundation use, stops the process when it cannot open a `/proc` file it reads.
+    public static func clientConnectionCap(configured: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Self.resource, &limit) == 0 else { return configured }
+        let fits = limit.rlim_cur > Self.reserved + 2 ? (UInt64(limit.rlim_cur) - Self.reserved) / 2 : 1
+        return Int(clamping: min(UInt64(max(configured, 1)), fits))
+    }
+
     #if canImport(Glibc)
     private static let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
     #else
