@@ -25,12 +25,16 @@ struct GovernanceProcessTests {
 
     static let admin = "sk-admin-0123456789abcdef"
 
-    private func chat(_ baseURL: String, model: String = "demo", stream: Bool = false, key: String = "sk-test") async throws -> (Int, String) {
+    private func chatRequest(_ baseURL: String, model: String, stream: Bool, key: String) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: baseURL + "/v1/chat/completions")
         request.method = .POST
         request.headers.add(name: "authorization", value: "Bearer \(key)")
         request.body = .bytes(ByteBuffer(string: #"{"model":"\#(model)","messages":[{"role":"user","content":"Say hello"}],"max_tokens":5,"stream":\#(stream)}"#))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        return request
+    }
+
+    private func chat(_ baseURL: String, model: String = "demo", stream: Bool = false, key: String = "sk-test") async throws -> (Int, String) {
+        let response = try await HTTPClient.shared.execute(self.chatRequest(baseURL, model: model, stream: stream, key: key), timeout: .seconds(30))
         return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 
@@ -57,9 +61,21 @@ struct GovernanceProcessTests {
             let (status, _) = try await self.chat(gateway.baseURL, stream: index % 2 == 0)
             #expect(status == 200)
         }
-        // A stream still running when SIGTERM arrives finishes, and is recorded too.
-        let slow = Task { try await self.chat(gateway.baseURL, model: "demo-slow", stream: true) }
-        try await Task.sleep(for: .milliseconds(200))
+        // A stream still running when SIGTERM arrives finishes, and is recorded too: the signal
+        // goes once its first bytes arrived.
+        let (started, signal) = AsyncStream.makeStream(of: Void.self)
+        let request = self.chatRequest(gateway.baseURL, model: "demo-slow", stream: true, key: "sk-test")
+        let slow = Task {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            var body = ""
+            for try await chunk in response.body {
+                body += String(buffer: chunk)
+                signal.yield()
+            }
+            return (Int(response.status.code), body)
+        }
+        var iterator = started.makeAsyncIterator()
+        _ = await iterator.next()
         let status = await gateway.terminate()
         #expect(status == 0, "\(gateway.output)")
         let (slowStatus, slowBody) = try await slow.value
@@ -94,8 +110,10 @@ struct GovernanceProcessTests {
         let key = try #require(try await self.admin(first.baseURL, "keys", #"{"name":"shared","tenant_id":"acme"}"#)["key"] as? String)
         // One answer costs 19 micro-dollars (9 prompt tokens at $1/M, 5 completion at $2/M): room for 50.
         _ = try await self.admin(first.baseURL, "budgets", #"{"scope":"tenant","scope_id":"acme","unit":"usd","period":"month","limit":0.00095}"#)
-        // The second gateway reads budgets every 200 ms.
-        try await Task.sleep(for: .milliseconds(600))
+        // Creating a budget through a gateway makes it read every budget from the store before it
+        // answers, so a bystander's budget created through the second one makes it enforce acme's.
+        _ = try await self.admin(second.baseURL, "tenants", #"{"id":"bystander"}"#)
+        _ = try await self.admin(second.baseURL, "budgets", #"{"scope":"tenant","scope_id":"bystander","unit":"usd","period":"month","limit":1}"#)
 
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<200 {

@@ -5,8 +5,7 @@ import Testing
 
 @Suite("Cancellation and shutdown")
 struct LifecycleTests {
-    /// Three disconnects one after another: each must reach the upstream within a second, and the
-    /// quickest within 100 ms (the others may wait for a CPU that parallel tests keep busy).
+    /// Three disconnects one after another: each must reach the upstream within 100 ms.
     @Test func aClientDisconnectClosesTheUpstreamConnectionWithin100ms() async throws {
         try await withGateway { harness, client in
             var delays: [Duration] = []
@@ -19,8 +18,7 @@ struct LifecycleTests {
                 }
                 delays.append(try #require(hangUp) - disconnected)
             }
-            #expect(delays.allSatisfy { $0 < .seconds(1) }, "\(delays)")
-            #expect(delays.min()! < .milliseconds(100), "upstream saw the closes after \(delays)")
+            #expect(delays.allSatisfy { $0 < .milliseconds(100) }, "upstream saw the closes after \(delays)")
             let records = try await harness.waitForRecords(3)
             #expect(records.map(\.status) == [499, 499, 499])
         }
