@@ -94,13 +94,14 @@ public enum AnthropicRequestTranslator {
         if let user = try request.optionalString("user", at: "user") ?? safetyIdentifier { output.set("metadata", ["user_id": .string(user)]) }
         output.set("stop_sequences", try OpenAIStop.sequences(request.present("stop")))
         output.set("stream", request.present("stream"))
-        if let temperature = request.present("temperature") {
-            guard case .number(let text) = temperature, let value = Double(text), (0...1).contains(value) else {
-                throw TranslationError.invalidRequest("'temperature' must be a number between 0 and 1 for this model", param: "temperature")
+        // Anthropic takes both in [0, 1]; anything else is the client's to correct, not an upstream failure.
+        for key in ["temperature", "top_p"] {
+            guard let value = request.present(key) else { continue }
+            guard case .number(let text) = value, let number = Double(text), (0...1).contains(number) else {
+                throw TranslationError.invalidRequest("'\(key)' must be a number between 0 and 1 for this model", param: key)
             }
-            output.set("temperature", temperature)
+            output.set(key, value)
         }
-        output.set("top_p", request.present("top_p"))
         output.set("thinking", thinking)
         if let tools = try request.optionalArray("tools", at: "tools") {
             output.set("tools", .array(try tools.enumerated().map { index, tool throws(TranslationError) in try Self.tool(tool, at: "tools[\(index)]") }))

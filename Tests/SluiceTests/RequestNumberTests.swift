@@ -66,6 +66,36 @@ struct RequestNumberTests {
         }
     }
 
+    /// The numbers translators read for Anthropic, Bedrock and Gemini deployments, from both
+    /// client dialects: a 400 or an answer, never a 5xx, and never a body the upstream cannot read.
+    @Test func numbersTranslatedForEveryBackendAreRefusedOrCarried() async throws {
+        let openAIFields = ["temperature", "top_p", "top_k", "presence_penalty", "frequency_penalty", "seed", "max_tokens", "n", "logprobs", "top_logprobs"]
+        let anthropicFields = ["temperature", "top_p", "top_k", "max_tokens"]
+        try await withGateway { _, client in
+            var failures: [String] = []
+            for model in ["anthropic-ok", "bedrock-ok", "gemini-ok"] {
+                for literal in Self.literals {
+                    for field in openAIFields {
+                        let body = #"{"model":"\#(model)","messages":[{"role":"user","content":"Hi"}],"\#(field)":\#(literal)}"#
+                        let reply = try await client.request(.POST, "/v1/chat/completions", body: body)
+                        if ![200, 400].contains(reply.status) { failures.append("\(model) \(field)=\(literal): \(reply.status) \(reply.body.prefix(200))") }
+                    }
+                    for field in anthropicFields {
+                        let fields = #""max_tokens":16,"\#(field)":\#(literal)"#
+                        let body = #"{"model":"\#(model)",\#(field == "max_tokens" ? #""max_tokens":\#(literal)"# : fields),"messages":[{"role":"user","content":"Hi"}]}"#
+                        let reply = try await client.request(.POST, "/v1/messages", body: body)
+                        if ![200, 400].contains(reply.status) { failures.append("messages \(model) \(field)=\(literal): \(reply.status) \(reply.body.prefix(200))") }
+                    }
+                    let thinking = #"{"model":"\#(model)","max_tokens":4096,"thinking":{"type":"enabled","budget_tokens":\#(literal)},"messages":[{"role":"user","content":"Hi"}]}"#
+                    let reply = try await client.request(.POST, "/v1/messages", body: thinking)
+                    if ![200, 400].contains(reply.status) { failures.append("thinking \(model) \(literal): \(reply.status) \(reply.body.prefix(200))") }
+                }
+            }
+            #expect(failures.isEmpty, "\(failures.count) failures:\n\(failures.prefix(30).joined(separator: "\n"))")
+            #expect(try await client.request(.GET, "/health", key: nil).status == 200)
+        }
+    }
+
     @Test func hugeLimitsWithABudgetATokenRateAndConcurrentStreamsAreRefusedOrServed() async throws {
         try await withGateway(settings: GatewayHarness.governanceSettings()) { _, client in
             let created = try await client.request(.POST, "/admin/keys", body: #"{"name":"big","tokens_per_minute":1000000}"#, key: GatewayHarness.adminKey)
