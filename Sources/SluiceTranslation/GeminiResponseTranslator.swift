@@ -4,9 +4,10 @@ import SluiceCore
 ///
 /// The first candidate's text parts join into `content`, those marked `thought: true` into
 /// `reasoning_content`, and `functionCall` parts become `tool_calls` with their `args` as a JSON
-/// string and `call_…` ids that carry their thought signatures (``GeminiToolCallID``). An answer the filters blocked before producing anything
-/// (`promptFeedback.blockReason`, or a filtered `finishReason` with no content) is refused with a
-/// 400 whose code is `content_filter`; a partly produced one ends with that `finish_reason`. A
+/// string and `call_…` ids that carry their thought signatures (``GeminiToolCallID``). An answer
+/// the filters blocked before producing anything (`promptFeedback.blockReason`, or a filtered
+/// `finishReason` with no content) is refused with a 400 whose code is `content_filter`; a partly
+/// produced one ends with that `finish_reason`. A
 /// malformed function call (``GeminiFinishReason/isFailedToolCall(_:)``) is a 502 whose code is
 /// `malformed_function_call`.
 public enum GeminiResponseTranslator {
