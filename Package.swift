@@ -119,10 +119,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A discrete-event simulation of model servers behind the gateway's own balancers.
+        .target(
+            name: "SluiceRoutingSimulation",
+            dependencies: ["SluiceConfig", "SluiceProviders", "SluiceServer", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Sources/RoutingSimulation",
+            swiftSettings: swiftSettings
+        ),
+        // Every balancer in the simulation, and a sweep of prefix-aware routing: bench/routing-sim.sh.
+        .executableTarget(
+            name: "sluice-routing-sim",
+            dependencies: ["SluiceConfig", "SluiceRoutingSimulation"],
+            path: "Sources/RoutingSimBench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SluiceTests",
             dependencies: [
                 "SluiceCore",
+                "SluiceRoutingSimulation",
                 "SluiceStore",
                 "SluiceConfig",
                 "SluiceProviders",

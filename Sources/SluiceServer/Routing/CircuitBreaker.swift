@@ -3,7 +3,7 @@ import NIOCore
 /// A deployment's circuit breaker: closed while it works; open after consecutive failures, when
 /// it gets no traffic; half-open when the open time has passed, letting one request through as a
 /// probe. A failed probe opens it again for twice as long, up to a maximum.
-struct CircuitBreaker: Sendable {
+package struct CircuitBreaker: Sendable {
     enum State: Sendable, Equatable {
         case closed(failures: Int)
         case open(until: NIODeadline, openFor: TimeAmount)
@@ -15,7 +15,7 @@ struct CircuitBreaker: Sendable {
     let maximumOpenFor: TimeAmount
     private(set) var state = State.closed(failures: 0)
 
-    init(failureThreshold: Int, initialOpenFor: TimeAmount, maximumOpenFor: TimeAmount) {
+    package init(failureThreshold: Int, initialOpenFor: TimeAmount, maximumOpenFor: TimeAmount) {
         self.failureThreshold = failureThreshold
         self.initialOpenFor = initialOpenFor
         self.maximumOpenFor = maximumOpenFor

@@ -5,7 +5,7 @@ import Synchronization
 
 /// The live state of one deployment: requests and tokens in flight, a latency estimate from
 /// real traffic, and its circuit breaker.
-final class DeploymentHealth: Sendable {
+package final class DeploymentHealth: Sendable {
     struct Snapshot: Sendable, Equatable {
         var inFlight: Int
         var outstandingTokens: Int
@@ -43,7 +43,7 @@ final class DeploymentHealth: Sendable {
 
     private let state: Mutex<State>
 
-    init(breaker: CircuitBreaker) {
+    package init(breaker: CircuitBreaker) {
         self.state = Mutex(State(breaker: breaker))
     }
 

@@ -78,12 +78,19 @@ struct ModelRoute: Sendable {
 }
 
 /// One configured backend with its provider and live state.
-struct Deployment: Sendable {
+package struct Deployment: Sendable {
     /// Position among its model's deployments.
-    let index: Int
+    package let index: Int
     let config: DeploymentConfig
     let provider: any Provider
     let health: DeploymentHealth
+
+    package init(index: Int, config: DeploymentConfig, provider: any Provider, health: DeploymentHealth) {
+        self.index = index
+        self.config = config
+        self.provider = provider
+        self.health = health
+    }
 
     /// `provider:upstream-model`, as logs and records name it.
     var label: String { "\(self.config.provider.rawValue):\(self.config.upstreamModel)" }

@@ -1,9 +1,9 @@
 /// Highest-random-weight (rendezvous) hashing: for a key, every deployment gets a score from
 /// hashing the key with the deployment's index, and the highest score wins. A key keeps its
 /// deployment as long as that deployment is there; when it is not, only its keys move.
-enum RendezvousHash {
+package enum RendezvousHash {
     /// FNV-1a over `bytes`, stable across processes.
-    static func key(_ bytes: some Sequence<UInt8>) -> UInt64 {
+    package static func key(_ bytes: some Sequence<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return hash

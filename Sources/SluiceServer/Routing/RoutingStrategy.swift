@@ -6,20 +6,20 @@ import SluiceConfig
 /// ```swift
 /// let order = LeastRequestsRouting().order(deployments, for: RoutingInput(estimatedTokens: 900))
 /// ```
-protocol RoutingStrategy: Sendable {
+package protocol RoutingStrategy: Sendable {
     func order(_ deployments: [Deployment], for request: RoutingInput) -> [Deployment]
 }
 
 /// What a strategy may know of a request.
-struct RoutingInput: Sendable {
+package struct RoutingInput: Sendable {
     /// Prompt estimate plus requested output.
-    var estimatedTokens: Int
+    package var estimatedTokens: Int
     /// The conversation's key for session affinity, when it has one.
-    var sessionKey: String?
+    package var sessionKey: String?
     /// A hash of the prompt's first bytes, for prefix-aware routing.
-    var prefixKey: UInt64?
+    package var prefixKey: UInt64?
 
-    init(estimatedTokens: Int, sessionKey: String? = nil, prefixKey: UInt64? = nil) {
+    package init(estimatedTokens: Int, sessionKey: String? = nil, prefixKey: UInt64? = nil) {
         self.estimatedTokens = estimatedTokens
         self.sessionKey = sessionKey
         self.prefixKey = prefixKey
@@ -27,8 +27,8 @@ struct RoutingInput: Sendable {
 }
 
 /// The one place that knows every strategy.
-enum RoutingStrategies {
-    static func make(_ settings: RoutingSettings) -> any RoutingStrategy {
+package enum RoutingStrategies {
+    package static func make(_ settings: RoutingSettings) -> any RoutingStrategy {
         switch settings.strategy {
         case .weighted: WeightedRouting()
         case .leastRequests: LeastRequestsRouting()

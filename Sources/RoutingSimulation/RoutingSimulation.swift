@@ -2,8 +2,7 @@ import Foundation
 import NIOCore
 import SluiceConfig
 import SluiceProviders
-
-@testable import SluiceServer
+import SluiceServer
 
 /// A discrete-event simulation of model servers behind one balancer, in simulated time, using
 /// the gateway's own strategies and leases.
@@ -12,61 +11,75 @@ import SluiceProviders
 /// its prefill takes `warmPrefill` when the server's KV cache holds the request's prompt prefix
 /// and `coldPrefill` otherwise; its first token comes at the end of prefill, its last after
 /// `decode`. Each server's cache keeps the `cacheCapacity` prefixes it used last.
-struct RoutingSimulation {
-    struct Server {
-        var slots = 4
-        var coldPrefill = 0.400
-        var warmPrefill = 0.040
-        var decode = 1.0
-        var cacheCapacity = 8
+///
+/// ```swift
+/// let simulation = RoutingSimulation(servers: Array(repeating: .init(), count: 3), workload: .init(rate: 4), retries: 1)
+/// let result = simulation.run(RoutingStrategies.make(settings), seed: 7)
+/// ```
+package struct RoutingSimulation: Sendable {
+    package struct Server: Sendable {
+        package var slots = 4
+        package var coldPrefill = 0.400
+        package var warmPrefill = 0.040
+        package var decode = 1.0
+        package var cacheCapacity = 8
         /// Share of requests that fail (after a short time) instead of answering.
-        var failureRate = 0.0
+        package var failureRate = 0.0
         /// Multiplies every duration: 2 is a server half as fast.
-        var slowdown = 1.0
+        package var slowdown = 1.0
+
+        package init(cacheCapacity: Int = 8, failureRate: Double = 0.0, slowdown: Double = 1.0) {
+            self.cacheCapacity = cacheCapacity
+            self.failureRate = failureRate
+            self.slowdown = slowdown
+        }
     }
 
-    struct Workload {
-        var requests = 6000
+    package struct Workload: Sendable {
+        package var requests = 6000
         /// Mean arrivals per second (Poisson).
-        var rate = 6.0
+        package var rate = 6.0
         /// Distinct prompt prefixes (system prompts, documents), drawn with Zipf-like popularity.
-        var prefixes = 24
+        package var prefixes = 24
+        /// How the gateway's prefix key comes out of a request's prompt.
+        package var keys = PrefixKeys.identifiers
+
+        package init(requests: Int = 6000, rate: Double = 6.0, prefixes: Int = 24, keys: PrefixKeys = .identifiers) {
+            self.requests = requests
+            self.rate = rate
+            self.prefixes = prefixes
+            self.keys = keys
+        }
     }
 
-    struct Result {
-        var ttftP50 = 0.0
-        var ttftP90 = 0.0
-        var ttftP99 = 0.0
-        var latencyP50 = 0.0
-        var latencyP99 = 0.0
+    package struct Result: Sendable {
+        package var ttftP50 = 0.0
+        package var ttftP90 = 0.0
+        package var ttftP99 = 0.0
+        package var ttftMean = 0.0
+        package var latencyP50 = 0.0
+        package var latencyP99 = 0.0
         /// Requests whose every attempt failed.
-        var errorRate = 0.0
-        var cacheHitRate = 0.0
+        package var errorRate = 0.0
+        package var cacheHitRate = 0.0
     }
 
-    /// Round-robin, the baseline every strategy is compared with.
-    struct RoundRobin: RoutingStrategy {
-        final class Counter: @unchecked Sendable {
-            // Only the single-threaded simulation touches it.
-            var next = 0
-        }
-
-        let counter = Counter()
-
-        func order(_ deployments: [Deployment], for request: RoutingInput) -> [Deployment] {
-            defer { self.counter.next += 1 }
-            let start = self.counter.next % max(1, deployments.count)
-            return Array(deployments[start...] + deployments[..<start])
-        }
-    }
-
-    let servers: [Server]
-    let workload: Workload
+    package let servers: [Server]
+    package let workload: Workload
     /// Attempts on further deployments after a failure.
-    let retries: Int
+    package let retries: Int
 
-    func run(_ strategy: any RoutingStrategy, seed: UInt64 = 42) -> Result {
+    package init(servers: [Server], workload: Workload, retries: Int) {
+        self.servers = servers
+        self.workload = workload
+        self.retries = retries
+    }
+
+    /// Runs the workload drawn from `seed` through `strategy`; the same seed gives every strategy
+    /// the same arrivals, prefixes and prompt texts.
+    package func run(_ strategy: any RoutingStrategy, seed: UInt64 = 42) -> Result {
         var random = SplitMix(seed: seed)
+        let keys = PrefixKeyMaker(self.workload.keys, prefixes: self.workload.prefixes, seed: seed)
         let deployments = self.servers.indices.map { index in
             Deployment(
                 index: index,
@@ -86,7 +99,7 @@ struct RoutingSimulation {
         let popularity = (0..<self.workload.prefixes).map { 1 / Double($0 + 1) }
         let totalPopularity = popularity.reduce(0, +)
 
-        for _ in 0..<self.workload.requests {
+        for request in 0..<self.workload.requests {
             now += -log(max(random.unit(), 1e-12)) / self.workload.rate
             // Leases of requests that finished by now are released, so load-aware strategies see real load.
             completions.sort { $0.time < $1.time }
@@ -100,7 +113,7 @@ struct RoutingSimulation {
                 pick -= popularity[prefix]
                 prefix += 1
             }
-            let input = RoutingInput(estimatedTokens: 1000, prefixKey: UInt64(prefix) &* 0x9E37_79B9_7F4A_7C15 | 1)
+            let input = RoutingInput(estimatedTokens: 1000, prefixKey: keys.key(prefix: prefix, request: request))
             var attempt = 0
             var answered = false
             var start = now
@@ -113,13 +126,15 @@ struct RoutingSimulation {
                     lease.release(.failure)
                     continue
                 }
-                let slot = state[deployment.index].slotsFreeAt.indices.min { state[deployment.index].slotsFreeAt[$0] < state[deployment.index].slotsFreeAt[$1] }!
-                let begin = max(start, state[deployment.index].slotsFreeAt[slot])
-                let warm = state[deployment.index].cache.contains(prefix)
+                var serverState = state[deployment.index]
+                let slot = serverState.slotsFreeAt.indices.min { serverState.slotsFreeAt[$0] < serverState.slotsFreeAt[$1] } ?? 0
+                let begin = max(start, serverState.slotsFreeAt[slot])
+                let warm = serverState.cache.contains(prefix)
                 let firstToken = begin + (warm ? server.warmPrefill : server.coldPrefill) * server.slowdown
                 let end = firstToken + server.decode * server.slowdown
-                state[deployment.index].slotsFreeAt[slot] = end
-                state[deployment.index].use(prefix, capacity: server.cacheCapacity)
+                serverState.slotsFreeAt[slot] = end
+                serverState.use(prefix, capacity: server.cacheCapacity)
+                state[deployment.index] = serverState
                 completions.append((end, lease, firstToken - now))
                 ttfts.append(firstToken - now)
                 latencies.append(end - now)
@@ -137,6 +152,7 @@ struct RoutingSimulation {
         }
         return Result(
             ttftP50: percentile(ttfts, 0.5), ttftP90: percentile(ttfts, 0.9), ttftP99: percentile(ttfts, 0.99),
+            ttftMean: ttfts.isEmpty ? 0 : ttfts.reduce(0, +) / Double(ttfts.count),
             latencyP50: percentile(latencies, 0.5), latencyP99: percentile(latencies, 0.99),
             errorRate: Double(failures) / Double(self.workload.requests), cacheHitRate: Double(hits) / Double(max(1, served))
         )
@@ -152,27 +168,5 @@ struct RoutingSimulation {
             self.cache.append(prefix)
             if self.cache.count > capacity { self.cache.removeFirst() }
         }
-    }
-}
-
-/// A small deterministic random source, so every strategy sees the same workload.
-struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var value = self.state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double {
-        Double(self.next() >> 11) / Double(1 << 53)
     }
 }
