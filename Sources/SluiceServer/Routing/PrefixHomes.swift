@@ -3,9 +3,9 @@
 ///
 /// A new key's home is the first deployment in the key's rendezvous order that holds fewer than
 /// `balance` times the average number of keys per deployment: consistent hashing with bounded
-/// loads (Mirrokni, Thorup and Zadimoghaddam, 2018). Plain hashing gives one server 13 of 28
-/// prefixes and another 6 often enough; the first then thrashes its cache while the second's sits
-/// half empty. A key keeps its home while the home is available. The least recently used keys are
+/// loads (Mirrokni, Thorup and Zadimoghaddam, 2018). Plain hashing gives one of three servers 13
+/// or more of 28 prefixes for about one set of prompts in three; that server then thrashes its
+/// cache while another's sits half empty. A key keeps its home while the home is available. The least recently used keys are
 /// forgotten beyond `capacity`.
 struct PrefixHomes {
     /// A deployment counts as warm for a key while the key was among the last `warmWindow`
