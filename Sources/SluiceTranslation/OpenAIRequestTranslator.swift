@@ -88,7 +88,11 @@ public enum OpenAIRequestTranslator {
         if let thinking = request.present("thinking") {
             switch thinking["type"]?.stringValue {
             case "enabled":
-                let budget = thinking["budget_tokens"]?.intValue ?? AnthropicRequestTranslator.minimumThinkingBudget
+                let minimum = AnthropicRequestTranslator.minimumThinkingBudget
+                guard let budget = thinking.present("budget_tokens")?.intValue, budget >= minimum else {
+                    throw TranslationError.invalidRequest(
+                        "'thinking.budget_tokens' must be an integer of at least \(minimum)", param: "thinking.budget_tokens")
+                }
                 output.set("reasoning_effort", .string(Self.reasoningEffort(forThinkingBudget: budget)))
             case "disabled":
                 break

@@ -38,4 +38,12 @@ struct OpenAIRequestTranslatorTests {
     func thinkingBudgetsBecomeEfforts(budget: Int, effort: String) {
         #expect(OpenAIRequestTranslator.reasoningEffort(forThinkingBudget: budget) == effort)
     }
+
+    @Test(arguments: [#"{"type":"enabled"}"#, #"{"type":"enabled","budget_tokens":512}"#, #"{"type":"enabled","budget_tokens":"8k"}"#])
+    func aThinkingBudgetAnthropicWouldRefuseIsRefusedByItsName(thinking: String) {
+        let body = #"{"model":"m","max_tokens":4096,"messages":[{"role":"user","content":"hi"}],"thinking":\#(thinking)}"#
+        #expect(throws: TranslationError.invalidRequest("'thinking.budget_tokens' must be an integer of at least 1024", param: "thinking.budget_tokens")) {
+            try OpenAIRequestTranslator.translate(anthropicMessages: Array(body.utf8), model: "m")
+        }
+    }
 }
