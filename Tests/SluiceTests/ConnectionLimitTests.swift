@@ -47,7 +47,7 @@ import Testing
             let (served, failed) = await normal.value
             #expect(slow.serverEnded, "the trickling client was never cut")
             #expect(cutAfter < .seconds(3), "cut after \(cutAfter), the header read timeout is 1s")
-            #expect(served >= 5 && failed == 0, "normal client: \(served) served, \(failed) failed")
+            #expect(served >= 2 && failed == 0, "normal client: \(served) served, \(failed) failed")
             await slow.close()
         }
     }
@@ -56,7 +56,7 @@ import Testing
         try await withGateway(settings: Self.settings("header_read_timeout: 1s, body_read_timeout: 1s")) { harness, client in
             let port = Self.port(of: harness)
             var flood: [RawConnection] = []
-            for index in 0..<300 {
+            for index in 0..<100 {
                 let connection = try await RawConnection.open(port: port)
                 if index.isMultiple(of: 2) {
                     try await connection.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-test\r\n")
@@ -74,8 +74,8 @@ import Testing
                 connections.allSatisfy(\.serverEnded) || ContinuousClock.now - started > .seconds(8)
             }
             let open = flood.filter { !$0.serverEnded }.count
-            #expect(open == 0, "\(open) of 300 half-sent requests still hold their connection")
-            #expect(served >= 5 && failed == 0, "normal client during the flood: \(served) served, \(failed) failed")
+            #expect(open == 0, "\(open) of 100 half-sent requests still hold their connection")
+            #expect(served >= 2 && failed == 0, "normal client during the flood: \(served) served, \(failed) failed")
             for connection in flood { await connection.close() }
         }
     }

@@ -39,9 +39,9 @@ import Testing
     }
 
     @Test func aFloodPastTheFileLimitLeavesTheProcessUpAndServing() async throws {
-        // 1,500 half-sent requests against a limit of 1,024 open files, with streams running:
-        // once, this stopped the process (libdispatch traps when it cannot open a /proc file).
-        let gateway = try await SluiceProcess.start(config: Self.config, fileLimit: (soft: 1024, hard: 1024))
+        // 500 half-sent requests against a limit of 256 open files, with streams running: once,
+        // this stopped the process (libdispatch traps when it cannot open a /proc file).
+        let gateway = try await SluiceProcess.start(config: Self.config, fileLimit: (soft: 256, hard: 256))
         defer { gateway.kill() }
         let kept = try await RawConnection.open(port: gateway.port)
         try await kept.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -49,12 +49,12 @@ import Testing
         let flooding = Flooding()
         let streams = Task {
             await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<8 { group.addTask { await Self.streamChats(gateway) { !flooding.isOn } } }
+                for _ in 0..<2 { group.addTask { await Self.streamChats(gateway) { !flooding.isOn } } }
             }
         }
 
         var flood: [RawConnection] = []
-        for _ in 0..<1500 {
+        for _ in 0..<500 {
             guard let connection = try? await RawConnection.open(port: gateway.port) else { continue }
             try? await connection.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n")
             flood.append(connection)
@@ -67,8 +67,8 @@ import Testing
         #expect(await kept.waitForText("200 OK", occurrences: 2, within: .seconds(5)), "an open connection went unserved in the flood")
 
         flooding.stop()
-        await streams.value
         for connection in flood { await connection.close() }
+        await streams.value
         var answered = false
         for _ in 0..<50 where !answered {
             answered = await Self.health(gateway) == 200

@@ -16,13 +16,12 @@ struct ConnectionDeadlines: Sendable {
         case body(since: NIODeadline)
     }
 
-    /// What to do with the connection once an answer has been written.
-    enum AfterAnswer: Sendable, Equatable {
-        case keepOpen
-        /// The answer went out before its request was read in full (a refused body, a framing
-        /// error, a request refused before its body was needed): reading on would mean taking in
-        /// the rest of a body nobody wants, so the connection ends.
-        case close
+    /// Whether an answer that has been written went out after its request was read in full.
+    enum AnsweredRequest: Sendable, Equatable {
+        case read
+        /// The answer went out before its request was read in full: a refused body, a framing
+        /// error, or a request refused before its body was needed.
+        case unread
     }
 
     let headerRead: TimeAmount
@@ -67,14 +66,14 @@ struct ConnectionDeadlines: Sendable {
     }
 
     /// The last part of an answer was written.
-    mutating func answerFinished(at now: NIODeadline) -> AfterAnswer {
+    mutating func answerFinished(at now: NIODeadline) -> AnsweredRequest {
         // The answer belongs to the oldest request owed one; only when it is the last one owed
         // can the request still being read be its own.
         let ownRequestUnread = self.answersOwed == 0 || (self.answersOwed == 1 && self.isReadingBody)
         self.answersOwed = max(0, self.answersOwed - 1)
-        if ownRequestUnread { return .close }
+        if ownRequestUnread { return .unread }
         if self.answersOwed == 0 { self.idleSince = now }
-        return .keepOpen
+        return .read
     }
 
     private var isReadingBody: Bool {

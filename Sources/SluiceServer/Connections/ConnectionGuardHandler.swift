@@ -1,10 +1,14 @@
 import Logging
+import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
 
 /// Holds a client connection to ``ConnectionDeadlines``: closes it when its client misses a
 /// deadline (a slowloris head, a trickled body, an idle keep-alive), and ends it after an answer
-/// that went out before its request was read in full.
+/// that refuses a body it has not read (413, 501, or 400 for broken framing) or that says
+/// `Connection: close`. Other answers given before the body was read (a 401, say) keep the
+/// connection: the rest of the body is read and dropped within the body deadline, so a client
+/// still sending it gets the answer rather than a failed write.
 ///
 /// Such an ending is a lingering close, as nginx does it: the answer is flushed, the sending side
 /// is shut, and what the client still sends is dropped unread for up to ``lingerTime``, so that
@@ -27,6 +31,12 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var checkAt = NIODeadline.distantFuture
     private var context: ChannelHandlerContext?
     private var lingering = false
+    /// Whether the answer being written refuses its request's body, or ends the connection.
+    private var answerRefusesBody = false
+    private var answerClosesConnection = false
+    /// Statuses that turn down a body the gateway will not read: too large, a transfer coding it
+    /// does not implement, broken framing.
+    private static let bodyRefusals: Set<Int> = [400, 413, 501]
     private let logger: Logger
 
     init(limits: ConnectionDeadlines, logger: Logger) {
@@ -61,12 +71,19 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .end = self.unwrapOutboundIn(data) else { return context.write(data, promise: promise) }
-        switch self.deadlines.answerFinished(at: .now()) {
-        case .keepOpen:
-            self.armCheck()
+        switch self.unwrapOutboundIn(data) {
+        case .head(let response):
+            self.answerRefusesBody = Self.bodyRefusals.contains(response.status.code)
+            self.answerClosesConnection = response.headerFields[.connection]?.lowercased() == "close"
             context.write(data, promise: promise)
-        case .close:
+        case .body:
+            context.write(data, promise: promise)
+        case .end:
+            let request = self.deadlines.answerFinished(at: .now())
+            guard self.answerClosesConnection || (request == .unread && self.answerRefusesBody) else {
+                self.armCheck()
+                return context.write(data, promise: promise)
+            }
             let flushed = context.eventLoop.makePromise(of: Void.self)
             flushed.futureResult.cascade(to: promise)
             context.writeAndFlush(data, promise: flushed)
