@@ -10,7 +10,7 @@ extension Usage {
         func count(_ key: String) -> Int { usage[key]?.intValue ?? 0 }
         let cacheRead = count("cache_read_input_tokens")
         self.init(
-            promptTokens: count("input_tokens") + cacheRead + count("cache_creation_input_tokens"),
+            promptTokens: [count("input_tokens"), cacheRead, count("cache_creation_input_tokens")].sumWithSaturation(),
             completionTokens: count("output_tokens"),
             cachedPromptTokens: cacheRead
         )
@@ -22,7 +22,7 @@ extension Usage {
         func count(_ key: String) -> Int { usage[key]?.intValue ?? 0 }
         let cacheRead = count("cacheReadInputTokens")
         self.init(
-            promptTokens: count("inputTokens") + cacheRead + count("cacheWriteInputTokens"),
+            promptTokens: [count("inputTokens"), cacheRead, count("cacheWriteInputTokens")].sumWithSaturation(),
             completionTokens: count("outputTokens"),
             cachedPromptTokens: cacheRead
         )
