@@ -12,6 +12,8 @@ final class SluiceProcess: Sendable {
     private let process: Process
 
     var baseURL: String { "http://127.0.0.1:\(self.port)" }
+    /// The process id, for reading its `/proc` entries.
+    var processIdentifier: Int32 { self.process.processIdentifier }
 
     /// The executable beside the test bundle (`swift build` puts both in one folder).
     static var executable: URL {
