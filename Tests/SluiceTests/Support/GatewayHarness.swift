@@ -114,6 +114,12 @@ final class GatewayHarness: Sendable {
             deployments:
               - { provider: openai, base_url: \(stubURL), model: connection-close, metrics_url: "\(stubURL.dropLast(3))/metrics-busy" }
               - { provider: openai, base_url: \(stubURL), model: ok, metrics_url: "\(stubURL.dropLast(3))/metrics-idle" }
+          - name: prefix-routed
+            routing: { strategy: prefix, prefix_bytes: 64 }
+            deployments:
+              - { provider: openai, base_url: \(stubURL), model: ok }
+              - { provider: openai, base_url: \(stubURL), model: connection-close }
+              - { provider: openai, base_url: \(stubURL), model: metered }
           - name: measured-extreme
             routing: { strategy: least-requests }
             deployments:
