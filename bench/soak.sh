@@ -6,9 +6,9 @@
 #
 # wrk drives Sluice (bench/sluice-bench.yaml) in front of the fixed nginx upstream of
 # bench/load.sh, in back-to-back runs of INTERVAL seconds; after each run one CSV row records
-# Sluice's RSS and peak RSS, and the requests and errors of that run. After the load, IDLE
-# seconds of rows with no traffic show whether memory is given back. A gateway that keeps nothing
-# per request shows an RSS that levels off within minutes and stays flat.
+# Sluice's RSS and peak RSS, and the requests and errors (read errors apart) of that run. After
+# the load, IDLE seconds of rows with no traffic show whether memory is given back. A gateway
+# that keeps nothing per request shows an RSS that levels off within minutes and stays flat.
 #
 # Variants (MODES, taken in turn, one per run):
 #   sse        streamed answers ("stream":true), kept-alive connections
@@ -83,15 +83,15 @@ memory() {
 
 START=$(date +%s)
 row() {
-    # row PHASE MODE REQUESTS ERRORS
+    # row PHASE MODE REQUESTS ERRORS READ-ERRORS
     local now
     now=$(date +%s)
-    echo "$(date -u '+%Y-%m-%dT%H:%M:%SZ'),$((now - START)),$1,$2,$(memory),$3,$(awk -v r="$3" -v s="$INTERVAL" 'BEGIN { printf "%.0f", r / s }'),$4" >>"$CSV"
+    echo "$(date -u '+%Y-%m-%dT%H:%M:%SZ'),$((now - START)),$1,$2,$(memory),$3,$(awk -v r="$3" -v s="$INTERVAL" 'BEGIN { printf "%.0f", r / s }'),$4,$5" >>"$CSV"
 }
 
 echo "# sluice soak $(date -u '+%Y-%m-%d %H:%M:%S UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $SLUICE_BIN, wrk -t$THREADS -c$CONNECTIONS, $(nproc) cores" >"$CSV"
-echo "utc,elapsed_s,phase,mode,rss_kib,hwm_kib,requests,requests_per_s,errors" >>"$CSV"
-row start - 0 0
+echo "utc,elapsed_s,phase,mode,rss_kib,hwm_kib,requests,requests_per_s,errors,read_errors" >>"$CSV"
+row start - 0 0 0
 echo "== $DURATION s of load ($MODES), then $IDLE s idle; rows every $INTERVAL s in $CSV"
 
 read -r -a modes <<<"$MODES"
@@ -110,18 +110,21 @@ while [ $(($(date +%s) - START)) -lt "$DURATION" ]; do
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${INTERVAL}s" "${extra[@]}" -s "$script" \
         "http://127.0.0.1:$SLUICE_PORT/v1/chat/completions" 2>&1 || true)
     requests=$(echo "$out" | awk '/requests in/ { print $1 }')
-    # Non-2xx answers and socket errors (connect, read, write, timeout) of this run.
-    errors=$(echo "$out" | awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }')
+    # Non-2xx answers and connect, write and timeout errors of this run; read errors apart: wrk
+    # counts a server's close after a Connection: close answer as one unless the answer says close.
+    errors=$(echo "$out" | awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(",", ""); n += $4 + $8 + $10 } END { print n + 0 }')
+    read_errors=$(echo "$out" | awk '/Socket errors/ { gsub(",", ""); n += $6 } END { print n + 0 }')
     kill -0 "$SLUICE_PID" 2>/dev/null || { echo "!! Sluice is no longer running:" >&2; tail -20 "$WORK/sluice.log" >&2; exit 1; }
-    row load "$mode" "${requests:-0}" "$errors"
+    row load "$mode" "${requests:-0}" "$errors" "$read_errors"
 done
 IDLE_END=$(($(date +%s) + IDLE))
 while [ "$(date +%s)" -lt "$IDLE_END" ]; do
     sleep "$INTERVAL"
-    row idle - 0 0
+    row idle - 0 0 0
 done
 
 column -s, -t < <(tail -n +2 "$CSV") | sed -n '1p;2p;$p'
-awk -F, 'NR > 2 && $3 == "load" { n += $7; if (!first) first = $5; last = $5 }
-    END { if (n) printf "RSS %d -> %d KiB over %d requests: %.0f bytes per request\n", first, last, n, (last - first) * 1024 / n }' "$CSV"
+# Growth after the first row of load (which holds the warm-up), per request of the later rows.
+awk -F, 'NR > 2 && $3 == "load" { if (first) { n += $7 } else { first = $5 }; last = $5 }
+    END { if (n) printf "RSS %d -> %d KiB over the %d requests after the first row: %.0f bytes per request\n", first, last, n, (last - first) * 1024 / n }' "$CSV"
 echo "rows: $CSV"
