@@ -100,12 +100,19 @@ import Testing
     @Test func connectionsPastAnAddressCapAreClosedAtOnce() async throws {
         try await withGateway(settings: Self.settings("max_connections_per_address: 4")) { harness, _ in
             let port = Self.port(of: harness)
-            var held: [RawConnection] = []
-            for _ in 0..<4 { held.append(try await RawConnection.open(port: port)) }
-            let extra = try await RawConnection.open(port: port)
-            #expect(await extra.waitUntilServerEnds(within: .seconds(2)), "a fifth connection from one address was kept")
+            // Five connections from one address with a cap of four: one of them (the last to be set
+            // up, which need not be the last to connect) is closed at once, the others stay.
+            var connections: [RawConnection] = []
+            for _ in 0..<5 { connections.append(try await RawConnection.open(port: port)) }
+            let deadline = ContinuousClock.now + .seconds(3)
+            while connections.allSatisfy({ !$0.serverEnded }) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             try await Task.sleep(for: .milliseconds(200))
-            #expect(held.allSatisfy { !$0.serverEnded }, "a connection within the cap was closed")
+            let ended = connections.filter(\.serverEnded)
+            #expect(ended.count == 1, "\(ended.count) of five connections from one address were closed; the cap is four")
+            var held = connections.filter { !$0.serverEnded }
+            for connection in ended { await connection.close() }
 
             // Once one closes, the address may open another, which is served.
             await held.removeFirst().close()
@@ -117,6 +124,28 @@ import Testing
             }
             #expect(admitted != nil, "no connection was admitted after one within the cap closed")
             await admitted?.close()
+            for connection in held { await connection.close() }
+        }
+    }
+
+    @Test func pastTheGlobalCapNewClientsWaitUntilAConnectionCloses() async throws {
+        try await withGateway(settings: Self.settings("max_connections: 3, max_connections_per_address: 3")) { harness, _ in
+            let port = Self.port(of: harness)
+            var held: [RawConnection] = []
+            for _ in 0..<3 {
+                let connection = try await RawConnection.open(port: port)
+                try await connection.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+                #expect(await connection.waitForText("200 OK", within: .seconds(5)))
+                held.append(connection)
+            }
+            // The kernel completes the handshake, but the gateway does not accept it yet.
+            let waiting = try await RawConnection.open(port: port)
+            try await waiting.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(!(await waiting.waitForText("200 OK", within: .milliseconds(500))), "a connection past the global cap was served")
+            #expect(!waiting.serverEnded)
+            await held.removeFirst().close()
+            #expect(await waiting.waitForText("200 OK", within: .seconds(10)), "the waiting client was not served once a connection closed")
+            await waiting.close()
             for connection in held { await connection.close() }
         }
     }
