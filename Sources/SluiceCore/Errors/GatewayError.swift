@@ -190,6 +190,9 @@ extension GatewayError {
         status: 503, type: "server_error", code: "shutting_down", message: "The gateway is shutting down; retry on another instance."
     )
 
+    /// The client closed its connection before the answer (nginx's 499).
+    public static let clientClosed = GatewayError(status: 499, type: "invalid_request_error", code: "client_closed", message: "The client closed the connection.")
+
     public static let internalError = GatewayError(status: 500, type: "server_error", code: "internal_error", message: "The gateway failed to handle the request.")
 }
 

@@ -58,6 +58,10 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
             return .malformedBody
         case let error as NIOTooManyBytesError:
             return .bodyTooLarge(limit: error.maxBytes ?? 0)
+        case is CancellationError:
+            // The client went away before the answer; nobody reads this one, and nothing failed.
+            logger.debug("request cancelled: the client went away")
+            return .clientClosed
         default:
             logger.error("request failed unexpectedly", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError
