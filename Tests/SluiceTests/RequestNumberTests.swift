@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import SluiceCore
+import SluiceRoutingSimulation
 import SluiceTranslation
 import Testing
 
@@ -139,7 +140,7 @@ struct RequestNumberTests {
     @Test func theRequestParsersTakeAnyNumbersWithoutTrapping() throws {
         let seed = UInt64.random(in: 0...UInt64.max)
         print("request parser fuzz seed: \(seed)")
-        var random = SplitMix64(seed: seed)
+        var random = SplitMix(seed: seed)
         let fields = ["max_tokens", "max_completion_tokens", "n", "best_of", "stream", "temperature", "top_p", "top_k", "stop", "model", "messages", "stream_options"]
         let junk = ["true", "null", #""text""#, "[]", "{}", #"{"include_usage":1e400}"#, #"[{"role":"user","content":"x"}]"#]
         for _ in 0..<3000 {

@@ -1,15 +1,17 @@
+import SluiceRoutingSimulation
+
 /// Random JSON documents for the scanner's fuzz test: objects of strings (escapes, surrogate
 /// pairs, multi-byte UTF-8), numbers (signs, fractions, exponents, integers around `Int`'s range,
 /// doubles past their range), literals and containers, some nested to just under or over
 /// ``JSONScanner/maximumDepth``; most are then mutated a few bytes at a time. Seeded (SplitMix64),
 /// so a failing run replays.
 struct JSONFuzzGenerator {
-    private var state: UInt64
+    private var random: SplitMix
     /// Integers generated beyond `Int.max`, where integer readers must report an overflow.
     private(set) var outOfRangeIntegers = 0
 
     init(seed: UInt64) {
-        self.state = seed
+        self.random = SplitMix(seed: seed)
     }
 
     private static let numbers = [
@@ -117,10 +119,6 @@ struct JSONFuzzGenerator {
     }
 
     private mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var value = self.state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
+        self.random.next()
     }
 }
