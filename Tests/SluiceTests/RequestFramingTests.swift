@@ -36,6 +36,20 @@ import Testing
         }
     }
 
+    @Test func aClientAskingToCloseIsToldTheConnectionCloses() async throws {
+        try await withGateway { harness, _ in
+            let body = #"{"model":"demo","messages":[{"role":"user","content":"hi"}],"stream":true}"#
+            let connection = try await RawConnection.open(port: ConnectionLimitTests.port(of: harness))
+            try await connection.send(Self.chatHead + "Connection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
+            #expect(await connection.waitUntilServerEnds(within: .seconds(5)))
+            let head = connection.text.components(separatedBy: "\r\n\r\n").first ?? ""
+            #expect(head.hasPrefix("HTTP/1.1 200"), "\(head)")
+            #expect(head.lowercased().contains("connection: close"), "\(head)")
+            #expect(connection.text.contains("[DONE]"))
+            await connection.close()
+        }
+    }
+
     @Test func anAnthropicClientIsRefusedAnUnknownCodingInItsOwnShape() async throws {
         try await withGateway { harness, _ in
             let connection = try await RawConnection.open(port: ConnectionLimitTests.port(of: harness))

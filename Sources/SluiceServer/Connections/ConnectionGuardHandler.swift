@@ -34,6 +34,9 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Whether the answer being written refuses its request's body, or ends the connection.
     private var answerRefusesBody = false
     private var answerClosesConnection = false
+    /// Whether the client asked to close after this request (`Connection: close`): the answer says
+    /// so too, as HTTP/1.1 asks, so that clients do not take the close for a failure.
+    private var requestClosesConnection = false
     /// Statuses that turn down a body the gateway will not read: too large, a transfer coding it
     /// does not implement, broken framing.
     private static let bodyRefusals: Set<Int> = [400, 413, 501]
@@ -62,7 +65,9 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let now = NIODeadline.now()
         switch self.unwrapInboundIn(data) {
-        case .head: self.deadlines.headReceived(at: now)
+        case .head(let request):
+            self.deadlines.headReceived(at: now)
+            self.requestClosesConnection = request.headerFields[.connection].map(Self.saysClose) ?? false
         case .body: break
         case .end: self.deadlines.endReceived()
         }
@@ -72,10 +77,11 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch self.unwrapOutboundIn(data) {
-        case .head(let response):
+        case .head(var response):
             self.answerRefusesBody = Self.bodyRefusals.contains(response.status.code)
-            self.answerClosesConnection = response.headerFields[.connection]?.lowercased() == "close"
-            context.write(data, promise: promise)
+            if self.requestClosesConnection, response.headerFields[.connection] == nil { response.headerFields[.connection] = "close" }
+            self.answerClosesConnection = response.headerFields[.connection].map(Self.saysClose) ?? false
+            context.write(self.wrapOutboundOut(.head(response)), promise: promise)
         case .body:
             context.write(data, promise: promise)
         case .end:
@@ -89,6 +95,11 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
             context.writeAndFlush(data, promise: flushed)
             flushed.futureResult.assumeIsolated().whenComplete { _ in self.linger() }
         }
+    }
+
+    /// Whether a `Connection` header's tokens include `close`.
+    private static func saysClose(_ value: String) -> Bool {
+        value.split(separator: ",").contains { $0.lowercased().filter { $0 != " " && $0 != "\t" } == "close" }
     }
 
     /// Called by the byte tap for every read; returns whether the bytes go on to the HTTP decoder.
