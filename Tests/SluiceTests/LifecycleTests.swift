@@ -5,8 +5,9 @@ import Testing
 
 @Suite("Cancellation and shutdown")
 struct LifecycleTests {
-    /// Three disconnects one after another: each must reach the upstream within 100 ms.
-    @Test func aClientDisconnectClosesTheUpstreamConnectionWithin100ms() async throws {
+    /// Three disconnects one after another: each must reach the upstream within 250 ms, which
+    /// leaves room for a loaded CI machine (alone, each takes a few milliseconds).
+    @Test func everyClientDisconnectClosesTheUpstreamConnectionWithin250ms() async throws {
         try await withGateway { harness, client in
             var delays: [Duration] = []
             for round in 1...3 {
@@ -18,7 +19,7 @@ struct LifecycleTests {
                 }
                 delays.append(try #require(hangUp) - disconnected)
             }
-            #expect(delays.allSatisfy { $0 < .milliseconds(100) }, "upstream saw the closes after \(delays)")
+            #expect(delays.allSatisfy { $0 < .milliseconds(250) }, "upstream saw the closes after \(delays)")
             let records = try await harness.waitForRecords(3)
             #expect(records.map(\.status) == [499, 499, 499])
         }
