@@ -54,6 +54,16 @@ struct BudgetBoundTests {
         }
     }
 
+    @Test func aNullMaxTokensIsReplacedByTheBoundNotRepeated() async throws {
+        try await withGateway(settings: Self.settings) { harness, client in
+            let (key, _) = try await self.keyWithBudget(client, unit: "tokens", limit: 50_000)
+            #expect(try await client.chat(model: "stub-metered", extra: #","max_tokens":null,"temperature":0"#, key: key).status == 200)
+            let sent = try #require(harness.stub.received.last?.body)
+            #expect(sent.components(separatedBy: "max_tokens").count == 2, "max_tokens named once: \(sent)")
+            #expect(sent.contains(#""max_tokens":1000,"temperature":0"#), "\(sent)")
+        }
+    }
+
     @Test func withoutABudgetTheRequestGoesUpstreamUnchanged() async throws {
         try await withGateway(settings: Self.settings) { harness, client in
             let reply = try await client.chat(model: "stub-metered")

@@ -99,18 +99,22 @@ public struct InferenceRequest: Sendable {
         }
     }
 
-    /// The body with `max_tokens` set to `tokens`, and this summary of it, for a request that named
-    /// no output limit: a budget's worst case holds only when the upstream is told the limit it assumes.
-    public func limitingOutput(to tokens: Int, in bytes: UnsafeRawBufferPointer) -> (body: [UInt8], request: InferenceRequest) {
-        let end = self.members.map(\.value.upperBound).max() ?? 1
-        let name = (self.members.isEmpty ? "" : ",") + #""max_tokens":"#
+    /// The body with `max_tokens` set to `tokens`, and its summary, for a request that named no
+    /// output limit: a budget's worst case holds only when the upstream is told the limit it assumes.
+    /// A `"max_tokens": null` is replaced, so that the body names it once.
+    public func limitingOutput(to tokens: Int, in bytes: UnsafeRawBufferPointer) -> (body: [UInt8], request: InferenceRequest)? {
         let value = String(tokens)
-        let body = BodyEdit.apply([BodyEdit(range: end..<end, replacement: name + value)], to: bytes)
-        var request = self
-        let start = end + name.utf8.count
-        request.members.append(JSONMember(key: "max_tokens", value: start..<(start + value.utf8.count), kind: .number))
-        request.maxOutputTokens = tokens
-        request.byteCount = body.count
+        let edit: BodyEdit
+        if let existing = self.members.member("max_tokens") {
+            edit = BodyEdit(range: existing.value, replacement: value)
+        } else {
+            let end = self.members.map(\.value.upperBound).max() ?? 1
+            edit = BodyEdit(range: end..<end, replacement: (self.members.isEmpty ? "" : ",") + #""max_tokens":"# + value)
+        }
+        let body = BodyEdit.apply([edit], to: bytes)
+        guard let request = try? body.withUnsafeBytes({ bytes throws(GatewayError) in try InferenceRequest(endpoint: self.endpoint, bytes: bytes) }) else {
+            return nil
+        }
         return (body, request)
     }
 

@@ -135,9 +135,10 @@ struct InferenceController {
     /// The request as `deployment` gets it: with the output limit its budget assumed, when the
     /// client named none and a budget applies.
     private static func call(_ call: ProviderRequest, to deployment: Deployment, bounds: OutputBounds?) -> ProviderRequest {
-        guard let bounds, call.summary.maxOutputTokens == nil, let limit = bounds.limitToSend(on: deployment.config) else { return call }
+        guard let bounds, call.summary.maxOutputTokens == nil, let limit = bounds.limitToSend(on: deployment.config),
+            let (body, summary) = call.body.withUnsafeReadableBytes({ call.summary.limitingOutput(to: limit, in: $0) })
+        else { return call }
         var bounded = call
-        let (body, summary) = call.body.withUnsafeReadableBytes { call.summary.limitingOutput(to: limit, in: $0) }
         (bounded.body, bounded.summary) = (ByteBuffer(bytes: body), summary)
         return bounded
     }
