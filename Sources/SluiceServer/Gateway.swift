@@ -79,7 +79,7 @@ public struct Gateway: Sendable {
         status.get("/metrics") { request, context in active.current.metricsEndpoint.scrape(request, context: context) }
 
         let admin = AdminController(governance: self.shared.governance, active: active, reloader: self.reloader(logger: logger))
-        let adminKey = self.config.governance.adminKey.map { Array($0.value.utf8) }
+        let adminKey = self.config.governance.adminKey.map { KeyDigest($0.value.utf8) }
         let adminAuth = AdminAuthMiddleware(adminKey: adminKey)
         admin.register(on: router.group("admin").add(middleware: adminAuth))
         DashboardController(stats: self.shared.observers.liveStats, active: active).register(on: router, auth: adminAuth)

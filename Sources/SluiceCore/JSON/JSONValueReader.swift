@@ -16,16 +16,9 @@ public enum JSONValueReader {
 
     /// The non-negative integer at `member`, or nil when it is not one that fits an `Int`.
     public static func integer(_ member: JSONMember, in bytes: UnsafeRawBufferPointer) -> Int? {
-        guard member.kind == .number else { return nil }
-        var value = 0
-        for index in member.value {
-            let byte = bytes[index]
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            let (times, overflowA) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflowB) = times.addingReportingOverflow(Int(byte - UInt8(ascii: "0")))
-            guard !overflowA, !overflowB else { return nil }
-            value = sum
-        }
+        guard member.kind == .number, bytes[member.value.lowerBound] != UInt8(ascii: "-"),
+            case .integer(let value) = self.integerReading(member, in: bytes)
+        else { return nil }
         return value
     }
 

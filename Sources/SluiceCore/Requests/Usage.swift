@@ -30,9 +30,11 @@ public struct Usage: Sendable, Equatable {
         let fields = JSONScanner.members(of: bytes, objectAt: member.value)
         func count(_ member: JSONMember?) -> Int {
             guard let member else { return 0 }
-            if let value = JSONValueReader.integer(member, in: bytes) { return value }
-            let digitsOnly = member.kind == .number && bytes[member.value].allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
-            return digitsOnly ? Self.maximumCount : 0
+            switch JSONValueReader.integerReading(member, in: bytes) {
+            case .integer(let value): return value  // a negative one is clamped to 0 below
+            case .outOfRange(negative: false): return Self.maximumCount
+            case .outOfRange(negative: true), .notAnInteger: return 0
+            }
         }
         var cached = 0
         if let details = fields.member("prompt_tokens_details"), details.kind == .object {

@@ -118,10 +118,11 @@ struct InferenceController {
     /// The most a request can cost: every prompt byte a token (no tokenizer makes more), plus its
     /// output bound for every answer it asks for, at the dearest deployment of its model and fallbacks.
     private func worstCase(_ summary: InferenceRequest, route: ModelRoute) -> (tokens: Int64, microUSD: Int64) {
+        let bounds = self.outputBounds
         var worst: (tokens: Int64, microUSD: Double) = (0, 0)
         for model in [route] + route.routing.fallbacks.compactMap(self.catalog.route) {
             for deployment in model.deployments {
-                let output = Int64(self.outputBounds.worstOutputTokens(of: summary, on: deployment.config))
+                let output = Int64(bounds.worstOutputTokens(of: summary, on: deployment.config))
                 let input = Int64(summary.byteCount)
                 let price = deployment.config.price
                 // A price per million tokens is a price in micro-dollars per token.

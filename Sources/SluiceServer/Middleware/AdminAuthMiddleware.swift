@@ -13,7 +13,7 @@ struct AdminAuthMiddleware: RouterMiddleware {
 
     static let challenge = #"Basic realm="sluice admin""#
 
-    let adminKey: [UInt8]?
+    let adminKey: KeyDigest?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let adminKey, let header = request.headers[.authorization], Self.presents(anyOf: [adminKey], in: header) else {
@@ -24,9 +24,8 @@ struct AdminAuthMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// Whether `header` carries one of `keys`, as a bearer token or a Basic password. Every key is
-    /// compared, so the time taken does not tell which matched.
-    static func presents(anyOf keys: [[UInt8]], in header: String) -> Bool {
+    /// Whether `header` carries one of `keys`, as a bearer token or a Basic password.
+    static func presents(anyOf keys: [KeyDigest], in header: String) -> Bool {
         let presented: [UInt8]
         if let token = BearerToken.parse(header) {
             presented = Array(token)
@@ -35,8 +34,6 @@ struct AdminAuthMiddleware: RouterMiddleware {
         } else {
             return false
         }
-        var matched = false
-        for key in keys where ClientAuthMiddleware.constantTimeEquals(key, presented) { matched = true }
-        return matched
+        return KeyDigest(presented).isAny(of: keys)
     }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import HTTPTypes
 import Hummingbird
 import SluiceConfig
@@ -11,24 +10,20 @@ import SluiceCore
 ///
 /// Static keys are compared in constant time, over every configured key, so timing reveals
 /// nothing; a virtual key is found by its SHA-256 hash.
-struct ClientAuthMiddleware: RouterMiddleware {
+struct ClientAuthMiddleware {
     typealias Context = SluiceRequestContext
 
     /// Where Anthropic's SDKs send the key.
     static let anthropicKeyHeader = HTTPField.Name("x-api-key")!
 
-    let keys: [[UInt8]]
+    let keys: [KeyDigest]
     let directory: KeyDirectory?
     let limits: RequestLimits
 
     init(keys: [Secret], directory: KeyDirectory?, limits: RequestLimits) {
-        self.keys = keys.map { Array($0.value.utf8) }
+        self.keys = keys.map { KeyDigest($0.value.utf8) }
         self.directory = directory
         self.limits = limits
-    }
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        try await self.handle(request, context: context, admittingRequest: true, next: next)
     }
 
     /// - Parameter admittingRequest: whether to apply the key's requests per minute here; inference
@@ -46,12 +41,8 @@ struct ClientAuthMiddleware: RouterMiddleware {
         } else {
             throw GatewayError.missingAPIKey
         }
-        var matched = false
-        for key in self.keys where Self.constantTimeEquals(key, presented) {
-            matched = true
-        }
         var context = context
-        if !matched {
+        if !KeyDigest(presented).isAny(of: self.keys) {
             guard let directory = self.directory else { throw GatewayError.invalidAPIKey }
             context.caller = try await directory.caller(presenting: presented)
         }
@@ -59,13 +50,6 @@ struct ClientAuthMiddleware: RouterMiddleware {
         var response = try await next(request, context)
         if let requests { RateLimitHeaders.add(requests, kind: "requests", to: &response.headers) }
         return response
-    }
-
-    /// Compares the SHA-256 digests of both keys, in constant time (a digest's `==` is): digests
-    /// have one length whatever the keys' lengths, so no length difference can be folded away
-    /// (as a key followed by NUL bytes once was) or show in the time taken.
-    static func constantTimeEquals(_ a: [UInt8], _ b: some Collection<UInt8>) -> Bool {
-        SHA256.hash(data: a) == SHA256.hash(data: Array(b))
     }
 }
 

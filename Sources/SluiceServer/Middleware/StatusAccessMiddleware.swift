@@ -16,7 +16,7 @@ struct StatusAccessMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let config = self.active.current.config
         guard case .key(let metricsKey) = config.statusAccess else { return try await next(request, context) }
-        let keys = [metricsKey, config.governance.adminKey].compactMap { $0.map { Array($0.value.utf8) } }
+        let keys = [metricsKey, config.governance.adminKey].compactMap { $0.map { KeyDigest($0.value.utf8) } }
         guard let header = request.headers[.authorization], AdminAuthMiddleware.presents(anyOf: keys, in: header) else {
             var refusal = GatewayError.statusKeyRequired.response()
             refusal.headers[.wwwAuthenticate] = Self.challenge
