@@ -24,8 +24,7 @@ extension ConfigLoader {
             limits.maxConnectionsPerAddress = min(limits.maxConnectionsPerAddress, limits.maxConnections)
         }
         func timeout(_ key: String, into field: WritableKeyPath<ConnectionLimits, Duration>) {
-            guard let node = members[key], let value = reader.duration(node, at: "server.\(key)") else { return }
-            guard value > .zero else { return reader.report("must be greater than zero", at: "server.\(key)", node: node) }
+            guard let node = members[key], let value = reader.positiveDuration(node, at: "server.\(key)") else { return }
             limits[keyPath: field] = value
         }
         timeout("header_read_timeout", into: \.headerReadTimeout)

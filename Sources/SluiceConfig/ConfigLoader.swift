@@ -111,8 +111,7 @@ public enum ConfigLoader {
         let members = reader.mapping(node, at: "timeouts", allowed: ["connect", "first_token", "between_tokens", "request"])
         var timeouts = Timeouts()
         func read(_ key: String, into field: WritableKeyPath<Timeouts, Duration>) {
-            guard let node = members[key], let value = reader.duration(node, at: "timeouts.\(key)") else { return }
-            guard value > .zero else { return reader.report("must be greater than zero", at: "timeouts.\(key)", node: node) }
+            guard let node = members[key], let value = reader.positiveDuration(node, at: "timeouts.\(key)") else { return }
             timeouts[keyPath: field] = value
         }
         read("connect", into: \.connect)

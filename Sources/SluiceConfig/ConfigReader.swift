@@ -103,6 +103,16 @@ struct ConfigReader {
         return value
     }
 
+    /// A duration that must be greater than zero (a timeout, an interval).
+    mutating func positiveDuration(_ node: Node, at path: String) -> Duration? {
+        guard let value = self.duration(node, at: path) else { return nil }
+        guard value > .zero else {
+            self.report("must be greater than zero", at: path, node: node)
+            return nil
+        }
+        return value
+    }
+
     mutating func byteSize(_ node: Node, at path: String) -> Int? {
         guard let text = self.string(node, at: path) else { return nil }
         guard let value = ConfigValueParsing.byteSize(text), value > 0 else {
