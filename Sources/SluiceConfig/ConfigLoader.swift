@@ -340,12 +340,17 @@ public enum ConfigLoader {
     }
 
     private static func price(_ node: Node, at path: String, reader: inout ConfigReader) -> Price {
-        let members = reader.mapping(node, at: path, allowed: ["input_per_million", "output_per_million", "cached_input_per_million"])
+        let members = reader.mapping(
+            node, at: path, allowed: ["input_per_million", "output_per_million", "cached_input_per_million", "cache_write_per_million", "cache_write_1h_per_million"]
+        )
         let nonNegative = 0...Double.greatestFiniteMagnitude
+        func price(_ key: String) -> Double? {
+            members[key].flatMap { reader.number($0, at: "\(path).\(key)", range: nonNegative) }
+        }
         return Price(
-            inputPerMillion: members["input_per_million"].flatMap { reader.number($0, at: "\(path).input_per_million", range: nonNegative) } ?? 0,
-            outputPerMillion: members["output_per_million"].flatMap { reader.number($0, at: "\(path).output_per_million", range: nonNegative) } ?? 0,
-            cachedInputPerMillion: members["cached_input_per_million"].flatMap { reader.number($0, at: "\(path).cached_input_per_million", range: nonNegative) }
+            inputPerMillion: price("input_per_million") ?? 0, outputPerMillion: price("output_per_million") ?? 0,
+            cachedInputPerMillion: price("cached_input_per_million"), cacheWritePerMillion: price("cache_write_per_million"),
+            oneHourCacheWritePerMillion: price("cache_write_1h_per_million")
         )
     }
 

@@ -258,17 +258,34 @@ public struct Price: Sendable, Equatable {
     public var outputPerMillion: Double = 0
     /// The price of prompt tokens read from the provider's prompt cache; the input price when nil.
     public var cachedInputPerMillion: Double?
+    /// The price of prompt tokens written to the provider's prompt cache for five minutes;
+    /// Anthropic's 1.25 times the input price when nil.
+    public var cacheWritePerMillion: Double?
+    /// The price of prompt tokens written to the provider's prompt cache for an hour;
+    /// Anthropic's twice the input price when nil.
+    public var oneHourCacheWritePerMillion: Double?
 
-    public init(inputPerMillion: Double = 0, outputPerMillion: Double = 0, cachedInputPerMillion: Double? = nil) {
+    public init(
+        inputPerMillion: Double = 0, outputPerMillion: Double = 0, cachedInputPerMillion: Double? = nil, cacheWritePerMillion: Double? = nil,
+        oneHourCacheWritePerMillion: Double? = nil
+    ) {
         self.inputPerMillion = inputPerMillion
         self.outputPerMillion = outputPerMillion
         self.cachedInputPerMillion = cachedInputPerMillion
+        self.cacheWritePerMillion = cacheWritePerMillion
+        self.oneHourCacheWritePerMillion = oneHourCacheWritePerMillion
     }
 
-    /// The cost of `usage` at these prices.
+    /// The cost of `usage` at these prices: plain input, cache reads, five-minute and one-hour
+    /// cache writes and output each at their own price.
     public func cost(of usage: Usage) -> Double {
         let cached = min(usage.cachedPromptTokens, usage.promptTokens)
-        let input = Double(usage.promptTokens - cached) * self.inputPerMillion + Double(cached) * (self.cachedInputPerMillion ?? self.inputPerMillion)
+        let written = min(usage.cacheWritePromptTokens, usage.promptTokens - cached)
+        let writtenForAnHour = min(usage.oneHourCacheWritePromptTokens, written)
+        let input = Double(usage.promptTokens - cached - written) * self.inputPerMillion
+            + Double(cached) * (self.cachedInputPerMillion ?? self.inputPerMillion)
+            + Double(written - writtenForAnHour) * (self.cacheWritePerMillion ?? 1.25 * self.inputPerMillion)
+            + Double(writtenForAnHour) * (self.oneHourCacheWritePerMillion ?? 2 * self.inputPerMillion)
         return (input + Double(usage.completionTokens) * self.outputPerMillion) / 1_000_000
     }
 }

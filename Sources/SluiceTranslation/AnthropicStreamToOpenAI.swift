@@ -193,9 +193,9 @@ public struct AnthropicStreamToOpenAI: Sendable {
     }
 
     /// Anthropic reports input counts in `message_start` and cumulative output counts in
-    /// `message_delta`; a later count replaces an earlier one of the same name.
+    /// `message_delta`; a later count (or `cache_creation` breakdown) replaces an earlier one of the same name.
     private mutating func mergeUsage(_ fields: [(key: String, value: JSONValue)]) {
-        for field in fields where field.value.intValue != nil {
+        for field in fields where field.value.intValue != nil || (field.key == "cache_creation" && field.value.objectMembers != nil) {
             if let existing = self.anthropicUsage.firstIndex(where: { $0.key == field.key }) {
                 self.anthropicUsage[existing].value = field.value
             } else {

@@ -112,8 +112,8 @@ struct AnthropicStreamToOpenAITests {
             json(#"{"tool_calls":[{"index":1,"function":{"arguments":"1}"}}]}"#),
             json("{}"),
         ])
-        #expect(translator.usage == Usage(promptTokens: 105, completionTokens: 30, cachedPromptTokens: 90))
-        #expect(output.first { $0.data?["usage"] != nil }?.data?["usage"] == json(#"{"prompt_tokens":105,"completion_tokens":30,"total_tokens":135,"prompt_tokens_details":{"cached_tokens":90}}"#))
+        #expect(translator.usage == Usage(promptTokens: 105, completionTokens: 30, cachedPromptTokens: 90, cacheWritePromptTokens: 5))
+        #expect(output.first { $0.data?["usage"] != nil }?.data?["usage"] == json(#"{"prompt_tokens":105,"completion_tokens":30,"total_tokens":135,"prompt_tokens_details":{"cached_tokens":90,"cache_write_tokens":5}}"#))
     }
 
     @Test func strippedReasoningLeavesOnlyTheAnswer() throws {
