@@ -1,0 +1,171 @@
+import NIOCore
+import SluiceCore
+
+/// Relays an Anthropic Messages SSE stream to a client that speaks Anthropic's API, as Anthropic
+/// sent it: every byte is forwarded untouched except `message.model` in `message_start`, which
+/// becomes the public model name. On the way it notes the usage (`message_start`, then each
+/// `message_delta`), an `error` event (dropped: the gateway ends the stream with its own), the
+/// events that carried output, and whether the stream ended with `message_stop`.
+///
+/// Only complete events are forwarded; a partial event waits for the rest of its bytes.
+struct AnthropicStreamRelay {
+    let publicModel: String
+    private var events: SSEEventRelay<EventReader>
+
+    /// - Parameters:
+    ///   - outputTokenCap: the output tokens a budget reservation covers; a stream that passes
+    ///     them is cut.
+    ///   - keepsText: whether to keep the text deltas for ``completionText``.
+    init(publicModel: String, outputTokenCap: Int? = nil, keepsText: Bool = false) {
+        self.publicModel = publicModel
+        self.events = SSEEventRelay(filter: EventReader(publicModel: publicModel, outputCap: outputTokenCap, keepsText: keepsText))
+    }
+
+    /// An event may not grow past this without ending; a stream that does is garbage.
+    static var maximumEventBytes: Int { SSEEventRelay<EventReader>.maximumEventBytes }
+
+    /// The token counts so far; nil until the stream reported any.
+    var usage: Usage? { self.events.filter.counts?.usage }
+    /// The message of an `error` event the upstream sent mid-stream.
+    var upstreamError: String? { self.events.filter.upstreamError }
+    /// The output tokens a budget reservation covers.
+    var outputCap: Int? { self.events.filter.outputCap }
+    /// Events that carried output (text, thinking or tool input): Anthropic sends at least one
+    /// token per such event, so this is a floor under the output tokens.
+    var outputEvents: Int { self.events.filter.outputEvents }
+    /// The text deltas so far, as the inside of a JSON string (the escapes as Anthropic sent
+    /// them), when the relay keeps text.
+    var completionText: [UInt8]? { self.events.filter.text }
+
+    /// Whether the upstream ended the stream properly.
+    var isComplete: Bool { self.events.filter.sawMessageStop && !self.events.isCarrying }
+
+    /// Takes the next upstream bytes and returns what to send the client now (possibly nothing).
+    /// - Throws: ``GatewayError`` when the upstream sends something that is not an Anthropic
+    ///   stream, or ``GatewayError/outputCapReached(_:)`` past the output cap.
+    mutating func relay(_ chunk: ByteBuffer) throws(GatewayError) -> ByteBuffer {
+        try self.events.relay(chunk)
+    }
+}
+
+extension AnthropicStreamRelay {
+    /// Reads each event of the stream and decides what the client gets of it.
+    fileprivate struct EventReader: SSEEventFilter {
+        let publicModel: String
+        let outputCap: Int?
+        var counts: AnthropicUsageCounts?
+        var upstreamError: String?
+        var outputEvents = 0
+        var sawMessageStop = false
+        var text: [UInt8]?
+
+        init(publicModel: String, outputCap: Int?, keepsText: Bool) {
+            self.publicModel = publicModel
+            self.outputCap = outputCap
+            self.text = keepsText ? [] : nil
+        }
+
+        /// What becomes of an event's data.
+        private enum DataAction {
+            case keep
+            case drop
+            case edit([BodyEdit])
+        }
+
+        mutating func filter(_ event: UnsafeRawBufferPointer) throws(GatewayError) -> SSEEventAction {
+            let fields = SSEFraming.parse(event)
+            guard !fields.dataLines.isEmpty else { return .keep }
+            if fields.dataLines.count == 1 {
+                let line = fields.dataLines[0]
+                switch try self.read(UnsafeRawBufferPointer(rebasing: event[line]), name: fields.name) {
+                case .keep: return .keep
+                case .drop: return .drop
+                case .edit(let edits):
+                    // The edit lands inside the event as sent: its other lines and line endings stay.
+                    let shifted = edits.map { BodyEdit(range: ($0.range.lowerBound + line.lowerBound)..<($0.range.upperBound + line.lowerBound), replacement: $0.replacement) }
+                    return .replace(BodyEdit.apply(shifted, to: event))
+                }
+            }
+            // Data split over several lines (legal, though Anthropic sends one) is read joined and,
+            // when edited, sent again one line per line of the edited data.
+            let joined = fields.data(in: event)
+            let action = try joined.withUnsafeBytes { data in Result { () throws(GatewayError) in try self.read(data, name: fields.name) } }.get()
+            switch action {
+            case .keep: return .keep
+            case .drop: return .drop
+            case .edit(let edits):
+                let edited = joined.withUnsafeBytes { BodyEdit.apply(edits, to: $0) }
+                var replacement = Array((fields.name.map { "event: \($0)\n" } ?? "").utf8)
+                for (index, line) in edited.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+                    if index > 0 { replacement.append(0x0A) }
+                    replacement += "data: ".utf8
+                    replacement += line
+                }
+                return .replace(replacement)
+            }
+        }
+
+        private mutating func read(_ data: UnsafeRawBufferPointer, name: String?) throws(GatewayError) -> DataAction {
+            let members: [JSONMember]
+            do throws(JSONSyntaxError) {
+                members = try JSONScanner.topLevelMembers(of: data)
+            } catch {
+                throw GatewayError.upstreamFailed("it sent a stream event that is not valid JSON (\(error.reason))")
+            }
+            // The SSE event name and the data's `type` always agree in Anthropic's streams; the
+            // data is what SDKs decode.
+            switch members.member("type").flatMap({ JSONValueReader.string($0, in: data) }) ?? name {
+            case "message_start":
+                guard let message = members.member("message"), message.kind == .object else { return .keep }
+                let fields = JSONScanner.members(of: data, objectAt: message.value)
+                if let usage = fields.member("usage") { self.noteUsage(usage, in: data) }
+                let edits = ModelNameEdit.edits(members: fields, publicModel: self.publicModel, in: data)
+                return edits.isEmpty ? .keep : .edit(edits)
+            case "message_delta":
+                if let usage = members.member("usage") { self.noteUsage(usage, in: data) }
+            case "content_block_delta":
+                try self.noteDelta(members, in: data)
+            case "message_stop":
+                self.sawMessageStop = true
+            case "error":
+                let error = members.member("error")
+                let fields = error.map { $0.kind == .object ? JSONScanner.members(of: data, objectAt: $0.value) : [] } ?? []
+                self.upstreamError = fields.member("message").flatMap { JSONValueReader.string($0, in: data) } ?? "unspecified upstream error"
+                // The gateway ends the stream with an error event of its own.
+                return .drop
+            default:
+                break
+            }
+            return .keep
+        }
+
+        private mutating func noteUsage(_ member: JSONMember, in data: UnsafeRawBufferPointer) {
+            if self.counts == nil {
+                self.counts = AnthropicUsageCounts(member, in: data)
+            } else {
+                self.counts?.merge(member, in: data)
+            }
+        }
+
+        /// Counts a delta that carries output against the cap, and keeps its text when asked to.
+        /// Signature and citation deltas carry no generated tokens.
+        private mutating func noteDelta(_ members: [JSONMember], in data: UnsafeRawBufferPointer) throws(GatewayError) {
+            guard let delta = members.member("delta"), delta.kind == .object else { return }
+            let fields = JSONScanner.members(of: data, objectAt: delta.value)
+            let isText: Bool
+            let content: JSONMember?
+            switch fields.member("type").flatMap({ JSONValueReader.string($0, in: data) }) {
+            case "text_delta": (isText, content) = (true, fields.member("text"))
+            case "thinking_delta": (isText, content) = (false, fields.member("thinking"))
+            case "input_json_delta": (isText, content) = (false, fields.member("partial_json"))
+            default: return
+            }
+            guard let content, content.kind == .string, content.value.count > 2 else { return }
+            self.outputEvents += 1
+            if let cap = self.outputCap, self.outputEvents > cap { throw GatewayError.outputCapReached(cap) }
+            if isText, self.text != nil {
+                self.text?.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[(content.value.lowerBound + 1)..<(content.value.upperBound - 1)]))
+            }
+        }
+    }
+}
