@@ -29,9 +29,17 @@ public protocol Provider: Sendable {
     /// for backends that can; the answer is Anthropic's `{"input_tokens": N}`.
     /// - Throws: ``GatewayError`` 400 `unsupported_endpoint` from backends that cannot.
     func countTokens(anthropicMessages body: ByteBuffer, requestID: String, deadline: NIODeadline, logger: Logger) async throws -> ByteBuffer
+
+    /// Whether ``send(_:)`` takes requests written in `dialect` as they are and answers in it:
+    /// then a client speaking that dialect is served without translation.
+    func speaksNatively(_ dialect: WireDialect) -> Bool
 }
 
 extension Provider {
+    public func speaksNatively(_ dialect: WireDialect) -> Bool {
+        dialect == .openAIChat
+    }
+
     public func countTokens(anthropicMessages body: ByteBuffer, requestID: String, deadline: NIODeadline, logger: Logger) async throws -> ByteBuffer {
         throw GatewayError.cannotCountTokens
     }
@@ -39,10 +47,15 @@ extension Provider {
 
 /// One call to a provider.
 public struct ProviderRequest: Sendable {
-    /// The client's body as it arrived.
+    /// The client's body as it arrived, in ``dialect``.
     public var body: ByteBuffer
     /// What the gateway read from that body.
     public var summary: InferenceRequest
+    /// The body's API shape: OpenAI's unless the provider ``Provider/speaksNatively(_:)`` another.
+    public var dialect = WireDialect.openAIChat
+    /// Client headers the upstream must see for a natively forwarded request (Anthropic's
+    /// `anthropic-version` and `anthropic-beta`), by lowercase name.
+    public var forwardedHeaders: [(name: String, value: String)] = []
     public var requestID: String
     /// The latest instant by which the whole call must finish.
     public var deadline: NIODeadline
@@ -57,9 +70,10 @@ public struct ProviderRequest: Sendable {
     }
 }
 
-/// A successful upstream answer in the OpenAI dialect.
+/// A successful upstream answer, in the dialect of the request it answers.
 public struct ProviderResponse: Sendable {
     public var body: Body
+    public var dialect = WireDialect.openAIChat
 
     /// The answer's bytes: whole for a plain response, as they arrive for a stream.
     public enum Body: Sendable {
@@ -67,7 +81,8 @@ public struct ProviderResponse: Sendable {
         case stream(any AsyncSequence<ByteBuffer, any Error> & Sendable)
     }
 
-    public init(body: Body) {
+    public init(body: Body, dialect: WireDialect = .openAIChat) {
         self.body = body
+        self.dialect = dialect
     }
 }

@@ -34,6 +34,14 @@ public struct Gateway: Sendable {
         config: GatewayConfig, httpClient: UpstreamHTTPClient, governance: Governance? = nil, recorder: (any RequestRecorder)? = nil,
         created: Int = 1_700_000_000, configSource: ConfigSource? = nil
     ) throws {
+        try self.init(config: config, httpClient: httpClient, governance: governance, recorder: recorder, created: created, configSource: configSource, extraStages: [])
+    }
+
+    /// - Parameter extraStages: stages added to the end of every profile.
+    init(
+        config: GatewayConfig, httpClient: UpstreamHTTPClient, governance: Governance?, recorder: (any RequestRecorder)?,
+        created: Int = 1_700_000_000, configSource: ConfigSource?, extraStages: [any PipelineStage]
+    ) throws {
         let logger = Logger(label: "sluice")
         let observers = RequestObservers(
             recorder: recorder, usageLedger: governance?.ledger,
@@ -43,7 +51,7 @@ public struct Gateway: Sendable {
             state: GatewayState(), httpClient: httpClient, governance: governance, observers: observers,
             tracing: GatewayTracing.make(config.tracing),
             addressLimiter: RateLimiter(sharedStore: nil, logger: logger),
-            sharedLimiter: governance?.limiter ?? RateLimiter(sharedStore: nil, logger: logger), created: created
+            sharedLimiter: governance?.limiter ?? RateLimiter(sharedStore: nil, logger: logger), created: created, extraStages: extraStages
         )
         self.active = ActiveRuntime(GatewayRuntime(config: config, shared: self.shared))
         self.configSource = configSource
@@ -88,7 +96,7 @@ public struct Gateway: Sendable {
         // Inference routes apply the key's requests per minute themselves, after the ledger's record starts.
         let inferenceAuth = ActiveClientAuthMiddleware(active: active, admitsRequests: false)
         let anthropic = router.group("v1/messages").add(middleware: AnthropicErrorMiddleware()).add(middleware: inferenceAuth)
-        anthropic.post { request, context in try await active.current.messages.handle(request, context: context) }
+        anthropic.post { request, context in try await active.current.inference.handle(AnthropicMessagesCodec(), request: request, context: context) }
         anthropic.post("count_tokens") { request, context in try await active.current.messages.countTokens(request, context: context) }
         let v1 = router.group("v1").add(middleware: auth)
         v1.get("models") { request, context in active.current.system.models(request, context: context) }
@@ -96,7 +104,7 @@ public struct Gateway: Sendable {
         let inference = router.group("v1").add(middleware: inferenceAuth)
         for endpoint in Endpoint.allCases {
             inference.post(RouterPath(endpoint.path)) { request, context in
-                try await active.current.inference.handle(endpoint, request: request, context: context)
+                try await active.current.inference.handle(OpenAICodec(endpoint: endpoint), request: request, context: context)
             }
         }
         return router

@@ -11,6 +11,8 @@ final class GatewayRuntime: Sendable {
     let catalog: ModelCatalog
     let system: SystemController
     let inference: InferenceController
+    /// The pipeline's profiles, assembled from this config.
+    let profiles: PipelineProfiles
     let messages: AnthropicMessagesController
     let auth: ClientAuthMiddleware
     let metricsEndpoint: MetricsController
@@ -30,6 +32,19 @@ final class GatewayRuntime: Sendable {
         let sharedLimiter: RateLimiter
         /// The `created` time the model list shows.
         let created: Int
+        /// Stages the embedding code adds to the end of every profile.
+        let extraStages: [any PipelineStage]
+    }
+
+    /// Every profile starts with the stages that guard the gateway's promises: model access, the
+    /// key's request and token limits, and budgets when there is a store.
+    static func profiles(_ config: GatewayConfig, limits: RequestLimits, governance: Governance?, extra: [any PipelineStage]) -> PipelineProfiles {
+        var required: [any PipelineStage] = [ModelAccessStage(), RequestRateLimitStage(limits: limits), TokenRateLimitStage(limits: limits)]
+        if let governance {
+            let bounds = OutputBounds(defaultMaxOutputTokens: governance.settings.defaultMaxOutputTokens)
+            required.append(BudgetStage(budgets: governance.budgets, bounds: bounds))
+        }
+        return PipelineProfiles(config.pipeline, required: required, extra: extra)
     }
 
     /// - Parameter previous: the runtime this one replaces; its unchanged deployments carry over.
@@ -44,11 +59,15 @@ final class GatewayRuntime: Sendable {
             addressLimiter: shared.addressLimiter, requestsPerMinutePerIP: config.governance.requestsPerMinutePerIP, keyLimiter: shared.sharedLimiter
         )
         let budget = RetryBudget(ratio: config.resilience.retryBudgetRatio, minimumPerSecond: config.resilience.retryBudgetMinimumPerSecond)
+        self.profiles = Self.profiles(config, limits: limits, governance: shared.governance, extra: shared.extraStages)
+        let pipeline = InferencePipeline(
+            profiles: self.profiles,
+            executor: RoutePlanExecutor(catalog: catalog, budget: budget, limiter: shared.sharedLimiter, metrics: shared.observers.metrics),
+            timeouts: config.timeouts, observers: shared.observers, slowRule: SlowAnswerRule(config.resilience), tracing: shared.tracing
+        )
         self.inference = InferenceController(
-            catalog: catalog, executor: RoutePlanExecutor(catalog: catalog, budget: budget, limiter: shared.sharedLimiter, metrics: shared.observers.metrics),
-            timeouts: config.timeouts, maxRequestBodyBytes: config.server.maxRequestBodyBytes, observers: shared.observers,
-            slowRule: SlowAnswerRule(config.resilience), limits: limits, governance: shared.governance,
-            tracing: shared.tracing
+            pipeline: pipeline, catalog: catalog, timeouts: config.timeouts, maxRequestBodyBytes: config.server.maxRequestBodyBytes,
+            observers: shared.observers, limits: limits
         )
         self.messages = AnthropicMessagesController(inference: self.inference)
         self.auth = ClientAuthMiddleware(keys: config.clientKeys, directory: shared.governance?.keys, limits: limits)

@@ -37,3 +37,22 @@ extension RequestContent {
         }
     }
 }
+
+extension RequestContent {
+    /// The text of an Anthropic message's first text block, as its JSON string.
+    static func completion(ofAnthropicMessage body: ByteBuffer) -> [UInt8]? {
+        body.withUnsafeReadableBytes { bytes -> [UInt8]? in
+            guard let members = try? JSONScanner.topLevelMembers(of: bytes), let content = members.member("content"), content.kind == .array else {
+                return nil
+            }
+            for block in JSONScanner.elements(of: bytes, arrayAt: content.value) where bytes[block.lowerBound] == UInt8(ascii: "{") {
+                let fields = JSONScanner.members(of: bytes, objectAt: block)
+                guard let type = fields.member("type"), JSONValueReader.string(type, in: bytes) == "text", let text = fields.member("text"),
+                    text.kind == .string
+                else { continue }
+                return Array(bytes[text.value])
+            }
+            return nil
+        }
+    }
+}

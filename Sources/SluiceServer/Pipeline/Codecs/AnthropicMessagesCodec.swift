@@ -1,0 +1,70 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SluiceCore
+import SluiceTranslation
+
+/// Anthropic's Messages API (`POST /v1/messages`). The body stays as the client wrote it: an
+/// Anthropic deployment gets it natively, any other the OpenAI translation the pipeline makes;
+/// answers in OpenAI's dialect are translated back here, whole or event by event. Errors get
+/// Anthropic's shape from ``AnthropicErrorMiddleware``.
+struct AnthropicMessagesCodec: DialectCodec {
+    var dialect: WireDialect { .anthropicMessages }
+    /// Messages share OpenAI chat's records and metrics.
+    var endpoint: Endpoint { .chatCompletions }
+
+    /// The members a Messages body shares with OpenAI's chat (`model`, `messages`, `stream`,
+    /// `max_tokens`), read and checked the same way.
+    func summary(of body: ByteBuffer) throws(GatewayError) -> InferenceRequest {
+        _ = try Self.model(of: body)
+        return try InferenceRequest(endpoint: .chatCompletions, body: body)
+    }
+
+    /// The body's `model`, refused in Anthropic's words when missing.
+    static func model(of body: ByteBuffer) throws(GatewayError) -> String {
+        try body.withUnsafeReadableBytes { bytes throws(GatewayError) in
+            let members: [JSONMember]
+            do throws(JSONSyntaxError) {
+                members = try JSONScanner.topLevelMembers(of: bytes)
+            } catch {
+                throw GatewayError.malformedJSON(error)
+            }
+            guard let member = members.member("model"), let model = JSONValueReader.string(member, in: bytes), !model.isEmpty else {
+                throw GatewayError.invalidRequest("model: Field required", param: "model")
+            }
+            return model
+        }
+    }
+
+    func response(_ answer: Answer, headers: HTTPFields, model: String) throws(GatewayError) -> Response {
+        switch answer {
+        case .whole(let body, .anthropicMessages):
+            var headers = headers
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+        case .whole(let body, .openAIChat):
+            let message: TranslatedResponse
+            do throws(TranslationError) {
+                message = try OpenAIResponseTranslator.translate(openAIChat: body.readableBytesView, publicModel: model)
+            } catch {
+                throw error.gatewayError
+            }
+            var headers = headers
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: message.body)))
+        case .stream(let stream) where stream.dialect == .anthropicMessages:
+            return ClientEventSink.response(stream, headers: headers)
+        case .stream(let stream):
+            return ClientEventSink.response(stream, headers: headers) {
+                var translator = OpenAIStreamToAnthropic(publicModel: model)
+                return { (events: ByteBuffer) throws(GatewayError) -> ByteBuffer in
+                    do throws(TranslationError) {
+                        return ByteBuffer(bytes: try translator.translate(events.readableBytesView))
+                    } catch {
+                        throw error.gatewayError
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SluiceCore
+
+/// OpenAI's chat completions, completions and embeddings: the gateway's native dialect. Answers
+/// from deployments of other kinds arrive already in it, so the codec only frames them.
+struct OpenAICodec: DialectCodec {
+    let endpoint: Endpoint
+    var dialect: WireDialect { .openAIChat }
+
+    func summary(of body: ByteBuffer) throws(GatewayError) -> InferenceRequest {
+        try InferenceRequest(endpoint: self.endpoint, body: body)
+    }
+
+    func response(_ answer: Answer, headers: HTTPFields, model: String) throws(GatewayError) -> Response {
+        switch answer {
+        case .whole(let body, _):
+            var headers = headers
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+        case .stream(let stream):
+            return ClientEventSink.response(stream, headers: headers)
+        }
+    }
+}

@@ -1,0 +1,225 @@
+import HTTPTypes
+import Logging
+import NIOCore
+import SluiceConfig
+import SluiceCore
+import SluiceProviders
+import SluiceTranslation
+
+/// A request's life from the exchange its codec made to its answer: the profile's stages before
+/// dispatch, routing (retries, fallbacks) to a deployment, the answer whole or as a
+/// ``StreamSession``, the stages' filters over it, and exactly one ``ExchangeEnd``.
+///
+/// A request whose dialect its deployment speaks goes out as the client wrote it (only `model`
+/// changed); otherwise it goes out in OpenAI's dialect and its codec translates the answer back.
+struct InferencePipeline: Sendable {
+    let profiles: PipelineProfiles
+    let executor: RoutePlanExecutor
+    let timeouts: Timeouts
+    let observers: RequestObservers
+    let slowRule: SlowAnswerRule
+    /// The gateway's tracer; nil when tracing is off.
+    let tracing: GatewayTracing?
+
+    /// Runs the request. Every request that gets here ends in the ledger, refusals included.
+    /// - Returns: the answer and the headers the stages added to it.
+    /// - Throws: the request's failure (a ``GatewayError`` for the client; `CancellationError`
+    ///   when the client left); the request has ended by then.
+    func run(_ exchange: Exchange) async throws -> (answer: Answer, headers: HTTPFields) {
+        var exchange = exchange
+        let profile = self.profiles.profile(for: exchange.caller)
+        exchange.trace = RequestTrace.start(
+            exchange.summary, headers: exchange.headers, requestID: exchange.requestID, caller: exchange.caller, tracing: self.tracing
+        )
+        let end = ExchangeEnd(exchange, observers: self.observers, stages: profile.ending)
+        do {
+            if let early = try await self.beforeDispatch(&exchange, profile: profile) {
+                exchange.record.usage = early.usage
+                end.update(exchange)
+                switch early.answer {
+                case .whole:
+                    end.finish(exchange, firstToken: nil)
+                    return (early.answer, exchange.responseHeaders)
+                case .stream(let stream):
+                    return (.stream(EndingAnswerStream(base: stream, exchange: exchange, end: end)), exchange.responseHeaders)
+                }
+            }
+            end.update(exchange)
+            guard let route = exchange.route else { throw GatewayError.unknownModel(exchange.summary.model) }
+            let input = exchange.routingInput(on: route)
+            if exchange.summary.stream {
+                let session = try await self.startStream(&exchange, route: route, input: input, profile: profile, end: end)
+                return (.stream(session), exchange.responseHeaders)
+            }
+            let answer = try await ClientDeparture.cancelling(when: exchange.clientGone) {
+                try await self.answerWhole(&exchange, route: route, input: input, profile: profile)
+            }
+            end.finish(exchange, firstToken: nil)
+            return (answer, exchange.responseHeaders)
+        } catch {
+            end.finish(exchange, failure: error)
+            throw error
+        }
+    }
+
+    /// The profile's before-dispatch hooks, in order; an answer when one of them gave it.
+    private func beforeDispatch(_ exchange: inout Exchange, profile: PipelineProfile) async throws -> (answer: Answer, usage: Usage?)? {
+        guard !profile.beforeDispatch.isEmpty else { return nil }
+        let trace = exchange.trace
+        return try await trace.stage("admit") { () async throws(GatewayError) -> (answer: Answer, usage: Usage?)? in
+            for stage in profile.beforeDispatch {
+                if case .answer(let answer, let usage) = try await stage.beforeDispatch(&exchange) { return (answer, usage) }
+            }
+            return nil
+        }
+    }
+
+    // MARK: - Whole answers
+
+    private func answerWhole(_ exchange: inout Exchange, route: ModelRoute, input: RoutingInput, profile: PipelineProfile) async throws -> Answer {
+        let upstreamStarted = NIODeadline.now()
+        let current = exchange
+        let dispatch = try await exchange.trace.stage("route") {
+            try await self.executor.dispatch(route, input: input, logger: current.logger) { deployment in
+                let request = try Self.request(current, on: deployment)
+                return try await current.trace.attempt(on: deployment) { try await deployment.provider.send(request) }
+            }
+        }
+        exchange.record.measureUpstream(since: upstreamStarted)
+        exchange.record.served(by: dispatch)
+        let lease = dispatch.lease
+        guard case .complete(let upstreamBody) = dispatch.response.body else {
+            lease.release(.failure)
+            throw GatewayError.upstreamFailed("it streamed an answer that was not asked to be streamed")
+        }
+        let dialect = dispatch.response.dialect
+        var body: ByteBuffer
+        do {
+            switch dialect {
+            case .openAIChat:
+                (body, exchange.record.usage) = try OpenAIResponseRewriter.rewrite(upstreamBody, publicModel: dispatch.route.name)
+            case .anthropicMessages:
+                (body, exchange.record.usage) = try AnthropicMessageRewriter.rewrite(upstreamBody, publicModel: dispatch.route.name)
+            }
+        } catch {
+            lease.release(.failure)
+            throw error
+        }
+        let latency = Double((NIODeadline.now() - exchange.started).nanoseconds) / 1e9
+        lease.release(self.outcome(
+            of: lease, timeToFirstToken: nil, usage: exchange.record.usage, generationSeconds: latency, latency: latency, logger: exchange.logger
+        ))
+        if exchange.record.content != nil {
+            exchange.record.content?.completion = dialect == .openAIChat
+                ? RequestContent.completion(ofAnswer: body) : RequestContent.completion(ofAnthropicMessage: body)
+        }
+        for stage in profile.filtering {
+            guard var filter = stage.answerFilter(for: exchange, dialect: dialect) else { continue }
+            body = try filter.filter(whole: body)
+        }
+        return .whole(body, dialect)
+    }
+
+    // MARK: - Streams
+
+    private func startStream(
+        _ exchange: inout Exchange, route: ModelRoute, input: RoutingInput, profile: PipelineProfile, end: ExchangeEnd
+    ) async throws -> StreamSession {
+        let limits = self.streamLimits(firstTokenFrom: exchange.started, deadline: exchange.deadline)
+        let upstreamStarted = NIODeadline.now()
+        let current = exchange
+        let dispatch = try await exchange.trace.stage("route") {
+            try await self.executor.dispatch(route, input: input, logger: current.logger) { deployment in
+                let request = try Self.request(current, on: deployment)
+                return try await current.trace.attempt(on: deployment) {
+                    try await ProgressWatchdog.run(limits, abandonedWhen: current.clientGone) { _ in try await deployment.provider.send(request) }
+                }
+            }
+        }
+        exchange.record.served(by: dispatch)
+        guard case .stream(let chunks) = dispatch.response.body else {
+            dispatch.lease.release(.failure)
+            throw GatewayError.upstreamFailed("it answered a streaming request without a stream")
+        }
+        let dialect = dispatch.response.dialect
+        let filters = profile.filtering.compactMap { $0.answerFilter(for: exchange, dialect: dialect) }
+        end.update(exchange)
+        return StreamSession(
+            pipeline: self, exchange: exchange, end: end, dispatch: dispatch, chunks: chunks, input: input, limits: limits,
+            upstreamStarted: upstreamStarted, filters: filters
+        )
+    }
+
+    func streamLimits(firstTokenFrom start: NIODeadline, deadline: NIODeadline) -> ProgressWatchdog.Limits {
+        ProgressWatchdog.Limits(
+            firstProgressBy: start + TimeAmount(self.timeouts.firstToken), maximumGap: TimeAmount(self.timeouts.betweenTokens), deadline: deadline
+        )
+    }
+
+    // MARK: - What goes upstream
+
+    /// The request as `deployment` gets it: in the client's dialect when the deployment speaks
+    /// it, else in OpenAI's; with the output limit its budget assumed, when the client named
+    /// none and a budget applies.
+    static func request(_ exchange: Exchange, on deployment: Deployment) throws(GatewayError) -> ProviderRequest {
+        var request = ProviderRequest(
+            body: exchange.body, summary: exchange.summary, requestID: exchange.requestID, deadline: exchange.deadline, logger: exchange.logger
+        )
+        if exchange.dialect != .openAIChat {
+            if deployment.provider.speaksNatively(exchange.dialect) {
+                request.dialect = exchange.dialect
+                request.forwardedHeaders = Self.forwardedHeaders(of: exchange)
+            } else {
+                (request.body, request.summary) = try Self.openAIForm(of: exchange)
+            }
+        }
+        guard let bounds = exchange.outputBounds, request.summary.maxOutputTokens == nil, let limit = bounds.limitToSend(on: deployment.config),
+            let (body, summary) = request.body.withUnsafeReadableBytes({ request.summary.limitingOutput(to: limit, in: $0) })
+        else { return request }
+        (request.body, request.summary) = (ByteBuffer(bytes: body), summary)
+        return request
+    }
+
+    /// An Anthropic Messages request as the OpenAI chat request that a deployment of another
+    /// kind is sent.
+    static func openAIForm(of exchange: Exchange) throws(GatewayError) -> (body: ByteBuffer, summary: InferenceRequest) {
+        let translated: [UInt8]
+        do throws(TranslationError) {
+            translated = try OpenAIRequestTranslator.translate(anthropicMessages: exchange.body.readableBytesView, model: exchange.summary.model)
+        } catch {
+            throw error.gatewayError
+        }
+        let body = ByteBuffer(bytes: translated)
+        return (body, try InferenceRequest(endpoint: .chatCompletions, body: body))
+    }
+
+    /// The client's `anthropic-version` and `anthropic-beta` headers, for a request forwarded as written.
+    private static func forwardedHeaders(of exchange: Exchange) -> [(name: String, value: String)] {
+        guard exchange.dialect == .anthropicMessages else { return [] }
+        var forwarded: [(name: String, value: String)] = []
+        if let version = exchange.headers[.anthropicVersion] { forwarded.append(("anthropic-version", version)) }
+        let betas = exchange.headers[values: .anthropicBeta]
+        if !betas.isEmpty { forwarded.append(("anthropic-beta", betas.joined(separator: ","))) }
+        return forwarded
+    }
+
+    // MARK: - Deployment verdicts
+
+    /// Success, or failure when the answer came too slowly for its deployment to count as healthy.
+    /// - Parameter latency: what the deployment's latency estimate learns (time to first token for streams).
+    func outcome(
+        of lease: RoutingLease, timeToFirstToken: Double?, usage: Usage?, generationSeconds: Double, latency: Double?, logger: Logger
+    ) -> RoutingLease.Outcome {
+        let verdict = self.slowRule.verdict(timeToFirstToken: timeToFirstToken, completionTokens: usage?.completionTokens, generationSeconds: generationSeconds)
+        guard let verdict else { return .success(latency: latency) }
+        logger.warning("the answer was too slow; it counts against the deployment", metadata: [
+            "deployment": .string(lease.deployment.label), "reason": .string(verdict),
+        ])
+        return .failure
+    }
+}
+
+extension HTTPField.Name {
+    static let anthropicVersion = Self("anthropic-version")!
+    static let anthropicBeta = Self("anthropic-beta")!
+}
