@@ -288,6 +288,16 @@ struct CacheWritePricingTests {
         #expect(Price(inputPerMillion: 1).cost(of: huge).isFinite)
     }
 
+    @Test func theAuditLineShowsCacheWrites() throws {
+        let usage = Usage(uncachedInput: 10, cacheRead: 20, cacheWrite: 30, output: 4)
+        let record = RequestRecord(
+            requestID: "r", endpoint: .chatCompletions, model: "m", servedModel: "m", deployment: "anthropic:m", stream: false, status: 200, attempts: 1,
+            usage: usage, cost: 0, latency: .zero, timeToFirstToken: nil, tenantID: nil
+        )
+        let line = String(decoding: AuditLine.render(record, finishedAtMicros: 0, includeContent: false), as: UTF8.self)
+        #expect(line.contains(#""prompt_tokens":60,"completion_tokens":4,"cached_tokens":20,"cache_write_tokens":30,"cost_usd":0.0"#))
+    }
+
     @Test func openAIShapedUsageCarriesCacheWrites() {
         let json = #"{"usage":{"prompt_tokens":100,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":40,"cache_write_tokens":30}}}"#
         let usage = Array(json.utf8).withUnsafeBytes { bytes -> Usage? in

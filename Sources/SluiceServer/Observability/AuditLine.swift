@@ -11,7 +11,8 @@ enum AuditLine {
         line += #","deployment":\#(Self.string(record.deployment)),"stream":\#(record.stream),"status":\#(record.status)"#
         line += #","error_code":\#(Self.string(record.errorCode)),"attempts":\#(record.attempts)"#
         line += #","prompt_tokens":\#(record.usage?.promptTokens ?? 0),"completion_tokens":\#(record.usage?.completionTokens ?? 0)"#
-        line += #","cached_tokens":\#(record.usage?.cachedPromptTokens ?? 0),"cost_usd":\#(Double(record.costMicroUSD) / 1_000_000)"#
+        line += #","cached_tokens":\#(record.usage?.cachedPromptTokens ?? 0),"cache_write_tokens":\#(record.usage?.cacheWritePromptTokens ?? 0)"#
+        line += #","cost_usd":\#(Double(record.costMicroUSD) / 1_000_000)"#
         line += #","latency_ms":\#(record.latency.inMilliseconds),"ttft_ms":\#(record.timeToFirstToken.map { "\($0.inMilliseconds)" } ?? "null")"#
         var bytes = Array(line.utf8)
         if includeContent, let content = record.content {

@@ -71,6 +71,7 @@ final class GatewayMetrics: Sendable {
             tokens.input.record(Double(usage.promptTokens))
             tokens.output.record(Double(usage.completionTokens))
             tokens.cachedInput.record(Double(usage.cachedPromptTokens))
+            tokens.cacheWriteInput.record(Double(usage.cacheWritePromptTokens))
         }
         if record.cost > 0 { series.cost?.increment(by: record.cost) }
         if let upstream = record.upstreamDuration { series.overhead?.record(max(0, latency - upstream.inSeconds)) }

@@ -7,7 +7,7 @@ enum MetricDescriptors {
         .init(metricName: "gen_ai_client_operation_duration", unitName: "seconds", helpText: "Duration of inference requests, to the last byte of the answer.")
     }
     static var tokenUsage: MetricNameDescriptor {
-        .init(metricName: "gen_ai_client_token_usage", unitName: "", helpText: "Tokens per request, by type (input, output, cached_input).")
+        .init(metricName: "gen_ai_client_token_usage", unitName: "", helpText: "Tokens per request, by type (input, output, cached_input, cache_write_input).")
     }
     static var timeToFirstToken: MetricNameDescriptor {
         .init(metricName: "gen_ai_server_time_to_first_token", unitName: "seconds", helpText: "Time from the request to the first token of a streamed answer.")

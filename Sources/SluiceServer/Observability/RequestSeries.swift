@@ -25,6 +25,7 @@ final class RequestSeries: Sendable {
         let input: ValueHistogram
         let output: ValueHistogram
         let cachedInput: ValueHistogram
+        let cacheWriteInput: ValueHistogram
     }
 
     /// Time to first token, and per output token after it.
@@ -64,7 +65,8 @@ final class RequestSeries: Sendable {
         self.tokens = served ? Tokens(
             input: histogram(MetricDescriptors.tokenUsage, route + [tenant, ("gen_ai_token_type", "input")], MetricBuckets.tokens),
             output: histogram(MetricDescriptors.tokenUsage, route + [tenant, ("gen_ai_token_type", "output")], MetricBuckets.tokens),
-            cachedInput: histogram(MetricDescriptors.tokenUsage, route + [tenant, ("gen_ai_token_type", "cached_input")], MetricBuckets.tokens)
+            cachedInput: histogram(MetricDescriptors.tokenUsage, route + [tenant, ("gen_ai_token_type", "cached_input")], MetricBuckets.tokens),
+            cacheWriteInput: histogram(MetricDescriptors.tokenUsage, route + [tenant, ("gen_ai_token_type", "cache_write_input")], MetricBuckets.tokens)
         ) : nil
         self.cost = served ? registry.makeCounter(descriptor: MetricDescriptors.cost, labels: route + [tenant]) : nil
         self.overhead = served ? histogram(MetricDescriptors.overhead, [operation, provider], MetricBuckets.overhead) : nil

@@ -117,7 +117,7 @@ final class RequestTrace: Sendable {
                 attributes["gen_ai.request.model"] = config.upstreamModel
                 attributes["gen_ai.provider.name"] = GenAINames.provider(config.provider)
                 attributes["sluice.deployment"] = deployment.label
-                if let origin = config.baseURL.flatMap(UpstreamOrigin.init(baseURL:)) {
+                if let origin = config.settings.origin {
                     attributes["server.address"] = origin.host
                     attributes["server.port"] = origin.port
                 }
@@ -188,6 +188,8 @@ final class RequestTrace: Sendable {
             if let usage = record.usage {
                 attributes["gen_ai.usage.input_tokens"] = usage.promptTokens
                 attributes["gen_ai.usage.output_tokens"] = usage.completionTokens
+                attributes["gen_ai.usage.cache_read.input_tokens"] = usage.cachedPromptTokens
+                attributes["gen_ai.usage.cache_creation.input_tokens"] = usage.cacheWritePromptTokens
             }
             if let code = record.errorCode { attributes["error.type"] = code }
         }
