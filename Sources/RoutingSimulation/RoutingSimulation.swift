@@ -83,7 +83,7 @@ package struct RoutingSimulation: Sendable {
         let deployments = self.servers.indices.map { index in
             Deployment(
                 index: index,
-                config: DeploymentConfig(provider: .mock, upstreamModel: "sim-\(index)", mock: MockSettings()),
+                config: DeploymentConfig(settings: .mock(MockSettings()), upstreamModel: "sim-\(index)"),
                 provider: MockProvider(settings: MockSettings(), publicModel: "sim"),
                 health: DeploymentHealth(breaker: CircuitBreaker(failureThreshold: 1_000_000, initialOpenFor: .seconds(1), maximumOpenFor: .seconds(1)))
             )

@@ -237,34 +237,21 @@ public enum ConfigLoader {
         }
     }
 
+    /// The keys every deployment takes, whatever its provider kind.
+    private static let deploymentKeys: Set<String> = [
+        "provider", "model", "weight", "price", "context_window", "max_output_tokens", "metrics_url", "rate_limit", "reasoning",
+    ]
+    /// Keys that configs have always been able to give any deployment: kinds without a use for
+    /// them (the mock; Bedrock, which signs rather than sending a key) ignore them.
+    private static let keysAcceptedOnEveryKind: Set<String> = ["base_url", "api_key"]
+
     private static func deployment(_ node: Node, at path: String, reader: inout ConfigReader) -> DeploymentConfig? {
-        let members = reader.mapping(
-            node, at: path,
-            allowed: [
-                "provider", "base_url", "api_key", "model", "weight", "price", "context_window", "max_output_tokens", "mock", "metrics_url", "rate_limit",
-                "reasoning", "anthropic_version", "api_version", "region", "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
-            ]
-        )
+        let members = reader.mapping(node, at: path, allowed: Self.deploymentKeys.union(Self.keysAcceptedOnEveryKind).union(ProviderSettings.allKeys))
         guard let providerNode = members["provider"] else {
             reader.report("missing required key 'provider'", at: path, node: node)
             return nil
         }
-        let provider = reader.choice(providerNode, at: "\(path).provider", as: ProviderKind.self)
-        let apiKey = members["api_key"].flatMap { reader.string($0, at: "\(path).api_key", secret: true) }.map(Secret.init)
-        var baseURL: String?
-        if let urlNode = members["base_url"], let url = reader.string(urlNode, at: "\(path).base_url") {
-            if UpstreamOrigin(baseURL: url) != nil {
-                baseURL = url
-            } else {
-                reader.report("not a valid http(s) URL: '\(url)'", at: "\(path).base_url", node: urlNode)
-            }
-        } else if provider == .anthropic, members["base_url"] == nil {
-            baseURL = DeploymentConfig.defaultAnthropicBaseURL
-        } else if provider == .gemini, members["base_url"] == nil {
-            baseURL = DeploymentConfig.defaultGeminiBaseURL
-        } else if let provider, provider != .mock, provider != .bedrock, members["base_url"] == nil {
-            reader.report("missing required key 'base_url' for provider \(provider.rawValue)", at: path, node: node)
-        }
+        let kind = reader.choice(providerNode, at: "\(path).provider", as: ProviderKind.self)
         var metricsURL: String?
         if let urlNode = members["metrics_url"], let url = reader.string(urlNode, at: "\(path).metrics_url") {
             if UpstreamOrigin(baseURL: url) != nil { metricsURL = url } else {
@@ -272,71 +259,33 @@ public enum ConfigLoader {
             }
         }
         let upstreamModel = members["model"].flatMap { reader.string($0, at: "\(path).model") }
-        if members["model"] == nil, let provider, provider != .mock {
+        if members["model"] == nil, let kind, kind.requiresModel {
             reader.report("missing required key 'model' (the upstream model name)", at: path, node: node)
         }
         let weight = members["weight"].flatMap { reader.number($0, at: "\(path).weight", range: 0...Double.greatestFiniteMagnitude) } ?? 1
         let price = members["price"].map { self.price($0, at: "\(path).price", reader: &reader) } ?? Price()
         let contextWindow = members["context_window"].flatMap { reader.integer($0, at: "\(path).context_window", minimum: 1) }
         let maxOutput = members["max_output_tokens"].flatMap { reader.integer($0, at: "\(path).max_output_tokens", minimum: 1) }
-        var mock: MockSettings?
-        if let mockNode = members["mock"] {
-            if provider != .mock { reader.report("'mock' settings apply only to provider mock", at: "\(path).mock", node: mockNode) }
-            mock = self.mock(mockNode, at: "\(path).mock", reader: &reader)
-        }
         let rateLimit = members["rate_limit"].map { self.deploymentRateLimit($0, at: "\(path).rate_limit", reader: &reader) }
-        let anthropicVersion = self.providerSetting("anthropic_version", of: .anthropic, members: members, provider: provider, at: path, reader: &reader)
-        let apiVersion = self.providerSetting("api_version", of: .azure, members: members, provider: provider, at: path, reader: &reader)
         let reasoning = members["reasoning"].flatMap { reader.choice($0, at: "\(path).reasoning", as: ReasoningHandling.self) }
-        let bedrock = self.bedrockSettings(members: members, provider: provider, at: path, node: node, reader: &reader)
-        guard let provider else { return nil }
-        var deployment = DeploymentConfig(
-            provider: provider, baseURL: baseURL, apiKey: apiKey, upstreamModel: upstreamModel ?? "mock",
-            weight: weight, price: price, contextWindow: contextWindow, maxOutputTokens: maxOutput,
-            mock: provider == .mock ? (mock ?? MockSettings()) : nil, metricsURL: metricsURL, rateLimit: rateLimit,
-            anthropicVersion: provider == .anthropic ? (anthropicVersion ?? DeploymentConfig.defaultAnthropicVersion) : nil,
-            apiVersion: provider == .azure ? (apiVersion ?? DeploymentConfig.defaultAzureAPIVersion) : nil,
-            bedrock: bedrock
+        guard let kind else { return nil }
+        Self.reportSettingsOfOtherKinds(members, kind: kind, at: path, reader: &reader)
+        guard let settings = ProviderSettings.read(DeploymentEntry(members: members, path: path, node: node, kind: kind), reader: &reader) else { return nil }
+        return DeploymentConfig(
+            settings: settings, upstreamModel: upstreamModel ?? "mock", weight: weight, price: price, contextWindow: contextWindow,
+            maxOutputTokens: maxOutput, metricsURL: metricsURL, rateLimit: rateLimit, reasoning: reasoning ?? .pass
         )
-        deployment.reasoning = reasoning ?? .pass
-        return deployment
     }
 
-    /// `region`, `aws_access_key_id`, `aws_secret_access_key` (all required) and
-    /// `aws_session_token` of a `bedrock` deployment; refused on any other provider.
-    private static func bedrockSettings(
-        members: [String: Node], provider: ProviderKind?, at path: String, node: Node, reader: inout ConfigReader
-    ) -> BedrockSettings? {
-        let region = self.providerSetting("region", of: .bedrock, members: members, provider: provider, at: path, reader: &reader)
-        let accessKeyID = self.providerSetting("aws_access_key_id", of: .bedrock, members: members, provider: provider, at: path, reader: &reader)
-        let secretAccessKey = self.providerSetting(
-            "aws_secret_access_key", of: .bedrock, members: members, provider: provider, at: path, secret: true, reader: &reader)
-        let sessionToken = self.providerSetting(
-            "aws_session_token", of: .bedrock, members: members, provider: provider, at: path, secret: true, reader: &reader)
-        guard provider == .bedrock else { return nil }
-        for (key, value) in [("region", region), ("aws_access_key_id", accessKeyID), ("aws_secret_access_key", secretAccessKey)]
-        where value == nil && members[key] == nil {
-            reader.report("missing required key '\(key)' for provider bedrock", at: path, node: node)
+    /// A key that only other provider kinds read is a mistake (a setting that would be ignored),
+    /// reported with the kinds it belongs to.
+    private static func reportSettingsOfOtherKinds(_ members: [String: Node], kind: ProviderKind, at path: String, reader: inout ConfigReader) {
+        let accepted = Self.deploymentKeys.union(Self.keysAcceptedOnEveryKind).union(ProviderSettings.keys(of: kind))
+        for (key, node) in members.sorted(by: { $0.key < $1.key }) where !accepted.contains(key) {
+            let owners = ProviderKind.allCases.filter { ProviderSettings.keys(of: $0).contains(key) }.map(\.rawValue)
+            let kinds = owners.count == 1 ? "provider \(owners[0])" : "providers \(owners.joined(separator: ", "))"
+            reader.report("'\(key)' applies only to \(kinds)", at: "\(path).\(key)", node: node)
         }
-        guard let region, let accessKeyID, let secretAccessKey else { return nil }
-        return BedrockSettings(
-            region: region, accessKeyID: accessKeyID, secretAccessKey: Secret(secretAccessKey), sessionToken: sessionToken.map(Secret.init))
-    }
-
-    /// A non-empty string setting that only one provider kind takes, such as Azure's `api_version`.
-    private static func providerSetting(
-        _ key: String, of owner: ProviderKind, members: [String: Node], provider: ProviderKind?, at path: String, secret: Bool = false,
-        reader: inout ConfigReader
-    ) -> String? {
-        guard let node = members[key], let value = reader.string(node, at: "\(path).\(key)", secret: secret) else { return nil }
-        if let provider, provider != owner {
-            reader.report("'\(key)' applies only to provider \(owner.rawValue)", at: "\(path).\(key)", node: node)
-        }
-        guard !value.isEmpty else {
-            reader.report("must not be empty", at: "\(path).\(key)", node: node)
-            return nil
-        }
-        return value
     }
 
     private static func price(_ node: Node, at path: String, reader: inout ConfigReader) -> Price {
@@ -352,46 +301,5 @@ public enum ConfigLoader {
             cachedInputPerMillion: price("cached_input_per_million"), cacheWritePerMillion: price("cache_write_per_million"),
             oneHourCacheWritePerMillion: price("cache_write_1h_per_million")
         )
-    }
-
-    private static func mock(_ node: Node, at path: String, reader: inout ConfigReader) -> MockSettings {
-        let members = reader.mapping(node, at: path, allowed: ["time_to_first_token", "tokens_per_second", "completion_tokens", "fault"])
-        var settings = MockSettings()
-        if let ttft = members["time_to_first_token"].flatMap({ reader.duration($0, at: "\(path).time_to_first_token") }) { settings.timeToFirstToken = ttft }
-        if let rate = members["tokens_per_second"].flatMap({ reader.number($0, at: "\(path).tokens_per_second", range: 0...1_000_000) }) {
-            settings.tokensPerSecond = rate
-        }
-        if let count = members["completion_tokens"].flatMap({ reader.integer($0, at: "\(path).completion_tokens", minimum: 1) }) {
-            settings.completionTokens = count
-        }
-        if let faultNode = members["fault"] { settings.fault = self.fault(faultNode, at: "\(path).fault", reader: &reader) }
-        return settings
-    }
-
-    private static func fault(_ node: Node, at path: String, reader: inout ConfigReader) -> MockFault? {
-        let members = reader.mapping(node, at: path, allowed: ["kind", "status", "after_tokens", "rate"])
-        let rate = members["rate"].flatMap { reader.number($0, at: "\(path).rate", range: 0...1) } ?? 1
-        let afterTokens = members["after_tokens"].flatMap { reader.integer($0, at: "\(path).after_tokens", minimum: 0) } ?? 0
-        guard let kindNode = members["kind"], let kind = reader.string(kindNode, at: "\(path).kind") else {
-            reader.report("missing required key 'kind' (status, stall or cut)", at: path, node: node)
-            return nil
-        }
-        switch kind {
-        case "status":
-            guard let statusNode = members["status"], let status = reader.integer(statusNode, at: "\(path).status", minimum: 400) else {
-                if members["status"] == nil { reader.report("a status fault needs 'status' (400-599)", at: path, node: node) }
-                return nil
-            }
-            guard status <= 599 else {
-                reader.report("must be an HTTP error status (400-599)", at: "\(path).status", node: statusNode)
-                return nil
-            }
-            return MockFault(kind: .status(status), rate: rate)
-        case "stall": return MockFault(kind: .stall(afterTokens: afterTokens), rate: rate)
-        case "cut": return MockFault(kind: .cut(afterTokens: afterTokens), rate: rate)
-        default:
-            reader.report("unknown fault kind '\(kind)' (expected one of: status, stall, cut)", at: "\(path).kind", node: kindNode)
-            return nil
-        }
     }
 }

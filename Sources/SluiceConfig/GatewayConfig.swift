@@ -175,80 +175,41 @@ public enum RoutingStrategyKind: String, Sendable, CaseIterable {
     case prefix
 }
 
-/// The provider families the gateway can forward to.
-public enum ProviderKind: String, Sendable, CaseIterable {
-    /// Any OpenAI-compatible server: OpenAI, vLLM, SGLang, llama.cpp, TGI, Ollama, OpenRouter …
-    case openai
-    /// Anthropic's Messages API, with requests and answers translated from and to OpenAI's dialect.
-    case anthropic
-    /// Google's Gemini API, with requests and answers translated from and to OpenAI's dialect.
-    case gemini
-    /// Azure OpenAI: OpenAI's API under a resource's deployment paths, with an `api-key` header.
-    case azure
-    /// Amazon Bedrock Runtime's Converse API, requests signed with AWS Signature Version 4 and
-    /// translated from and to OpenAI's dialect.
-    case bedrock
-    /// The built-in model for demos, tests and load tests.
-    case mock
-}
-
-/// One backend that serves a public model.
+/// One backend that serves a public model: what routing and governance read of every deployment,
+/// and the settings of its provider kind.
 public struct DeploymentConfig: Sendable, Equatable {
-    public var provider: ProviderKind
-    /// The API root, such as `https://api.openai.com/v1` (for Azure the resource's endpoint,
-    /// such as `https://myres.openai.azure.com`); nil for the mock.
-    public var baseURL: String?
-    public var apiKey: Secret?
+    /// The provider kind with the settings only that kind reads (base URL, key, API version,
+    /// region and credentials, the mock's behaviour).
+    public var settings: ProviderSettings
     /// The model name the upstream knows (for Azure the deployment name).
     public var upstreamModel: String
     public var weight: Double
     public var price: Price
     public var contextWindow: Int?
     public var maxOutputTokens: Int?
-    public var mock: MockSettings?
     /// A Prometheus endpoint of the model server (vLLM's or SGLang's `/metrics`) whose queue
     /// depth and KV-cache use feed load-aware routing.
     public var metricsURL: String?
     /// Requests and tokens per minute this deployment may take; it is skipped while over them.
     public var rateLimit: DeploymentRateLimit?
     /// What happens to the model's reasoning on its way to OpenAI clients.
-    public var reasoning: ReasoningHandling = .pass
-    /// The `anthropic-version` header (provider `anthropic` only).
-    public var anthropicVersion: String?
-    /// The `api-version` query parameter (provider `azure` only).
-    public var apiVersion: String?
-    /// Region and credentials (provider `bedrock` only).
-    public var bedrock: BedrockSettings?
+    public var reasoning: ReasoningHandling
 
-    /// Anthropic's API root, used when an `anthropic` deployment names none.
-    public static let defaultAnthropicBaseURL = "https://api.anthropic.com/v1"
-    /// The Gemini API root, used when a `gemini` deployment names none.
-    public static let defaultGeminiBaseURL = "https://generativelanguage.googleapis.com/v1beta"
-    /// The Messages API version sent when an `anthropic` deployment names none.
-    public static let defaultAnthropicVersion = "2023-06-01"
-    /// The Azure OpenAI API version used when an `azure` deployment names none.
-    public static let defaultAzureAPIVersion = "2024-10-21"
+    public var provider: ProviderKind { self.settings.kind }
 
     public init(
-        provider: ProviderKind, baseURL: String? = nil, apiKey: Secret? = nil, upstreamModel: String,
-        weight: Double = 1, price: Price = .init(), contextWindow: Int? = nil, maxOutputTokens: Int? = nil, mock: MockSettings? = nil,
-        metricsURL: String? = nil, rateLimit: DeploymentRateLimit? = nil, anthropicVersion: String? = nil, apiVersion: String? = nil,
-        bedrock: BedrockSettings? = nil
+        settings: ProviderSettings, upstreamModel: String, weight: Double = 1, price: Price = .init(), contextWindow: Int? = nil,
+        maxOutputTokens: Int? = nil, metricsURL: String? = nil, rateLimit: DeploymentRateLimit? = nil, reasoning: ReasoningHandling = .pass
     ) {
-        self.bedrock = bedrock
-        self.rateLimit = rateLimit
-        self.anthropicVersion = anthropicVersion
-        self.apiVersion = apiVersion
-        self.provider = provider
-        self.baseURL = baseURL
-        self.apiKey = apiKey
+        self.settings = settings
         self.upstreamModel = upstreamModel
         self.weight = weight
         self.price = price
         self.contextWindow = contextWindow
         self.maxOutputTokens = maxOutputTokens
-        self.mock = mock
         self.metricsURL = metricsURL
+        self.rateLimit = rateLimit
+        self.reasoning = reasoning
     }
 }
 
@@ -287,38 +248,5 @@ public struct Price: Sendable, Equatable {
             + Double(written - writtenForAnHour) * (self.cacheWritePerMillion ?? 1.25 * self.inputPerMillion)
             + Double(writtenForAnHour) * (self.oneHourCacheWritePerMillion ?? 2 * self.inputPerMillion)
         return (input + Double(usage.completionTokens) * self.outputPerMillion) / 1_000_000
-    }
-}
-
-/// How the built-in mock model behaves.
-public struct MockSettings: Sendable, Equatable {
-    public var timeToFirstToken: Duration = .zero
-    /// Tokens per second after the first; 0 sends them as fast as possible.
-    public var tokensPerSecond: Double = 0
-    /// Completion length when the request gives no `max_tokens`.
-    public var completionTokens = 16
-    public var fault: MockFault?
-
-    public init() {}
-}
-
-/// A failure the mock injects into a share of its answers.
-public struct MockFault: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
-        /// Answer with this HTTP status and an OpenAI error body.
-        case status(Int)
-        /// Stop sending after some tokens and keep the connection open.
-        case stall(afterTokens: Int)
-        /// Close the stream after some tokens without finishing it.
-        case cut(afterTokens: Int)
-    }
-
-    public var kind: Kind
-    /// Share of requests affected, from 0 to 1.
-    public var rate: Double
-
-    public init(kind: Kind, rate: Double = 1) {
-        self.kind = kind
-        self.rate = rate
     }
 }

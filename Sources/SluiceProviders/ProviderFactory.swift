@@ -3,19 +3,23 @@ import SluiceConfig
 /// Builds the provider for a deployment; the one place that knows every provider kind.
 public enum ProviderFactory {
     public static func make(_ deployment: DeploymentConfig, publicModel: String, client: UpstreamHTTPClient) -> any Provider {
-        switch deployment.provider {
-        case .openai:
-            OpenAICompatibleProvider(deployment: deployment, client: client)
-        case .anthropic:
-            AnthropicProvider(deployment: deployment, publicModel: publicModel, client: client)
-        case .gemini:
-            self.handlingReasoning(GeminiProvider(deployment: deployment, publicModel: publicModel, client: client), deployment)
-        case .azure:
-            AzureOpenAIProvider(deployment: deployment, client: client)
-        case .bedrock:
-            self.handlingReasoning(BedrockProvider(deployment: deployment, publicModel: publicModel, client: client), deployment)
-        case .mock:
-            MockProvider(settings: deployment.mock ?? MockSettings(), publicModel: publicModel)
+        let model = deployment.upstreamModel
+        switch deployment.settings {
+        case .openai(let settings):
+            return OpenAICompatibleProvider(settings: settings, upstreamModel: model, reasoning: deployment.reasoning, client: client)
+        case .anthropic(let settings):
+            return AnthropicProvider(
+                settings: settings, upstreamModel: model, publicModel: publicModel, maxOutputTokens: deployment.maxOutputTokens,
+                reasoning: deployment.reasoning, client: client
+            )
+        case .gemini(let settings):
+            return self.handlingReasoning(GeminiProvider(settings: settings, upstreamModel: model, publicModel: publicModel, client: client), deployment)
+        case .azure(let settings):
+            return AzureOpenAIProvider(settings: settings, upstreamModel: model, reasoning: deployment.reasoning, client: client)
+        case .bedrock(let settings):
+            return self.handlingReasoning(BedrockProvider(settings: settings, upstreamModel: model, publicModel: publicModel, client: client), deployment)
+        case .mock(let settings):
+            return MockProvider(settings: settings, publicModel: publicModel)
         }
     }
 

@@ -20,7 +20,7 @@ struct AzureOpenAIProviderTests {
             }
             let sent = try #require(harness.stub.received.first)
             #expect(sent.path == "/openai/deployments/ok/chat/completions")
-            #expect(sent.query == "api-version=\(DeploymentConfig.defaultAzureAPIVersion)")
+            #expect(sent.query == "api-version=\(AzureOpenAISettings.defaultAPIVersion)")
             #expect(sent.apiKey == "sk-azure-secret")
             #expect(sent.authorization == nil, "Azure takes the key in api-key only")
             #expect(sent.body.contains(#""model":"ok""#))
@@ -41,11 +41,10 @@ struct AzureOpenAIProviderTests {
     @Test func theProbeListsTheResourcesModelsAtTheConfiguredAPIVersion() async throws {
         let stub = try await StubUpstream.start()
         let client = UpstreamHTTPClient(configuration: .init())
-        let deployment = DeploymentConfig(
-            provider: .azure, baseURL: String(stub.baseURL.dropLast(3)), apiKey: Secret("sk-azure-secret"), upstreamModel: "ok",
-            apiVersion: "2025-04-01-preview"
+        let settings = AzureOpenAISettings(
+            origin: try #require(UpstreamOrigin(baseURL: String(stub.baseURL.dropLast(3)))), apiKey: Secret("sk-azure-secret"), apiVersion: "2025-04-01-preview"
         )
-        let provider = AzureOpenAIProvider(deployment: deployment, client: client)
+        let provider = AzureOpenAIProvider(settings: settings, upstreamModel: "ok", reasoning: .pass, client: client)
         do {
             try await provider.probe(deadline: .now() + .seconds(5))
         } catch {

@@ -10,7 +10,7 @@ struct BalancerTests {
     private func deployments(_ specs: [(weight: Double, price: Double)]) -> [Deployment] {
         specs.enumerated().map { index, spec in
             let config = DeploymentConfig(
-                provider: .mock, upstreamModel: "m\(index)", weight: spec.weight, price: Price(inputPerMillion: spec.price), mock: MockSettings()
+                settings: .mock(MockSettings()), upstreamModel: "m\(index)", weight: spec.weight, price: Price(inputPerMillion: spec.price)
             )
             return Deployment(
                 index: index, config: config, provider: MockProvider(settings: MockSettings(), publicModel: "m"),

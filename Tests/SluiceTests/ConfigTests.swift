@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 import Testing
 
 @testable import SluiceConfig
@@ -14,12 +15,21 @@ struct ConfigTests {
         }
     }
 
+    private func origin(_ url: String) throws -> UpstreamOrigin {
+        try #require(UpstreamOrigin(baseURL: url))
+    }
+
     @Test func theDemoConfigIsValid() throws {
         let config = try ConfigLoader.load(file: "examples/demo.yaml", environment: [:])
         #expect(config.models.map(\.name) == ["demo"])
         #expect(config.clientKeys == [Secret("sk-demo")])
         #expect(config.governance.store == .sqlite(path: "sluice.db"))
-        #expect(config.models[0].deployments[0].mock?.tokensPerSecond == 40)
+        guard case .mock(let mock) = config.models[0].deployments[0].settings else {
+            Issue.record("the demo model is served by the mock")
+            return
+        }
+        #expect(mock.tokensPerSecond == 40)
+        #expect(mock.fault == nil)
     }
 
     @Test func theReadmeConfigReferenceIsValid() throws {
@@ -36,7 +46,10 @@ struct ConfigTests {
         #expect(config.models.map(\.name) == ["gpt-4o", "claude-sonnet", "gemini-flash", "demo"])
         #expect(config.models[0].deployments.map(\.provider) == [.openai, .openai, .azure])
         #expect(config.models[1].deployments[0].provider == .anthropic)
-        #expect(config.models[1].deployments[1].bedrock == BedrockSettings(region: "us-east-1", accessKeyID: "AKIDEXAMPLE", secretAccessKey: Secret("secret")))
+        let bedrock = BedrockSettings(
+            region: "us-east-1", accessKeyID: "AKIDEXAMPLE", secretAccessKey: Secret("secret"), origin: try self.origin("https://bedrock-runtime.us-east-1.amazonaws.com")
+        )
+        #expect(config.models[1].deployments[1].settings == .bedrock(bedrock))
         #expect(config.models[2].deployments[0].provider == .gemini)
         #expect(config.governance.store == .sqlite(path: "/var/lib/sluice/sluice.db"))
         #expect(config.governance.requestsPerMinutePerKey == 600)
@@ -53,17 +66,15 @@ struct ConfigTests {
             """, environment: [:])
         let deployment = try #require(config.models.first?.deployments.first)
         #expect(deployment.provider == .gemini)
-        #expect(deployment.baseURL == "https://generativelanguage.googleapis.com/v1beta")
-        #expect(deployment.anthropicVersion == nil)
+        #expect(deployment.settings == .gemini(GeminiSettings(origin: try self.origin("https://generativelanguage.googleapis.com/v1beta"), apiKey: Secret("gk"))))
     }
 
     @Test func theUpstreamExampleReadsItsEnvironment() throws {
         let environment = ["SLUICE_UPSTREAM_URL": "http://127.0.0.1:8000/v1", "SLUICE_UPSTREAM_MODEL": "qwen"]
         let config = try ConfigLoader.load(file: "examples/upstream.yaml", environment: environment)
         let deployment = try #require(config.models.first?.deployments.first)
-        #expect(deployment.baseURL == "http://127.0.0.1:8000/v1")
+        #expect(deployment.settings == .openai(OpenAISettings(origin: try self.origin("http://127.0.0.1:8000/v1"))), "an unset key with an empty default is no key")
         #expect(deployment.upstreamModel == "qwen")
-        #expect(deployment.apiKey?.value == "", "an unset key with an empty default is allowed")
     }
 
     @Test func everyProblemIsReportedWithItsLineColumnAndPath() {
@@ -175,16 +186,16 @@ struct ConfigTests {
                   - { provider: azure, base_url: "https://myres.openai.azure.com", model: gpt-4o-prod, api_version: 2025-04-01-preview }
             """
         let config = try ConfigLoader.parse(yaml: yaml, environment: [:])
-        let claude = config.models[0].deployments
-        #expect(claude[0].baseURL == "https://api.anthropic.com/v1")
-        #expect(claude[0].anthropicVersion == "2023-06-01")
-        #expect(claude[1].baseURL == "http://10.0.0.9:8080/v1")
-        #expect(claude[1].anthropicVersion == "2023-01-01")
-        #expect(claude.allSatisfy { $0.apiVersion == nil })
+        #expect(config.models[0].deployments.map(\.settings) == [
+            .anthropic(AnthropicSettings(origin: try self.origin("https://api.anthropic.com/v1"), apiKey: Secret("sk-ant"), version: "2023-06-01")),
+            .anthropic(AnthropicSettings(origin: try self.origin("http://10.0.0.9:8080/v1"), version: "2023-01-01")),
+        ])
+        let resource = try self.origin("https://myres.openai.azure.com")
         let azure = config.models[1].deployments
-        #expect(azure.map(\.apiVersion) == ["2024-10-21", "2025-04-01-preview"])
+        #expect(azure.map(\.settings) == [
+            .azure(AzureOpenAISettings(origin: resource, apiVersion: "2024-10-21")), .azure(AzureOpenAISettings(origin: resource, apiVersion: "2025-04-01-preview")),
+        ])
         #expect(azure[0].upstreamModel == "gpt-4o-prod")
-        #expect(azure.allSatisfy { $0.anthropicVersion == nil })
     }
 
     @Test func providerSettingsAreRejectedForOtherProviders() {
@@ -216,12 +227,13 @@ struct ConfigTests {
             """
         let config = try ConfigLoader.parse(yaml: yaml, environment: ["AWS_SECRET": "from-env"])
         let deployments = config.models[0].deployments
-        #expect(deployments[0].bedrock == BedrockSettings(region: "eu-west-1", accessKeyID: "AKID", secretAccessKey: Secret("from-env")))
-        #expect(deployments[0].baseURL == nil)
-        #expect(deployments[0].bedrock?.defaultBaseURL == "https://bedrock-runtime.eu-west-1.amazonaws.com")
+        #expect(deployments[0].settings == .bedrock(BedrockSettings(
+            region: "eu-west-1", accessKeyID: "AKID", secretAccessKey: Secret("from-env"), origin: try self.origin("https://bedrock-runtime.eu-west-1.amazonaws.com")
+        )))
         #expect(deployments[0].upstreamModel == "anthropic.claude-v2:1")
-        #expect(deployments[1].baseURL == "http://127.0.0.1:9000")
-        #expect(deployments[1].bedrock?.sessionToken == Secret("t"))
+        #expect(deployments[1].settings == .bedrock(BedrockSettings(
+            region: "us-east-1", accessKeyID: "AKID", secretAccessKey: Secret("s"), sessionToken: Secret("t"), origin: try self.origin("http://127.0.0.1:9000")
+        )))
 
         let wrong = """
             models:
@@ -236,6 +248,33 @@ struct ConfigTests {
         #expect(found.contains { $0.contains("models[0].deployments[1]: missing required key 'region' for provider bedrock") })
         #expect(found.contains { $0.contains("models[0].deployments[1]: missing required key 'aws_secret_access_key' for provider bedrock") })
         #expect(found.count == 4)
+    }
+
+    @Test func settingsOfOtherKindsAreRefusedWhileKeysAndURLsConfigsAlwaysCarriedStillLoad() throws {
+        let carried = """
+            models:
+              - name: m
+                deployments:
+                  - { provider: mock, base_url: "http://x/v1", api_key: sk }
+                  - { provider: bedrock, api_key: sk, region: us-east-1, aws_access_key_id: AKID, aws_secret_access_key: s, model: a }
+            """
+        let config = try ConfigLoader.parse(yaml: carried, environment: [:])
+        #expect(config.models[0].deployments.map(\.provider) == [.mock, .bedrock])
+        #expect(config.models[0].deployments[0].settings == .mock(MockSettings()))
+
+        let wrong = """
+            models:
+              - name: m
+                deployments:
+                  - { provider: openai, base_url: "http://x/v1", model: a, mock: { tokens_per_second: 5 } }
+                  - { provider: gemini, base_url: "ftp://x", model: a }
+                  - { provider: mock, mock: { fault: { kind: status, status: 600 } } }
+            """
+        let found = self.problems(wrong).map(\.description)
+        #expect(found.contains { $0.contains("models[0].deployments[0].mock: 'mock' applies only to provider mock") })
+        #expect(found.contains { $0.contains("models[0].deployments[1].base_url: not a valid http(s) URL: 'ftp://x'") })
+        #expect(found.contains { $0.contains("models[0].deployments[2].mock.fault.status: must be an HTTP error status (400-599)") })
+        #expect(found.count == 3)
     }
 
     @Test func invalidYAMLIsAProblemNotACrash() {

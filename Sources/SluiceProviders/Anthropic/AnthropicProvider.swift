@@ -34,15 +34,19 @@ public struct AnthropicProvider: Provider {
     /// long: 210000 tokens > 200000 maximum").
     static let promptTooLongMessage = "prompt is too long"
 
-    /// - Precondition: the deployment's base URL was validated (or defaulted) by the config loader.
-    public init(deployment: DeploymentConfig, publicModel: String, client: UpstreamHTTPClient) {
+    /// - Parameter maxOutputTokens: the deployment's `max_output_tokens`, sent as `max_tokens`
+    ///   when the client sets no limit.
+    public init(
+        settings: AnthropicSettings, upstreamModel: String, publicModel: String, maxOutputTokens: Int?, reasoning: ReasoningHandling,
+        client: UpstreamHTTPClient
+    ) {
         self.client = client
-        let origin = UpstreamOrigin(baseURL: deployment.baseURL ?? DeploymentConfig.defaultAnthropicBaseURL)!
+        let origin = settings.origin
         self.origin = origin
-        self.upstreamModel = deployment.upstreamModel
+        self.upstreamModel = upstreamModel
         self.publicModel = publicModel
-        self.defaultMaxTokens = deployment.maxOutputTokens ?? Self.fallbackMaxTokens
-        self.stripsReasoning = deployment.reasoning == .strip
+        self.defaultMaxTokens = maxOutputTokens ?? Self.fallbackMaxTokens
+        self.stripsReasoning = reasoning == .strip
         self.messagesPath = "\(origin.basePath)/messages"
         self.countTokensPath = "\(origin.basePath)/messages/count_tokens"
         self.modelsPath = "\(origin.basePath)/models?limit=1"
@@ -50,9 +54,9 @@ public struct AnthropicProvider: Provider {
         headers.add(name: "host", value: origin.hostHeader)
         headers.add(name: "user-agent", value: "sluice")
         headers.add(name: "content-type", value: "application/json")
-        headers.add(name: "anthropic-version", value: deployment.anthropicVersion ?? DeploymentConfig.defaultAnthropicVersion)
-        if let key = deployment.apiKey?.value, !key.isEmpty {
-            headers.add(name: "x-api-key", value: key)
+        headers.add(name: "anthropic-version", value: settings.version)
+        if let key = settings.apiKey {
+            headers.add(name: "x-api-key", value: key.value)
         }
         self.baseHeaders = headers
     }

@@ -11,16 +11,15 @@ import SluiceCore
 public struct AzureOpenAIProvider: Provider {
     let forwarder: OpenAICompatibleProvider
 
-    /// - Precondition: the deployment's base URL was validated by the config loader.
-    public init(deployment: DeploymentConfig, client: UpstreamHTTPClient) {
-        let origin = UpstreamOrigin(baseURL: deployment.baseURL ?? "")!
-        let query = "api-version=\(Self.percentEncoded(deployment.apiVersion ?? DeploymentConfig.defaultAzureAPIVersion))"
-        let root = "\(origin.basePath)/openai/deployments/\(Self.percentEncoded(deployment.upstreamModel))"
+    public init(settings: AzureOpenAISettings, upstreamModel: String, reasoning: ReasoningHandling, client: UpstreamHTTPClient) {
+        let origin = settings.origin
+        let query = "api-version=\(Self.percentEncoded(settings.apiVersion))"
+        let root = "\(origin.basePath)/openai/deployments/\(Self.percentEncoded(upstreamModel))"
         self.forwarder = OpenAICompatibleProvider(
-            deployment: deployment, client: client, origin: origin,
-            paths: Dictionary(uniqueKeysWithValues: Endpoint.allCases.map { ($0, "\(root)/\($0.path)?\(query)") }),
+            origin: origin, upstreamModel: upstreamModel, reasoning: reasoning, client: client,
+            paths: EndpointPaths { "\(root)/\($0.path)?\(query)" },
             probePath: "\(origin.basePath)/openai/models?\(query)",
-            credential: deployment.apiKey.map { (name: "api-key", value: $0.value) }
+            credential: settings.apiKey.map { (name: "api-key", value: $0.value) }
         )
     }
 

@@ -28,11 +28,9 @@ public struct BedrockProvider: Provider {
     /// `ValidationException` after checking the signature and the model, and without running it.
     static let probeBody = ByteBuffer(string: #"{"messages":[]}"#)
 
-    /// - Precondition: the deployment is a `bedrock` one the config loader validated.
-    public init(deployment: DeploymentConfig, publicModel: String, client: UpstreamHTTPClient) {
-        let settings = deployment.bedrock!
+    public init(settings: BedrockSettings, upstreamModel: String, publicModel: String, client: UpstreamHTTPClient) {
         self.client = client
-        let origin = UpstreamOrigin(baseURL: deployment.baseURL ?? settings.defaultBaseURL)!
+        let origin = settings.origin
         self.origin = origin
         self.signer = SigV4Signer(
             credentials: .init(
@@ -40,8 +38,8 @@ public struct BedrockProvider: Provider {
                 sessionToken: settings.sessionToken?.value),
             region: settings.region, service: "bedrock")
         self.publicModel = publicModel
-        self.upstreamModel = deployment.upstreamModel
-        let modelPath = SigV4Signer.encodedPath("\(origin.basePath)/model/\(deployment.upstreamModel)")
+        self.upstreamModel = upstreamModel
+        let modelPath = SigV4Signer.encodedPath("\(origin.basePath)/model/\(upstreamModel)")
         self.conversePath = "\(modelPath)/converse"
         self.converseStreamPath = "\(modelPath)/converse-stream"
     }

@@ -26,14 +26,13 @@ public struct GeminiProvider: Provider {
     /// Upper bound on an error body read from the upstream.
     static let maxErrorBodyBytes = 64 << 10
 
-    /// - Precondition: the deployment's base URL was validated (or defaulted) by the config loader.
-    public init(deployment: DeploymentConfig, publicModel: String, client: UpstreamHTTPClient) {
+    public init(settings: GeminiSettings, upstreamModel: String, publicModel: String, client: UpstreamHTTPClient) {
         self.client = client
-        let origin = UpstreamOrigin(baseURL: deployment.baseURL ?? DeploymentConfig.defaultGeminiBaseURL)!
+        let origin = settings.origin
         self.origin = origin
-        self.upstreamModel = deployment.upstreamModel
+        self.upstreamModel = upstreamModel
         self.publicModel = publicModel
-        let modelPath = "\(origin.basePath)/models/\(deployment.upstreamModel)"
+        let modelPath = "\(origin.basePath)/models/\(upstreamModel)"
         self.generatePath = "\(modelPath):generateContent"
         self.streamPath = "\(modelPath):streamGenerateContent?alt=sse"
         self.embedPath = "\(modelPath):batchEmbedContents"
@@ -42,8 +41,8 @@ public struct GeminiProvider: Provider {
         headers.add(name: "host", value: origin.hostHeader)
         headers.add(name: "user-agent", value: "sluice")
         headers.add(name: "content-type", value: "application/json")
-        if let key = deployment.apiKey?.value, !key.isEmpty {
-            headers.add(name: "x-goog-api-key", value: key)
+        if let key = settings.apiKey {
+            headers.add(name: "x-goog-api-key", value: key.value)
         }
         self.baseHeaders = headers
     }

@@ -12,7 +12,7 @@ public struct OpenAICompatibleProvider: Provider {
     let origin: UpstreamOrigin
     let upstreamModel: String
     /// Request targets by endpoint, such as `/v1/chat/completions`.
-    let paths: [Endpoint: String]
+    let paths: EndpointPaths
     /// How chat answers' reasoning is normalised or stripped; nil to pass it as it comes.
     let reasoning: ReasoningPolicy?
     /// The target of the health probe, such as `/v1/models`.
@@ -24,34 +24,33 @@ public struct OpenAICompatibleProvider: Provider {
     static let maxErrorBodyBytes = 64 << 10
 
     /// A server at `{base_url}/{endpoint}` that takes the key as `Authorization: Bearer`.
-    /// - Precondition: the deployment's base URL was validated by the config loader.
-    public init(deployment: DeploymentConfig, client: UpstreamHTTPClient) {
-        let origin = UpstreamOrigin(baseURL: deployment.baseURL ?? "")!
+    public init(settings: OpenAISettings, upstreamModel: String, reasoning: ReasoningHandling, client: UpstreamHTTPClient) {
+        let origin = settings.origin
         self.init(
-            deployment: deployment, client: client, origin: origin,
-            paths: Dictionary(uniqueKeysWithValues: Endpoint.allCases.map { ($0, "\(origin.basePath)/\($0.path)") }),
+            origin: origin, upstreamModel: upstreamModel, reasoning: reasoning, client: client,
+            paths: EndpointPaths { "\(origin.basePath)/\($0.path)" },
             probePath: "\(origin.basePath)/models",
-            credential: deployment.apiKey.map { (name: "authorization", value: "Bearer \($0.value)") }
+            credential: settings.apiKey.map { (name: "authorization", value: "Bearer \($0.value)") }
         )
     }
 
     /// A server that speaks the OpenAI API at other paths or takes its key in another header.
-    /// - Parameter credential: the header that carries the key; left out when the key is empty.
+    /// - Parameter credential: the header that carries the key; nil when there is no key.
     init(
-        deployment: DeploymentConfig, client: UpstreamHTTPClient, origin: UpstreamOrigin, paths: [Endpoint: String], probePath: String,
+        origin: UpstreamOrigin, upstreamModel: String, reasoning: ReasoningHandling, client: UpstreamHTTPClient, paths: EndpointPaths, probePath: String,
         credential: (name: String, value: String)?
     ) {
         self.client = client
         self.origin = origin
-        self.upstreamModel = deployment.upstreamModel
+        self.upstreamModel = upstreamModel
         self.paths = paths
         self.probePath = probePath
-        self.reasoning = deployment.reasoning.policy
+        self.reasoning = reasoning.policy
         var headers = HTTPHeaders()
         headers.add(name: "host", value: origin.hostHeader)
         headers.add(name: "user-agent", value: "sluice")
         headers.add(name: "content-type", value: "application/json")
-        if let credential, deployment.apiKey?.value.isEmpty == false {
+        if let credential {
             headers.add(name: credential.name, value: credential.value)
         }
         self.baseHeaders = headers
@@ -63,7 +62,7 @@ public struct OpenAICompatibleProvider: Provider {
         headers.add(name: "content-length", value: String(body.readableBytes))
         headers.add(name: "accept", value: request.summary.stream ? "text/event-stream" : "application/json")
         headers.add(name: "x-request-id", value: request.requestID)
-        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: self.paths[request.summary.endpoint]!, headers: headers)
+        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: self.paths[request.summary.endpoint], headers: headers)
 
         let response: UpstreamResponse
         do {
