@@ -192,8 +192,10 @@ struct StreamSession: AnswerStream {
         let outputCap = self.exchange.outputBounds?.worstOutputTokens(of: self.exchange.summary, on: self.dispatch.lease.deployment.config)
         switch self.dialect {
         case .openAIChat:
+            // A client of another dialect gets its usage from the translation of the usage chunk.
+            let forwardsUsage = self.exchange.summary.clientWantsStreamUsage || self.exchange.dialect != .openAIChat
             return OpenAIStreamRelay(
-                publicModel: self.dispatch.route.name, forwardUsageChunk: self.exchange.summary.clientWantsStreamUsage,
+                publicModel: self.dispatch.route.name, forwardUsageChunk: forwardsUsage,
                 keepsResumePoint: self.dispatch.route.routing.streamResume || self.exchange.record.content != nil, outputTokenCap: outputCap
             )
         case .anthropicMessages:
