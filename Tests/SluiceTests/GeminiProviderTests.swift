@@ -101,16 +101,6 @@ struct GeminiProviderTests {
         }
     }
 
-    @Test func rateLimitsStayRetryableWithRetryInfoAsRetryAfter() async throws {
-        try await withGateway { _, client in
-            let reply = try await client.chat(model: "gemini-rate-limited")
-            #expect(reply.status == 429)
-            #expect(reply.headers.first(name: "retry-after") == "7")
-            #expect(reply.error["type"] as? String == "rate_limit_error")
-            #expect(reply.error["message"] as? String == "Resource has been exhausted (e.g. check quota).")
-        }
-    }
-
     @Test func embeddingsGoToBatchEmbedContentsAndCompletionsAreRefused() async throws {
         try await withGateway { harness, client in
             let embedding = try await client.request(.POST, "/v1/embeddings", body: #"{"model":"gemini-ok","input":"hello"}"#)

@@ -187,6 +187,7 @@ final class GatewayHarness: Sendable {
               - { provider: gemini, base_url: \(geminiURL), api_key: gemini-secret, model: ok, reasoning: strip }
 
         """
+        yaml += ProviderKind.conformanceModels(stubURL: stubURL, anthropicURL: anthropicURL, bedrockURL: bedrockURL, geminiURL: geminiURL)
         return yaml
     }
 

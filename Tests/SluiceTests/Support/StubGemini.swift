@@ -1,11 +1,11 @@
 import Foundation
 import Hummingbird
 import NIOCore
-import Synchronization
 
 /// An in-process server that answers `POST /v1beta/models/{model}:generateContent`,
 /// `:streamGenerateContent?alt=sse` and `:batchEmbedContents` with the JSON and SSE shapes of the
-/// Gemini API reference. The model in the path picks the behaviour:
+/// Gemini API reference. The model in the path picks the behaviour (besides the
+/// ``ConformanceBehaviour`` ones):
 ///
 /// | model | behaviour |
 /// |---|---|
@@ -26,38 +26,34 @@ final class StubGemini: Sendable {
         var apiKey: String?
         var authorization: String?
         var body: String
+        /// The request as it arrived, headers and bytes.
+        var request: RecordedRequest
 
-        var json: [String: Any] {
-            (try? JSONSerialization.jsonObject(with: Data(self.body.utf8))) as? [String: Any] ?? [:]
+        init(_ request: RecordedRequest) {
+            self.path = request.path
+            self.query = request.query
+            self.apiKey = request.header("x-goog-api-key")
+            self.authorization = request.header("authorization")
+            self.body = request.text
+            self.request = request
         }
+
+        var json: [String: Any] { self.request.json }
     }
 
-    private let state = Mutex<(received: [Received], probes: [Received])>(([], []))
-    private let server: RunningServer
+    let server: RecordingStubServer
 
     var baseURL: String { "http://127.0.0.1:\(self.server.port)/v1beta" }
     /// The generation and embedding requests.
-    var received: [Received] { self.state.withLock { $0.received } }
+    var received: [Received] { self.server.requests.filter { $0.method == .post }.map(Received.init) }
     /// The model list requests (health probes).
-    var probes: [Received] { self.state.withLock { $0.probes } }
+    var probes: [Received] { self.server.requests.filter { $0.method == .get && $0.path == "/v1beta/models" }.map(Received.init) }
 
     static func start() async throws -> StubGemini {
-        let box = StubGeminiBox()
-        let router = Router()
-        router.post("/v1beta/models/*") { request, _ in
-            try await box.stub!.answer(request)
-        }
-        router.get("/v1beta/models") { request, _ in
-            box.stub!.state.withLock { $0.probes.append(Self.received(request, body: "")) }
-            return Self.json(#"{"models":[{"name":"models/gemini-2.5-flash","displayName":"Gemini 2.5 Flash"}],"nextPageToken":"x"}"#)
-        }
-        let server = try await RunningServer.start(router: router)
-        let stub = StubGemini(server: server)
-        box.stub = stub
-        return stub
+        StubGemini(server: try await RecordingStubServer.start(answer: Self.answer))
     }
 
-    private init(server: RunningServer) {
+    private init(server: RecordingStubServer) {
         self.server = server
     }
 
@@ -65,51 +61,71 @@ final class StubGemini: Sendable {
         await self.server.stop()
     }
 
-    private static func received(_ request: Request, body: String) -> Received {
-        func header(_ name: String) -> String? {
-            request.headers.first { $0.name.canonicalName == name }?.value
+    private static func answer(_ exchange: StubExchange) async throws -> Response {
+        let request = exchange.request
+        if request.method == .get, request.path == "/v1beta/models" {
+            return StubReply.json(#"{"models":[{"name":"models/gemini-2.5-flash","displayName":"Gemini 2.5 Flash"}],"nextPageToken":"x"}"#)
         }
-        return Received(
-            path: request.uri.path, query: request.uri.query ?? "", apiKey: header("x-goog-api-key"), authorization: header("authorization"), body: body
-        )
-    }
-
-    private func answer(_ request: Request) async throws -> Response {
-        var request = request
-        let text = String(buffer: try await request.collectBody(upTo: 1 << 20))
-        let received = Self.received(request, body: text)
-        self.state.withLock { $0.received.append(received) }
-        let target = received.path.split(separator: "/").last.map(String.init) ?? ""
+        guard request.method == .post, request.path.hasPrefix("/v1beta/models/") else {
+            return StubReply.json(Self.error(404, "NOT_FOUND", "Method not found."), status: .notFound)
+        }
+        let target = request.path.split(separator: "/").last.map(String.init) ?? ""
         let parts = target.split(separator: ":", maxSplits: 1).map(String.init)
         let (model, method) = (parts.first ?? "", parts.count > 1 ? parts[1] : "")
-        if model == "rate-limited" {
-            return Self.json(Self.rateLimitedAnswer, status: .tooManyRequests)
+        let json = request.json
+        switch model {
+        case "rate-limited":
+            return StubReply.json(Self.rateLimitedAnswer, status: .tooManyRequests)
+        case "error-400":
+            return StubReply.json(Self.error(400, "INVALID_ARGUMENT", "Request contains an invalid argument."), status: .badRequest)
+        case "error-401":
+            let message = "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential."
+            return StubReply.json(Self.error(401, "UNAUTHENTICATED", message), status: .unauthorized)
+        case "error-500":
+            let message = "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting"
+            return StubReply.json(Self.error(500, "INTERNAL", message), status: .internalServerError)
+        case "stall-head":
+            try await exchange.stallUntilHangUp()
+        default:
+            break
         }
-        if method != "batchEmbedContents", let refusal = Self.refusal(of: received.json) {
-            return Self.json(#"{"error":{"code":400,"message":\#(Self.quoted(refusal)),"status":"INVALID_ARGUMENT"}}"#, status: .badRequest)
+        if method != "batchEmbedContents", let refusal = Self.refusal(of: json) {
+            return StubReply.json(Self.error(400, "INVALID_ARGUMENT", refusal), status: .badRequest)
         }
-        let toolAnswer = Self.toolAnswer(to: received.json)
+        let generation = json["generationConfig"] as? [String: Any]
+        let thinks = (generation?["thinkingConfig"] as? [String: Any])?["includeThoughts"] as? Bool == true
+        let events: [String]
+        switch model {
+        case "tools": events = [Self.toolAnswer(to: json)]
+        case "blocked": events = [Self.blockedAnswer]
+        case "metered":
+            let answer = MeteredAnswer(request: json, rawBody: request.text)
+            events = method == "streamGenerateContent" ? answer.events : [answer.whole]
+        case "reasoning":
+            events = method == "streamGenerateContent" ? Self.reasoningStream(thinks: thinks) : [Self.reasoningAnswer(thinks: thinks)]
+        default: events = method == "streamGenerateContent" ? Self.textStream : [Self.textAnswer]
+        }
         switch method {
         case "batchEmbedContents":
-            return Self.json(#"{"embeddings":[{"values":[0.013168523,-0.008711934,-0.046782676]}]}"#)
+            return StubReply.json(#"{"embeddings":[{"values":[0.013168523,-0.008711934,-0.046782676]}]}"#)
         case "generateContent":
-            return Self.json(model == "tools" ? toolAnswer : model == "blocked" ? Self.blockedAnswer : Self.textAnswer)
+            return StubReply.json(events[0])
         case "streamGenerateContent":
-            let events = model == "tools" ? [toolAnswer] : model == "blocked" ? [Self.blockedAnswer] : Self.textStream
-            let all = events.map { "data: \($0)\r\n\r\n" }.joined()
-            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
-                // Split events across writes at awkward places, as TCP may.
-                var index = all.startIndex
-                while index < all.endIndex {
-                    let end = all.index(index, offsetBy: 29, limitedBy: all.endIndex) ?? all.endIndex
-                    try await writer.write(ByteBuffer(string: String(all[index..<end])))
-                    index = end
-                }
-                try await writer.finish(nil)
-            })
+            let sse = events.map { "data: \($0)\r\n\r\n" }
+            switch model {
+            case "cut": return StubReply.stream(sse[0], ending: .cut, exchange: exchange)
+            case "stall": return StubReply.stream(sse[0], ending: .stall, exchange: exchange)
+            // Split events across writes at awkward places, as TCP may.
+            default: return StubReply.stream(sse.joined(), pieceSize: 29, exchange: exchange)
+            }
         default:
-            return Self.json(#"{"error":{"code":404,"message":"Method not found.","status":"NOT_FOUND"}}"#, status: .notFound)
+            return StubReply.json(Self.error(404, "NOT_FOUND", "Method not found."), status: .notFound)
         }
+    }
+
+    /// Gemini's error body.
+    static func error(_ code: Int, _ status: String, _ message: String) -> String {
+        #"{"error":{"code":\#(code),"message":\#(StubShapes.quoted(message)),"status":"\#(status)"}}"#
     }
 
     /// The signature the `tools` model gives its calls, in standard base64 as Gemini writes it.
@@ -173,14 +189,6 @@ final class StubGemini: Sendable {
         return children.lazy.compactMap { Self.unknownSchemaKeyword($0) }.first
     }
 
-    private static func quoted(_ text: String) -> String {
-        String(decoding: try! JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast().description
-    }
-
-    private static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
     static let textAnswer = #"""
         {"candidates":[{"content":{"parts":[{"text":"Greeting the user.","thought":true},{"text":"Hello! How can I help?"}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":11,"candidatesTokenCount":6,"thoughtsTokenCount":4,"totalTokenCount":21},"modelVersion":"gemini-2.5-flash","responseId":"mkY2aJ3TFpuVz7IPsMqyoAo"}
         """#
@@ -212,7 +220,44 @@ final class StubGemini: Sendable {
     ]
 }
 
-private final class StubGeminiBox: @unchecked Sendable {
-    // Set once before the server takes its first request.
-    var stub: StubGemini?
+// MARK: - Reasoning and metered answers
+
+extension StubGemini {
+    /// The answer of `reasoning`, with its thought part when the request asked for thoughts.
+    static func reasoningAnswer(thinks: Bool) -> String {
+        let thought = thinks ? #"{"text":"\#(ConformanceBehaviour.reasoningText)","thought":true},"# : ""
+        return #"{"candidates":[{"content":{"parts":[\#(thought){"text":"\#(ConformanceBehaviour.reasoningAnswer)"}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":9,"candidatesTokenCount":2,"thoughtsTokenCount":\#(thinks ? 6 : 0),"totalTokenCount":\#(thinks ? 17 : 11)},"modelVersion":"gemini-2.5-flash","responseId":"reasoning-resp"}"#
+    }
+
+    static func reasoningStream(thinks: Bool) -> [String] {
+        let thought = #"{"candidates":[{"content":{"parts":[{"text":"\#(ConformanceBehaviour.reasoningText)","thought":true}],"role":"model"},"index":0}],"usageMetadata":{"promptTokenCount":9,"totalTokenCount":9},"modelVersion":"gemini-2.5-flash","responseId":"reasoning-stream"}"#
+        let answer = #"{"candidates":[{"content":{"parts":[{"text":"\#(ConformanceBehaviour.reasoningAnswer)"}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":9,"candidatesTokenCount":2,"thoughtsTokenCount":\#(thinks ? 6 : 0),"totalTokenCount":\#(thinks ? 17 : 11)},"modelVersion":"gemini-2.5-flash","responseId":"reasoning-stream"}"#
+        return thinks ? [thought, answer] : [answer]
+    }
+
+    /// An answer of `maxOutputTokens` tokens (one "tok " each), counting the prompt as every stub does.
+    private struct MeteredAnswer {
+        let promptTokens: Int
+        let outputTokens: Int
+
+        init(request json: [String: Any], rawBody: String) {
+            self.promptTokens = StubMeteredAnswer.promptTokens(of: json["contents"], rawBody: rawBody)
+            self.outputTokens = StubMeteredAnswer.outputTokens(limit: (json["generationConfig"] as? [String: Any])?["maxOutputTokens"] as? Int)
+        }
+
+        private var finishReason: String { self.outputTokens < StubMeteredAnswer.naturalLength ? "MAX_TOKENS" : "STOP" }
+
+        private func response(_ text: String, finished: Bool) -> String {
+            let finish = finished ? #","finishReason":"\#(self.finishReason)""# : ""
+            let output = finished ? #","candidatesTokenCount":\#(self.outputTokens),"totalTokenCount":\#(self.promptTokens + self.outputTokens)"# : #","totalTokenCount":\#(self.promptTokens)"#
+            return #"{"candidates":[{"content":{"parts":[{"text":"\#(text)"}],"role":"model"}\#(finish),"index":0}],"usageMetadata":{"promptTokenCount":\#(self.promptTokens)\#(output)},"modelVersion":"gemini-2.5-flash","responseId":"metered-resp"}"#
+        }
+
+        var whole: String { self.response(String(repeating: "tok ", count: self.outputTokens), finished: true) }
+
+        /// One event per token, the last with the finish reason and the output count.
+        var events: [String] {
+            Array(repeating: self.response("tok ", finished: false), count: self.outputTokens - 1) + [self.response("tok ", finished: true)]
+        }
+    }
 }

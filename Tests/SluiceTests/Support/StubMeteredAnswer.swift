@@ -21,9 +21,20 @@ struct StubMeteredAnswer {
         self.choices = max(1, json["n"] as? Int ?? 1)
         let limit = (json["max_completion_tokens"] as? Int) ?? (json["max_tokens"] as? Int)
         self.tokensPerChoice = honoursLimits ? min(limit ?? Self.naturalLength, Self.naturalLength) : Self.naturalLength
-        let input = json[completions ? "prompt" : "messages"].flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed]) }
-        self.promptTokens = max(1, (input?.count ?? rawBody.utf8.count) / 4)
+        self.promptTokens = Self.promptTokens(of: json[completions ? "prompt" : "messages"], rawBody: rawBody)
         self.completions = completions
+    }
+
+    /// The prompt tokens every stub counts: a quarter of the prompt's bytes (the JSON of the
+    /// request member that holds it), or of the whole body when it has none; at least 1.
+    static func promptTokens(of prompt: Any?, rawBody: String) -> Int {
+        let input = prompt.flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed]) }
+        return max(1, (input?.count ?? rawBody.utf8.count) / 4)
+    }
+
+    /// The output tokens every stub produces: the request's limit, up to ``naturalLength``.
+    static func outputTokens(limit: Int?) -> Int {
+        min(max(limit ?? Self.naturalLength, 1), Self.naturalLength)
     }
 
     var completionTokens: Int { self.choices * self.tokensPerChoice }

@@ -1,12 +1,10 @@
 import Foundation
 import Hummingbird
 import NIOCore
-import ServiceLifecycle
-import Synchronization
 
 /// An in-process OpenAI-compatible server that answers with the exact JSON and SSE shapes of
 /// OpenAI's API reference, and with its bad days. The upstream model name in the request picks
-/// the behaviour:
+/// the behaviour (besides the ``ConformanceBehaviour`` ones):
 ///
 /// | model | behaviour |
 /// |---|---|
@@ -35,7 +33,7 @@ import Synchronization
 /// `/metrics-extreme` publishes vLLM's gauges with values a broken exporter sends (huge, negative, NaN, infinite).
 ///
 /// It also serves Azure OpenAI's paths, `/openai/deployments/{deployment}/…?api-version=…`, the
-/// same way, and `GET /openai/models`.
+/// same way (its 401 and 429 in Azure's own error shape), and `GET /openai/models`.
 final class StubUpstream: Sendable {
     /// What the stub received.
     struct Received: Sendable {
@@ -45,73 +43,40 @@ final class StubUpstream: Sendable {
         /// Azure OpenAI's key header.
         var apiKey: String?
         var requestID: String?
-        var traceparent: String? = nil
+        var traceparent: String?
         var body: String
+        /// The request as it arrived, headers and bytes.
+        var request: RecordedRequest
+
+        init(_ request: RecordedRequest) {
+            self.path = request.path
+            self.query = request.query
+            self.authorization = request.header("authorization")
+            self.apiKey = request.header("api-key")
+            self.requestID = request.header("x-request-id")
+            self.traceparent = request.header("traceparent")
+            self.body = request.text
+            self.request = request
+        }
     }
 
-    private let state = Mutex<(received: [Received], probes: [Received], hangUps: [ContinuousClock.Instant])>(([], [], []))
-    private let server: RunningServer
+    let server: RecordingStubServer
 
     var baseURL: String { "http://127.0.0.1:\(self.server.port)/v1" }
-    var received: [Received] { self.state.withLock { $0.received } }
+    /// The inference requests (every POST).
+    var received: [Received] { self.server.requests.filter { $0.method == .post }.map(Received.init) }
     /// The model list requests (health probes), kept apart from `received`.
-    var probes: [Received] { self.state.withLock { $0.probes } }
-    /// When the gateway closed connections of `slow-stream` requests.
-    var hangUps: [ContinuousClock.Instant] { self.state.withLock { $0.hangUps } }
+    var probes: [Received] { self.server.requests.filter { Self.modelListPaths.contains($0.path) }.map(Received.init) }
+    /// When the gateway closed connections whose answer was still under way (`slow-stream`, `stall`, `stall-head`).
+    var hangUps: [ContinuousClock.Instant] { self.server.hangUps }
+
+    private static let modelListPaths: Set<String> = ["/v1/models", "/openai/models"]
 
     static func start() async throws -> StubUpstream {
-        let box = StubBox()
-        let router = Router()
-        for path in ["chat/completions", "completions", "embeddings"] {
-            router.post("/v1/\(RouterPath(stringLiteral: path))") { request, context in
-                try await box.stub!.answer(request, context: context)
-            }
-        }
-        for path in ["chat/completions", "completions", "embeddings"] {
-            router.post("/openai/deployments/:deployment/\(RouterPath(stringLiteral: path))") { request, context in
-                try await box.stub!.answer(request, context: context)
-            }
-        }
-        for path in ["/v1/models", "/openai/models"] {
-            router.get(RouterPath(stringLiteral: path)) { request, _ in
-                box.stub!.noteProbe(request)
-                return Self.json(#"{"object":"list","data":[{"id":"ok","object":"model","created":1686935002,"owned_by":"stub"}]}"#)
-            }
-        }
-        // vLLM's metrics as a busy and an idle server would publish them.
-        for (path, waiting, usage) in [("/metrics-busy", 42, 0.97), ("/metrics-idle", 0, 0.12)] {
-            router.get(RouterPath(stringLiteral: path)) { _, _ in
-                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: """
-                    # HELP vllm:num_requests_waiting Number of requests waiting to be processed.
-                    # TYPE vllm:num_requests_waiting gauge
-                    vllm:num_requests_waiting{model_name="ok"} \(waiting).0
-                    # HELP vllm:gpu_cache_usage_perc GPU KV-cache usage. 1 means 100 percent usage.
-                    # TYPE vllm:gpu_cache_usage_perc gauge
-                    vllm:gpu_cache_usage_perc{model_name="ok"} \(usage)
-                    vllm:num_requests_running{model_name="ok"} 3.0
-
-                    """)))
-            }
-        }
-        router.get("/metrics-extreme") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: """
-                vllm:num_requests_waiting{model_name="a"} 1e308
-                vllm:num_requests_waiting{model_name="b"} 1e308
-                vllm:num_requests_waiting{model_name="c"} NaN
-                sglang:num_queue_reqs -9223372036854775808
-                vllm:gpu_cache_usage_perc{model_name="a"} +Inf
-                vllm:kv_cache_usage_perc{model_name="a"} 7.5
-                sglang:token_usage NaN
-
-                """)))
-        }
-        let server = try await RunningServer.start(router: router)
-        let stub = StubUpstream(server: server)
-        box.stub = stub
-        return stub
+        StubUpstream(server: try await RecordingStubServer.start(answer: Self.answer))
     }
 
-    private init(server: RunningServer) {
+    private init(server: RecordingStubServer) {
         self.server = server
     }
 
@@ -119,57 +84,87 @@ final class StubUpstream: Sendable {
         await self.server.stop()
     }
 
-    private func note(_ request: Request, body: String) {
-        let received = Self.received(request, body: body)
-        self.state.withLock { $0.received.append(received) }
-    }
-
-    private func noteProbe(_ request: Request) {
-        let received = Self.received(request, body: "")
-        self.state.withLock { $0.probes.append(received) }
-    }
-
-    private static func received(_ request: Request, body: String) -> Received {
-        func header(_ name: String) -> String? {
-            request.headers.first { $0.name.canonicalName == name }?.value
+    private static func answer(_ exchange: StubExchange) async throws -> Response {
+        let request = exchange.request
+        if request.method == .get {
+            if Self.modelListPaths.contains(request.path) {
+                return StubReply.json(#"{"object":"list","data":[{"id":"ok","object":"model","created":1686935002,"owned_by":"stub"}]}"#)
+            }
+            if let metrics = Self.metrics[request.path] {
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics)))
+            }
         }
-        return Received(
-            path: request.uri.path, query: request.uri.query ?? "", authorization: request.headers[.authorization], apiKey: header("api-key"),
-            requestID: header("x-request-id"), traceparent: header("traceparent"), body: body
-        )
+        let segments = request.path.split(separator: "/")
+        let isAzure = segments.count >= 4 && segments[0] == "openai" && segments[1] == "deployments"
+        let endpoint = segments.dropFirst(isAzure ? 3 : 1).joined(separator: "/")
+        guard request.method == .post, segments.first == "v1" || isAzure, ["chat/completions", "completions", "embeddings"].contains(endpoint) else {
+            return StubReply.json(StubShapes.error(message: "Unknown request URL: \(request.method) \(request.path).", type: "invalid_request_error", param: nil, code: "unknown_url"), status: .notFound)
+        }
+        return try await self.inference(exchange, endpoint: endpoint, azure: isAzure)
     }
 
-    private func answer(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        var request = request
-        let body = try await request.collectBody(upTo: 1 << 20)
-        let text = String(buffer: body)
-        let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+    /// vLLM's metrics as a busy and an idle server would publish them, and as a broken exporter does.
+    private static let metrics = [
+        "/metrics-busy": StubUpstream.vllmMetrics(waiting: 42, usage: 0.97),
+        "/metrics-idle": StubUpstream.vllmMetrics(waiting: 0, usage: 0.12),
+        "/metrics-extreme": """
+            vllm:num_requests_waiting{model_name="a"} 1e308
+            vllm:num_requests_waiting{model_name="b"} 1e308
+            vllm:num_requests_waiting{model_name="c"} NaN
+            sglang:num_queue_reqs -9223372036854775808
+            vllm:gpu_cache_usage_perc{model_name="a"} +Inf
+            vllm:kv_cache_usage_perc{model_name="a"} 7.5
+            sglang:token_usage NaN
+
+            """,
+    ]
+
+    private static func vllmMetrics(waiting: Int, usage: Double) -> String {
+        """
+        # HELP vllm:num_requests_waiting Number of requests waiting to be processed.
+        # TYPE vllm:num_requests_waiting gauge
+        vllm:num_requests_waiting{model_name="ok"} \(waiting).0
+        # HELP vllm:gpu_cache_usage_perc GPU KV-cache usage. 1 means 100 percent usage.
+        # TYPE vllm:gpu_cache_usage_perc gauge
+        vllm:gpu_cache_usage_perc{model_name="ok"} \(usage)
+        vllm:num_requests_running{model_name="ok"} 3.0
+
+        """
+    }
+
+    private static func inference(_ exchange: StubExchange, endpoint: String, azure: Bool) async throws -> Response {
+        let json = exchange.request.json
+        let text = exchange.request.text
         let model = json["model"] as? String ?? ""
         let stream = json["stream"] as? Bool ?? false
         let includeUsage = (json["stream_options"] as? [String: Any])?["include_usage"] as? Bool ?? false
-        self.note(request, body: text)
+        let completions = endpoint == "completions"
         switch model {
         case "error-400":
-            return Self.json(StubShapes.error(message: "Invalid value for 'temperature': must be at most 2.", type: "invalid_request_error", param: "temperature", code: "invalid_value"), status: .badRequest)
+            return StubReply.json(StubShapes.error(message: "Invalid value for 'temperature': must be at most 2.", type: "invalid_request_error", param: "temperature", code: "invalid_value"), status: .badRequest)
+        case "error-401":
+            return StubReply.json(azure ? StubShapes.azureError(code: "401", message: StubShapes.azureUnauthorized) : StubShapes.unauthorized(key: exchange.request.header("authorization")), status: .unauthorized)
         case "rate-limited":
-            var response = Self.json(StubShapes.error(message: "Rate limit reached for requests.", type: "requests", param: nil, code: "rate_limit_exceeded"), status: .tooManyRequests)
-            response.headers[.retryAfter] = "7"
-            return response
+            let body = azure
+                ? StubShapes.azureError(code: "429", message: StubShapes.azureRateLimited)
+                : StubShapes.error(message: "Rate limit reached for requests.", type: "requests", param: nil, code: "rate_limit_exceeded")
+            return StubReply.json(body, status: .tooManyRequests, headers: [.retryAfter: "7"])
         case "numbers":
             if let retryAfter = json["stub_retry_after"] as? String {
-                var response = Self.json(StubShapes.error(message: "Rate limit reached for requests.", type: "requests", param: nil, code: "rate_limit_exceeded"), status: .tooManyRequests)
-                response.headers[.retryAfter] = retryAfter
-                return response
+                let body = StubShapes.error(message: "Rate limit reached for requests.", type: "requests", param: nil, code: "rate_limit_exceeded")
+                return StubReply.json(body, status: .tooManyRequests, headers: [.retryAfter: retryAfter])
             }
             let usage = json["stub_usage"] as? String ?? "null"
-            guard stream else { return Self.json(StubShapes.chatCompletion(model: model, usage: usage)) }
+            guard stream else { return StubReply.json(StubShapes.chatCompletion(model: model, usage: usage)) }
             let events = StubShapes.chatStream(model: model, includeUsage: true).map { $0.replacingOccurrences(of: StubShapes.streamUsage, with: usage) }
-            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init(byteBuffer: ByteBuffer(string: events.joined())))
+            return StubReply.stream(events.joined(), exchange: exchange)
         case "context-exceeded":
             let message = "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens."
-            return Self.json(StubShapes.error(message: message, type: "invalid_request_error", param: "messages", code: "context_length_exceeded"), status: .badRequest)
+            return StubReply.json(StubShapes.error(message: message, type: "invalid_request_error", param: "messages", code: "context_length_exceeded"), status: .badRequest)
         case "error-500":
-            return Self.json(StubShapes.error(message: "The server had an error while processing your request.", type: "server_error", param: nil, code: nil), status: .internalServerError)
+            return StubReply.json(StubShapes.error(message: "The server had an error while processing your request.", type: "server_error", param: nil, code: nil), status: .internalServerError)
+        case "stall-head":
+            try await exchange.stallUntilHangUp()
         case "slow-head":
             try await Task.sleep(for: .seconds(2))
         case "delay":
@@ -178,18 +173,17 @@ final class StubUpstream: Sendable {
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: StubShapes.chatCompletion(model: model)))
                 try await writer.finish(nil)
-                throw StubCut()
+                throw StubConnectionCut()
             })
         case "connection-close":
-            var response = Self.json(StubShapes.chatCompletion(model: model))
+            var response = StubReply.json(StubShapes.chatCompletion(model: model))
             response.headers[.connection] = "close"
             return response
         case "invalid-json":
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "<html>Bad Gateway</html>")))
         case "metered", "unmetered":
-            let completions = request.uri.path.hasSuffix("/completions") && !request.uri.path.hasSuffix("/chat/completions")
             let answer = StubMeteredAnswer(request: json, rawBody: text, completions: completions, honoursLimits: model == "metered")
-            guard stream else { return Self.json(answer.completeJSON) }
+            guard stream else { return StubReply.json(answer.completeJSON) }
             return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
                 var batch = ""
                 for event in answer.events {
@@ -202,73 +196,69 @@ final class StubUpstream: Sendable {
                 try await writer.write(ByteBuffer(string: batch))
                 try await writer.finish(nil)
             })
+        case "tools" where json["tools"] != nil:
+            return try Self.toolAnswer(to: json, model: model, stream: stream, exchange: exchange)
+        case "reasoning":
+            let thinks = json["reasoning_effort"] != nil
+            guard stream else { return StubReply.json(StubShapes.reasoningCompletion(model: model, thinks: thinks)) }
+            return StubReply.stream(StubShapes.reasoningStream(model: model, thinks: thinks).joined(), pieceSize: 37, exchange: exchange)
         default:
             break
         }
-        if request.uri.path.hasSuffix("embeddings") {
-            return Self.json(StubShapes.embeddings(model: model))
+        if endpoint == "embeddings" {
+            return StubReply.json(StubShapes.embeddings(model: model))
         }
-        let completions = request.uri.path.hasSuffix("/completions") && !request.uri.path.hasSuffix("/chat/completions")
         guard stream else {
-            if model == "think" { return Self.json(StubShapes.thinkingCompletion(model: model)) }
-            return Self.json(completions ? StubShapes.textCompletion(model: model) : StubShapes.chatCompletion(model: model))
+            if model == "think" { return StubReply.json(StubShapes.thinkingCompletion(model: model)) }
+            return StubReply.json(completions ? StubShapes.textCompletion(model: model) : StubShapes.chatCompletion(model: model))
         }
-        var answer = model == "think" ? StubShapes.thinkingStream(model: model) : StubShapes.chatStream(model: model, includeUsage: includeUsage)
+        var events = model == "think" ? StubShapes.thinkingStream(model: model) : StubShapes.chatStream(model: model, includeUsage: includeUsage)
         if model == "continue", json["continue_final_message"] as? Bool == true {
-            answer = answer.enumerated().filter { $0.offset != 1 }.map { $0.element.replacingOccurrences(of: "chatcmpl-123", with: "chatcmpl-456") }
+            events = events.enumerated().filter { $0.offset != 1 }.map { $0.element.replacingOccurrences(of: "chatcmpl-123", with: "chatcmpl-456") }
         }
-        let events = answer
-        let requestBody = request.body
-        return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
-            switch model {
-            case "stall":
-                try await writer.write(ByteBuffer(string: events[0] + events[1]))
-                try await Task.sleep(for: .seconds(3600))
-            case "cut":
-                try await writer.write(ByteBuffer(string: events[0] + events[1]))
-                throw StubCut()
-            case "early-end":
-                try await writer.write(ByteBuffer(string: events[0] + events[1]))
-            case "garbage":
-                try await writer.write(ByteBuffer(string: events[0] + "data: {\"choices\": [oops\n\n"))
-                try await Task.sleep(for: .seconds(3600))
-            case "loop":
-                let repeated = events[0] + String(repeating: events[2], count: 80) + events[4] + events[events.count - 1]
-                try await writer.write(ByteBuffer(string: repeated))
-            case "slow-stream":
-                do {
-                    try await requestBody.consumeWithCancellationOnInboundClose { _ in
-                        for _ in 0..<1200 {
-                            try await writer.write(ByteBuffer(string: events[1]))
-                            try await Task.sleep(for: .milliseconds(50))
-                        }
+        switch model {
+        case "stall": return StubReply.stream(events[0] + events[1], ending: .stall, exchange: exchange)
+        case "cut": return StubReply.stream(events[0] + events[1], ending: .cut, exchange: exchange)
+        case "early-end": return StubReply.stream(events[0] + events[1], exchange: exchange)
+        case "garbage": return StubReply.stream(events[0] + "data: {\"choices\": [oops\n\n", ending: .stall, exchange: exchange)
+        case "loop":
+            return StubReply.stream(events[0] + String(repeating: events[2], count: 80) + events[4] + events[events.count - 1], exchange: exchange)
+        case "slow-stream":
+            let chunk = ByteBuffer(string: events[1])
+            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
+                try await exchange.untilHangUp {
+                    for _ in 0..<1200 {
+                        try await writer.write(chunk)
+                        try await Task.sleep(for: .milliseconds(50))
                     }
-                } catch {
-                    self.state.withLock { $0.hangUps.append(.now) }
-                    throw error
                 }
-            default:
-                // Split events across writes at awkward places, as TCP may.
-                let all = events.joined()
-                var index = all.startIndex
-                while index < all.endIndex {
-                    let end = all.index(index, offsetBy: 37, limitedBy: all.endIndex) ?? all.endIndex
-                    try await writer.write(ByteBuffer(string: String(all[index..<end])))
-                    index = end
-                }
-            }
-            try await writer.finish(nil)
-        })
+                try await writer.finish(nil)
+            })
+        default:
+            // Split events across writes at awkward places, as TCP may.
+            return StubReply.stream(events.joined(), pieceSize: 37, exchange: exchange)
+        }
     }
 
-    private static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    /// A `get_weather` call, or, once the request carries the call's result, an answer quoting it.
+    private static func toolAnswer(to json: [String: Any], model: String, stream: Bool, exchange: StubExchange) throws -> Response {
+        let messages = json["messages"] as? [[String: Any]] ?? []
+        let results = messages.reversed().prefix { $0["role"] as? String == "tool" }
+        guard !results.isEmpty else {
+            guard stream else { return StubReply.json(StubShapes.toolCallCompletion(model: model)) }
+            return StubReply.stream(StubShapes.toolCallStream(model: model).joined(), pieceSize: 37, exchange: exchange)
+        }
+        // OpenAI refuses a tool message that answers no call of the assistant message before it.
+        let calls = messages.last { $0["role"] as? String == "assistant" }?["tool_calls"] as? [[String: Any]] ?? []
+        let callIDs = Set(calls.compactMap { $0["id"] as? String })
+        guard results.allSatisfy({ callIDs.contains($0["tool_call_id"] as? String ?? "") && callIDs.contains(StubShapes.toolCallID) }) else {
+            let message = "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'."
+            return StubReply.json(StubShapes.error(message: message, type: "invalid_request_error", param: "messages.[2].role", code: nil), status: .badRequest)
+        }
+        let quoted = results.reversed().map { StubShapes.text(ofContent: $0["content"]) }.joined(separator: "; ")
+        let answer = StubShapes.chatCompletion(model: model)
+            .replacingOccurrences(of: #""Hello! How can I assist you today?""#, with: StubShapes.quoted("The weather service says: \(quoted)"))
+        guard stream else { return StubReply.json(answer) }
+        return StubReply.stream(StubShapes.chatStream(model: model, includeUsage: false).joined(), exchange: exchange)
     }
-}
-
-private struct StubCut: Error {}
-
-private final class StubBox: @unchecked Sendable {
-    // Set once before the server takes its first request.
-    var stub: StubUpstream?
 }
