@@ -48,7 +48,7 @@ public enum ConfigLoader {
     // MARK: - Sections
 
     private static func gatewayConfig(_ root: Node, reader: inout ConfigReader) -> GatewayConfig {
-        let sections = reader.mapping(root, at: "", allowed: ["server", "log", "timeouts", "upstream", "resilience", "auth", "models", "store", "limits", "budgets", "audit", "tracing"])
+        let sections = reader.mapping(root, at: "", allowed: ["server", "log", "timeouts", "upstream", "resilience", "auth", "models", "store", "limits", "budgets", "audit", "tracing", "pipeline"])
         var config = GatewayConfig()
         if let node = sections["server"] { config.server = self.server(node, reader: &reader) }
         if let node = sections["log"] { config.log = self.log(node, reader: &reader) }
@@ -57,6 +57,7 @@ public enum ConfigLoader {
         if let node = sections["resilience"] { config.resilience = self.resilience(node, reader: &reader) }
         if let node = sections["audit"] { config.audit = self.audit(node, reader: &reader) }
         if let node = sections["tracing"] { config.tracing = self.tracing(node, reader: &reader) }
+        if let node = sections["pipeline"] { config.pipeline = self.pipeline(node, reader: &reader) }
         var adminKey: Node?
         if let node = sections["auth"] {
             let auth = reader.mapping(node, at: "auth", allowed: ["api_keys", "admin_key", "metrics_key", "status_access"])

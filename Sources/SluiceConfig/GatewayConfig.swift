@@ -17,6 +17,8 @@ public struct GatewayConfig: Sendable, Equatable {
     public var audit: AuditSettings
     /// OpenTelemetry trace export; nil when off.
     public var tracing: TracingSettings?
+    /// The profiles of optional pipeline stages, and who gets which.
+    public var pipeline = PipelineSettings()
     /// Who may read `/metrics` and `/ready`.
     public var statusAccess: StatusAccess = .open
 

@@ -62,6 +62,7 @@ public struct AnthropicProvider: Provider {
     }
 
     public func send(_ request: ProviderRequest) async throws -> ProviderResponse {
+        if request.dialect == .anthropicMessages { return try await self.sendNative(request) }
         guard request.summary.endpoint == .chatCompletions else {
             throw GatewayError(
                 status: 400, type: "invalid_request_error", code: "unsupported_endpoint",
@@ -155,7 +156,7 @@ public struct AnthropicProvider: Provider {
     /// upstream's `Retry-After`, other 5xx become 502, and 4xx pass through with the upstream's
     /// message; a prompt too long for the model gets OpenAI's `context_length_exceeded`, so the
     /// model's fallbacks are tried.
-    private func failure(_ response: UpstreamResponse, body: ByteBuffer?, logger: Logger) -> GatewayError {
+    func failure(_ response: UpstreamResponse, body: ByteBuffer?, logger: Logger) -> GatewayError {
         logger.warning(
             "upstream answered with an error",
             metadata: ["upstream.status": "\(response.status)", "upstream.body": "\(body.map { String(buffer: $0).prefix(500) } ?? "")"]
