@@ -12,15 +12,36 @@ struct ExchangeExitTests {
     enum ClientPart: Sendable {
         /// Reads the whole answer, which arrives with this status.
         case reads(status: Int)
-        /// Hangs up once the holding upstream has the request; when `thenAnswer`, the upstream
-        /// answers right after, racing the gateway's notice of the hang-up.
-        case leavesOnceUpstreamHasIt(thenAnswer: Bool)
+        /// Hangs up once the holding upstream has the request (it never answers).
+        case leavesOnceUpstreamHasIt
         /// Hangs up after the first streamed event.
         case leavesAfterFirstEvent
     }
 
+    /// The API the client speaks.
+    enum Dialect: Sendable {
+        case openAIChat, anthropicMessages
+
+        var path: String { self == .openAIChat ? "/v1/chat/completions" : "/v1/messages" }
+
+        func body(model: String, stream: Bool, maxTokens: Int) -> String {
+            switch self {
+            case .openAIChat:
+                #"{"model":"\#(model)","messages":[{"role":"user","content":"Say hello"}],"stream":\#(stream),"max_tokens":\#(maxTokens)"#
+                    + (stream ? #","stream_options":{"include_usage":true}}"# : "}")
+            case .anthropicMessages:
+                #"{"model":"\#(model)","max_tokens":\#(maxTokens),"messages":[{"role":"user","content":"Say hello"}],"stream":\#(stream)}"#
+            }
+        }
+
+        func headers(key: String) -> [(String, String)] {
+            self == .openAIChat ? [("Authorization", "Bearer \(key)")] : [("x-api-key", key), ("anthropic-version", "2023-06-01")]
+        }
+    }
+
     struct Exit: Sendable, CustomTestStringConvertible {
         let name: String
+        var dialect = Dialect.openAIChat
         let model: String
         var stream = false
         /// Output tokens asked for: what the budget reserves, with the prompt's bytes.
@@ -28,7 +49,7 @@ struct ExchangeExitTests {
         let client: ClientPart
         /// The status the ledger, the record, the audit line and the span carry.
         let recorded: Int
-        /// The error code the ledger carries, and the answer when the client reads it.
+        /// The error code the ledger carries, and the answer when the client reads it in OpenAI's dialect.
         let code: String?
 
         var testDescription: String { self.name }
@@ -44,15 +65,22 @@ struct ExchangeExitTests {
         Exit(name: "request timeout, non-streamed", model: "hold-openai", client: .reads(status: 504), recorded: 504, code: "upstream_timeout"),
         Exit(name: "stream cut by the upstream", model: "stub-cut", stream: true, client: .reads(status: 200), recorded: 502, code: "stream_interrupted"),
         Exit(name: "upstream error event mid-stream", model: "error-event", stream: true, client: .reads(status: 200), recorded: 502, code: "bad_gateway"),
-        Exit(name: "client gone before the head", model: "gated", client: .leavesOnceUpstreamHasIt(thenAnswer: true), recorded: 499, code: "client_closed"),
-        Exit(
-            name: "client gone before the head, streamed", model: "gated", stream: true, client: .leavesOnceUpstreamHasIt(thenAnswer: true),
-            recorded: 499, code: "client_closed"
-        ),
+        Exit(name: "client gone before the head, streamed", model: "hold-openai", stream: true, client: .leavesOnceUpstreamHasIt, recorded: 499, code: "client_closed"),
         Exit(name: "client gone during a stream", model: "stub-slow-stream", stream: true, client: .leavesAfterFirstEvent, recorded: 499, code: "client_closed"),
+        Exit(name: "client gone while waiting on a non-streamed answer", model: "hold-openai", client: .leavesOnceUpstreamHasIt, recorded: 499, code: "client_closed"),
+        Exit(name: "success, /v1/messages to an Anthropic deployment", dialect: .anthropicMessages, model: "anthropic-ok", client: .reads(status: 200), recorded: 200, code: nil),
         Exit(
-            name: "client gone while waiting on a non-streamed answer", model: "hold-openai", client: .leavesOnceUpstreamHasIt(thenAnswer: false),
-            recorded: 499, code: "client_closed"
+            name: "success, streamed, /v1/messages to an Anthropic deployment", dialect: .anthropicMessages, model: "anthropic-ok", stream: true,
+            client: .reads(status: 200), recorded: 200, code: nil
+        ),
+        // The ledger must carry the status the client got, not the one the upstream's answer had.
+        Exit(
+            name: "an answer the client's dialect cannot carry, /v1/messages", dialect: .anthropicMessages, model: "no-choices", client: .reads(status: 502),
+            recorded: 502, code: "bad_gateway"
+        ),
+        Exit(
+            name: "client gone while waiting, /v1/messages to an Anthropic deployment", dialect: .anthropicMessages, model: "hold-anthropic",
+            client: .leavesOnceUpstreamHasIt, recorded: 499, code: "client_closed"
         ),
         Exit(name: "refused: unknown model", model: "no-such-model", client: .reads(status: 404), recorded: 404, code: "model_not_found"),
         Exit(name: "refused: budget exceeded", model: "stub-ok", maxTokens: 20_000, client: .reads(status: 429), recorded: 429, code: "budget_exceeded"),
@@ -84,8 +112,7 @@ struct ExchangeExitTests {
         defer { try? FileManager.default.removeItem(atPath: audit) }
         try await withHoldingGateway(settings: try Self.settings(receiver: receiver, audit: audit)) { harness, client, upstream in
             let (key, keyID) = try await Self.budgetedKey(client)
-            let body = #"{"model":"\#(exit.model)","messages":[{"role":"user","content":"Say hello"}],"stream":\#(exit.stream),"max_tokens":\#(exit.maxTokens)"#
-                + (exit.stream ? #","stream_options":{"include_usage":true}}"# : "}")
+            let body = exit.dialect.body(model: exit.model, stream: exit.stream, maxTokens: exit.maxTokens)
             try await Self.play(exit, body: body, key: key, harness: harness, client: client, upstream: upstream)
 
             let rows = try await Self.ledgerRows(harness, keyID: keyID, count: 1)
@@ -117,14 +144,15 @@ struct ExchangeExitTests {
         await receiver.stop()
     }
 
-    /// Clients that hang up just as their streamed answers arrive: whether the gateway notices
-    /// before it writes the response head or only when a write fails, each request ends once.
-    @Test func clientsLeavingAsTheirStreamedAnswersArriveEachEndOnce() async throws {
-        let rounds = 20
+    /// Clients that hang up just as their answers (streamed or whole) arrive: the gateway
+    /// notices before it writes the response head, or only when writing it fails, or not at all
+    /// (the answer fit in the socket's buffer, a 200); either way each request ends once.
+    @Test func clientsLeavingAsTheirAnswersArriveEachEndOnce() async throws {
+        let rounds = 40
         try await withHoldingGateway(settings: GatewayHarness.governanceSettings()) { harness, client, upstream in
             let port = Int(harness.baseURL.split(separator: ":").last ?? "") ?? 0
-            let body = #"{"model":"gated","messages":[{"role":"user","content":"Say hello"}],"stream":true}"#
             for round in 0..<rounds {
+                let body = #"{"model":"gated","messages":[{"role":"user","content":"Say hello"}],"stream":\#(round % 4 < 2)}"#
                 let connection = try await RawConnection.open(port: port)
                 try await connection.send(RawHTTPRequest.post("/v1/chat/completions", body: body, headers: [("Authorization", "Bearer sk-test")]))
                 try #require(await upstream.waitForExchanges(round + 1, within: .seconds(5)).count == round + 1)
@@ -153,21 +181,21 @@ struct ExchangeExitTests {
     ) async throws {
         switch exit.client {
         case .reads(let status):
-            let reply = try await client.request(.POST, "/v1/chat/completions", body: body, key: key)
+            let headers = Dictionary(uniqueKeysWithValues: exit.dialect.headers(key: key))
+            let reply = try await client.request(.POST, exit.dialect.path, body: body, key: nil, headers: headers)
             #expect(reply.status == status, "\(reply.body)")
-            if let code = exit.code {
+            if let code = exit.code, exit.dialect == .openAIChat {
                 #expect(reply.body.contains(#""code":"\#(code)""#), "the answer names the error: \(reply.body)")
                 if exit.stream && status == 200 { #expect(!reply.events.contains("[DONE]")) }
             }
-        case .leavesOnceUpstreamHasIt(let thenAnswer):
+        case .leavesOnceUpstreamHasIt:
             let connection = try await RawConnection.open(port: Int(harness.baseURL.split(separator: ":").last ?? "") ?? 0)
-            try await connection.send(RawHTTPRequest.post("/v1/chat/completions", body: body, headers: [("Authorization", "Bearer \(key)")]))
+            try await connection.send(RawHTTPRequest.post(exit.dialect.path, body: body, headers: exit.dialect.headers(key: key)))
             try #require(await upstream.waitForExchanges(1, within: .seconds(5)).count == 1, "the request never reached the upstream: \(connection.text)")
             await connection.close()
-            if thenAnswer { upstream.answerWaiting() }
         case .leavesAfterFirstEvent:
             let connection = try await RawConnection.open(port: Int(harness.baseURL.split(separator: ":").last ?? "") ?? 0)
-            try await connection.send(RawHTTPRequest.post("/v1/chat/completions", body: body, headers: [("Authorization", "Bearer \(key)")]))
+            try await connection.send(RawHTTPRequest.post(exit.dialect.path, body: body, headers: exit.dialect.headers(key: key)))
             try #require(await connection.waitForText("data: ", within: .seconds(5)), "no event arrived: \(connection.text)")
             await connection.close()
         }

@@ -3,7 +3,7 @@ import Testing
 
 /// Runs `body` against a fresh gateway that also serves models backed by a ``HoldingUpstream``
 /// (added to its config and reloaded, since the harness builds its model list itself):
-/// `hold-openai`, `hold-anthropic` (an Anthropic deployment), `gated` and `error-event`.
+/// `hold-openai`, `hold-anthropic` (an Anthropic deployment), `gated`, `error-event` and `no-choices`.
 /// `settings` must name the admin key (``GatewayHarness/governanceSettings(extra:)`` does).
 /// The upstream stops before the gateway, so that requests it still holds end.
 func withHoldingGateway(
@@ -31,6 +31,7 @@ enum HoldingGatewayModels {
               - { name: hold-anthropic, deployments: [{ provider: anthropic, base_url: \(baseURL), api_key: sk-anthropic-secret, model: hold, max_output_tokens: 1024, \(price) }] }
               - { name: gated, deployments: [{ provider: openai, base_url: \(baseURL), model: gated, \(price) }] }
               - { name: error-event, deployments: [{ provider: openai, base_url: \(baseURL), model: error-event, \(price) }] }
+              - { name: no-choices, deployments: [{ provider: openai, base_url: \(baseURL), model: no-choices, \(price) }] }
 
             """
     }

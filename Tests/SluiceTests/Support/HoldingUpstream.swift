@@ -13,6 +13,7 @@ import Synchronization
 /// | `hold` | never answers; notes when the gateway closes the connection |
 /// | `gated` | a normal chat answer (whole, or streamed when asked), when the test calls ``answerWaiting()`` |
 /// | `error-event` | streams two chunks, then an OpenAI error event, then ends the body |
+/// | `no-choices` | a chat completion without choices: valid JSON, but no message to translate |
 ///
 /// `GET` requests (health probes) get an empty model list.
 final class HoldingUpstream: Sendable {
@@ -163,6 +164,9 @@ final class HoldingUpstream: Sendable {
                 let events = StubShapes.chatStream(model: model, includeUsage: false)
                 let error = #"data: {"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}"# + "\n\n"
                 self.respond(status: .ok, contentType: "text/event-stream", parts: [events[0], events[1], error], context: context)
+            case "no-choices":
+                let answer = #"{"id":"chatcmpl-empty","object":"chat.completion","created":1741569952,"model":"no-choices","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":0,"total_tokens":5}}"#
+                self.respond(status: .ok, contentType: "application/json", parts: [answer], context: context)
             default:
                 self.answer(stream: stream, context: context)
             }
