@@ -44,7 +44,7 @@ struct AzureOpenAIProviderTests {
         let settings = AzureOpenAISettings(
             origin: try #require(UpstreamOrigin(baseURL: String(stub.baseURL.dropLast(3)))), apiKey: Secret("sk-azure-secret"), apiVersion: "2025-04-01-preview"
         )
-        let provider = AzureOpenAIProvider(settings: settings, upstreamModel: "ok", reasoning: .pass, client: client)
+        let provider = AzureOpenAIProvider(settings: settings, upstreamModel: "ok", client: client)
         do {
             try await provider.probe(deadline: .now() + .seconds(5))
         } catch {

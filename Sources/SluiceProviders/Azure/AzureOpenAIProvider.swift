@@ -11,12 +11,12 @@ import SluiceCore
 public struct AzureOpenAIProvider: Provider {
     let forwarder: OpenAICompatibleProvider
 
-    public init(settings: AzureOpenAISettings, upstreamModel: String, reasoning: ReasoningHandling, client: UpstreamHTTPClient) {
+    public init(settings: AzureOpenAISettings, upstreamModel: String, client: UpstreamHTTPClient) {
         let origin = settings.origin
         let query = "api-version=\(Self.percentEncoded(settings.apiVersion))"
         let root = "\(origin.basePath)/openai/deployments/\(Self.percentEncoded(upstreamModel))"
         self.forwarder = OpenAICompatibleProvider(
-            origin: origin, upstreamModel: upstreamModel, reasoning: reasoning, client: client,
+            origin: origin, upstreamModel: upstreamModel, client: client,
             paths: EndpointPaths { "\(root)/\($0.path)?\(query)" },
             probePath: "\(origin.basePath)/openai/models?\(query)",
             credential: settings.apiKey.map { (name: "api-key", value: $0.value) }

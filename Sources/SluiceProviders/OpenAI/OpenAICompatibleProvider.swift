@@ -2,7 +2,6 @@ import NIOCore
 import NIOHTTP1
 import SluiceConfig
 import SluiceCore
-import SluiceTranslation
 
 /// Any server that speaks the OpenAI API: OpenAI itself, vLLM, SGLang, llama.cpp, TGI, Ollama's
 /// `/v1`, OpenRouter and the like. The body is forwarded as the client sent it, with only the
@@ -13,8 +12,6 @@ public struct OpenAICompatibleProvider: Provider {
     let upstreamModel: String
     /// Request targets by endpoint, such as `/v1/chat/completions`.
     let paths: EndpointPaths
-    /// How chat answers' reasoning is normalised or stripped; nil to pass it as it comes.
-    let reasoning: ReasoningPolicy?
     /// The target of the health probe, such as `/v1/models`.
     let probePath: String
     /// The headers every request carries (host, credential, content type).
@@ -24,10 +21,10 @@ public struct OpenAICompatibleProvider: Provider {
     static let maxErrorBodyBytes = 64 << 10
 
     /// A server at `{base_url}/{endpoint}` that takes the key as `Authorization: Bearer`.
-    public init(settings: OpenAISettings, upstreamModel: String, reasoning: ReasoningHandling, client: UpstreamHTTPClient) {
+    public init(settings: OpenAISettings, upstreamModel: String, client: UpstreamHTTPClient) {
         let origin = settings.origin
         self.init(
-            origin: origin, upstreamModel: upstreamModel, reasoning: reasoning, client: client,
+            origin: origin, upstreamModel: upstreamModel, client: client,
             paths: EndpointPaths { "\(origin.basePath)/\($0.path)" },
             probePath: "\(origin.basePath)/models",
             credential: settings.apiKey.map { (name: "authorization", value: "Bearer \($0.value)") }
@@ -37,7 +34,7 @@ public struct OpenAICompatibleProvider: Provider {
     /// A server that speaks the OpenAI API at other paths or takes its key in another header.
     /// - Parameter credential: the header that carries the key; nil when there is no key.
     init(
-        origin: UpstreamOrigin, upstreamModel: String, reasoning: ReasoningHandling, client: UpstreamHTTPClient, paths: EndpointPaths, probePath: String,
+        origin: UpstreamOrigin, upstreamModel: String, client: UpstreamHTTPClient, paths: EndpointPaths, probePath: String,
         credential: (name: String, value: String)?
     ) {
         self.client = client
@@ -45,7 +42,6 @@ public struct OpenAICompatibleProvider: Provider {
         self.upstreamModel = upstreamModel
         self.paths = paths
         self.probePath = probePath
-        self.reasoning = reasoning.policy
         var headers = HTTPHeaders()
         headers.add(name: "host", value: origin.hostHeader)
         headers.add(name: "user-agent", value: "sluice")
@@ -73,19 +69,12 @@ public struct OpenAICompatibleProvider: Provider {
         switch response.body {
         case .complete(let buffer):
             guard (200..<300).contains(response.status) else { throw self.failure(response, body: buffer, logger: request) }
-            guard let policy = self.reasoning, request.summary.endpoint == .chatCompletions else { return ProviderResponse(body: .complete(buffer)) }
-            do throws(TranslationError) {
-                return ProviderResponse(body: .complete(ByteBuffer(bytes: try OpenAIReasoningNormalizer.normalize(openAIChat: buffer.readableBytesView, policy: policy))))
-            } catch {
-                throw error.gatewayError
-            }
+            return ProviderResponse(body: .complete(buffer))
         case .stream(let parts):
             guard (200..<300).contains(response.status) else {
                 throw self.failure(response, body: try? await parts.collect(upTo: Self.maxErrorBodyBytes), logger: request)
             }
-            let chunks = UpstreamBodyStream(parts: parts)
-            guard let policy = self.reasoning, request.summary.endpoint == .chatCompletions else { return ProviderResponse(body: .stream(chunks)) }
-            return ProviderResponse(body: .stream(ReasoningNormalizingStream(upstream: chunks, normalizer: OpenAIReasoningNormalizer(policy: policy))))
+            return ProviderResponse(body: .stream(UpstreamBodyStream(parts: parts)))
         }
     }
 

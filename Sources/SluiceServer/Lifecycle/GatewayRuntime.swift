@@ -36,14 +36,16 @@ final class GatewayRuntime: Sendable {
         let extraStages: [any PipelineStage]
     }
 
-    /// Every profile starts with the stages that guard the gateway's promises: model access, the
-    /// key's request and token limits, and budgets when there is a store.
+    /// Every profile starts with the stages that keep the gateway's promises: model access, the
+    /// key's request and token limits, budgets when there is a store, and each deployment's
+    /// reasoning setting.
     static func profiles(_ config: GatewayConfig, limits: RequestLimits, governance: Governance?, extra: [any PipelineStage]) -> PipelineProfiles {
         var required: [any PipelineStage] = [ModelAccessStage(), RequestRateLimitStage(limits: limits), TokenRateLimitStage(limits: limits)]
         if let governance {
             let bounds = OutputBounds(defaultMaxOutputTokens: governance.settings.defaultMaxOutputTokens)
             required.append(BudgetStage(budgets: governance.budgets, bounds: bounds))
         }
+        required.append(ReasoningStage())
         return PipelineProfiles(config.pipeline, required: required, extra: extra)
     }
 

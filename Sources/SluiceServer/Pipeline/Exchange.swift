@@ -37,6 +37,8 @@ struct Exchange: Sendable {
     var reservation: BudgetReservation?
     /// The output limits a budget's worst case assumed; the relay holds streams to them.
     var outputBounds: OutputBounds?
+    /// The deployment that answered, once one has.
+    var deployment: Deployment?
 
     /// Output tokens assumed for the load estimate when a request sets no limit.
     static let defaultOutputEstimate = 256

@@ -87,6 +87,7 @@ struct InferencePipeline: Sendable {
         }
         exchange.record.measureUpstream(since: upstreamStarted)
         exchange.record.served(by: dispatch)
+        exchange.deployment = dispatch.lease.deployment
         let lease = dispatch.lease
         guard case .complete(let upstreamBody) = dispatch.response.body else {
             lease.release(.failure)
@@ -137,6 +138,7 @@ struct InferencePipeline: Sendable {
             }
         }
         exchange.record.served(by: dispatch)
+        exchange.deployment = dispatch.lease.deployment
         guard case .stream(let chunks) = dispatch.response.body else {
             dispatch.lease.release(.failure)
             throw GatewayError.upstreamFailed("it answered a streaming request without a stream")

@@ -6,6 +6,7 @@ extension Gateway {
     public static func pipelineOutline(_ config: GatewayConfig) -> [String] {
         var required = [ModelAccessStage.name, RequestRateLimitStage.name, TokenRateLimitStage.name]
         if config.governance.store != nil { required.append(BudgetStage.name) }
+        required.append(ReasoningStage.name)
         let settings = config.pipeline
         var profiles = settings.profiles
         if !profiles.contains(where: { $0.name == PipelineSettings.builtInProfileName }) {

@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import SluiceConfig
-import SluiceServer
+@testable import SluiceServer
 import Synchronization
 
 /// A real gateway on a free loopback port, in front of a ``StubUpstream``, a ``StubAnthropic``,
@@ -208,7 +208,8 @@ final class GatewayHarness: Sendable {
 
     static let adminKey = "sk-admin-0123456789abcdef"
 
-    static func start(settings: String = defaultSettings) async throws -> GatewayHarness {
+    /// - Parameter extraStages: pipeline stages added to the end of every profile.
+    static func start(settings: String = defaultSettings, extraStages: [any PipelineStage] = []) async throws -> GatewayHarness {
         let stub = try await StubUpstream.start()
         let anthropicStub = try await StubAnthropic.start()
         let bedrockStub = try await StubBedrock.start()
@@ -227,7 +228,7 @@ final class GatewayHarness: Sendable {
         let governance = try await Governance.open(config.governance, logger: logger)
         let gateway = try Gateway(
             config: config, httpClient: client, governance: governance, recorder: records,
-            configSource: { try ConfigLoader.load(file: configPath, environment: [:]) }
+            configSource: { try ConfigLoader.load(file: configPath, environment: [:]) }, extraStages: extraStages
         )
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let group = gateway.serviceGroup(logger: logger, handleSignals: false) { channel in
@@ -278,9 +279,10 @@ final class GatewayHarness: Sendable {
         try? FileManager.default.removeItem(atPath: self.configPath)
     }
 
-    /// Waits until `count` records arrived (streams record after their last byte).
+    /// Waits until `count` records arrived (streams record after their last byte), for up to ten
+    /// seconds: a loaded machine running tests in parallel can take a while.
     func waitForRecords(_ count: Int) async throws -> [RequestRecord] {
-        for _ in 0..<200 {
+        for _ in 0..<1000 {
             let records = self.records.all
             if records.count >= count { return records }
             try await Task.sleep(for: .milliseconds(10))
@@ -290,8 +292,10 @@ final class GatewayHarness: Sendable {
 }
 
 /// Runs `body` against a fresh gateway and stub, and stops both afterwards.
-func withGateway(settings: String = GatewayHarness.defaultSettings, _ body: (GatewayHarness, TestClient) async throws -> Void) async throws {
-    let harness = try await GatewayHarness.start(settings: settings)
+func withGateway(
+    settings: String = GatewayHarness.defaultSettings, extraStages: [any PipelineStage] = [], _ body: (GatewayHarness, TestClient) async throws -> Void
+) async throws {
+    let harness = try await GatewayHarness.start(settings: settings, extraStages: extraStages)
     let client = TestClient(baseURL: harness.baseURL)
     do {
         try await body(harness, client)
