@@ -10,7 +10,7 @@ struct AuditLogTests {
     /// The audit file's lines as JSON objects, once `count` of them were written.
     static func lines(_ path: String, count: Int) async throws -> [[String: Any]] {
         var lines: [[String: Any]] = []
-        for _ in 0..<200 {
+        for _ in 0..<1000 {
             let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
             lines = text.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
             if lines.count >= count { break }

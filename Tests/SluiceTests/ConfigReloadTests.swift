@@ -162,7 +162,7 @@ struct ConfigReloadSignalTests {
         try (config + "  - name: second\n    deployments: [{ provider: mock }]\n").write(toFile: gateway.configPath, atomically: true, encoding: .utf8)
         gateway.hangUp()
         var models: [String] = []
-        for _ in 0..<100 where models != ["demo", "second"] {
+        for _ in 0..<500 where models != ["demo", "second"] {
             try await Task.sleep(for: .milliseconds(20))
             models = try await self.modelIDs(gateway.baseURL)
         }
@@ -170,7 +170,7 @@ struct ConfigReloadSignalTests {
 
         try (config + "  - name: third\n    deployments: [{ provider: nope }]\n").write(toFile: gateway.configPath, atomically: true, encoding: .utf8)
         gateway.hangUp()
-        for _ in 0..<100 where !gateway.output.contains("config reload refused") {
+        for _ in 0..<500 where !gateway.output.contains("config reload refused") {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(gateway.output.contains("config reload refused"))

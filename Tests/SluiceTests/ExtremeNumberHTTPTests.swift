@@ -147,10 +147,10 @@ struct ExtremeNumberHTTPTests {
     }
 
     @Test func aModelServersBrokenMetricsAreClampedAndRoutingGoesOn() async throws {
-        try await withGateway(settings: GatewayHarness.defaultSettings + "resilience: { metrics_interval: 50ms }\n") { _, client in
+        try await withGateway(settings: GatewayHarness.defaultSettings + "resilience: { metrics_interval: 200ms }\n") { _, client in
             let expected = #""model":"measured-extreme","deployment":"openai:ok","state":"closed","in_flight":0,"outstanding_tokens":0,"latency_ms":0,"waiting":1000000,"kv_cache_usage":1.0"#
             var ready = ""
-            for _ in 0..<200 where !ready.contains(expected) {
+            for _ in 0..<500 where !ready.contains(expected) {
                 try await Task.sleep(for: .milliseconds(20))
                 ready = try await client.request(.GET, "/ready", key: nil).body
             }

@@ -13,7 +13,7 @@ struct LifecycleTests {
             for round in 1...3 {
                 let disconnected = try await self.disconnectMidStream(harness: harness, client: client)
                 var hangUp: ContinuousClock.Instant?
-                for _ in 0..<200 where hangUp == nil {
+                for _ in 0..<2000 where hangUp == nil {
                     hangUp = harness.stub.hangUps.count >= round ? harness.stub.hangUps[round - 1] : nil
                     if hangUp == nil { try await Task.sleep(for: .milliseconds(5)) }
                 }
@@ -66,7 +66,7 @@ struct LifecycleTests {
         var iterator = started.makeAsyncIterator()
         _ = await iterator.next()
         await harness.beginShutdown()
-        for _ in 0..<200 where !harness.gateway.state.isDraining {
+        for _ in 0..<2000 where !harness.gateway.state.isDraining {
             try await Task.sleep(for: .milliseconds(5))
         }
         #expect(harness.gateway.state.isDraining)

@@ -118,7 +118,7 @@ struct MetricsTests {
         try await withGateway { harness, client in
             async let slow = client.chat(model: "mock-slow", stream: true, extra: #","max_tokens":20"#)
             var inFlight = 0.0
-            for _ in 0..<100 where inFlight == 0 {
+            for _ in 0..<2000 where inFlight == 0 {
                 try await Task.sleep(for: .milliseconds(5))
                 inFlight = try await self.scrape(client).value("sluice_requests_in_flight")
             }

@@ -32,7 +32,7 @@ struct RefusalRecordTests {
 
             let store = try #require(harness.governance?.store)
             var rows: [UsageRow] = []
-            for _ in 0..<200 where rows.count < 4 {
+            for _ in 0..<500 where rows.count < 4 {
                 await harness.governance?.flushLedger()
                 rows = try await store.usage(UsageQuery(keyID: id, limit: 100))
                 if rows.count < 4 { try await Task.sleep(for: .milliseconds(20)) }

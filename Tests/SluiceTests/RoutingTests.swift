@@ -35,8 +35,9 @@ struct RoutingTests {
     }
 
     @Test func aBreakerOpensAfterConsecutiveFailuresFailsFastAndProbesLater() async throws {
-        // Probes are turned off here (a long interval) so that only client traffic probes.
-        let settings = GatewayHarness.defaultSettings + "resilience: { breaker: { failures: 2, open_for: 300ms, probe_interval: 1h } }\n"
+        // Probes are turned off here (a long interval) so that only client traffic probes. The
+        // breaker stays open a second, time enough for the next request on a loaded machine.
+        let settings = GatewayHarness.defaultSettings + "resilience: { breaker: { failures: 2, open_for: 1s, probe_interval: 1h } }\n"
         try await withGateway(settings: settings) { harness, client in
             #expect(try await client.chat(model: "dead").status == 502)
             #expect(try await client.chat(model: "dead").status == 502)
@@ -46,7 +47,13 @@ struct RoutingTests {
             #expect(fast.headers.first(name: "retry-after") == "1")
             #expect(harness.stub.received.count == 2, "an open breaker sends nothing upstream")
 
-            try await Task.sleep(for: .milliseconds(350))
+            var state = "open"
+            for _ in 0..<500 where state == "open" {
+                try await Task.sleep(for: .milliseconds(20))
+                let deployments = try await client.request(.GET, "/ready", key: nil).json["deployments"] as? [[String: Any]]
+                state = deployments?.first { $0["model"] as? String == "dead" }?["state"] as? String ?? ""
+            }
+            #expect(state == "half-open")
             #expect(try await client.chat(model: "dead").status == 502, "after the open time one probe goes through")
             #expect(harness.stub.received.count == 3)
             #expect(try await client.chat(model: "dead").status == 503, "the failed probe opened the breaker again")
@@ -61,7 +68,7 @@ struct RoutingTests {
             #expect(try await client.chat(model: "dead").status == 502)
             let recovered = #""model":"dead","deployment":"openai:error-500","state":"closed""#
             var state = ""
-            for _ in 0..<100 where !state.contains(recovered) {
+            for _ in 0..<500 where !state.contains(recovered) {
                 try await Task.sleep(for: .milliseconds(20))
                 state = try await client.request(.GET, "/ready", key: nil).body
             }
@@ -70,9 +77,10 @@ struct RoutingTests {
     }
 
     @Test func theModelServersOwnQueueDepthSteersLoadAwareRouting() async throws {
-        try await withGateway(settings: GatewayHarness.defaultSettings + "resilience: { metrics_interval: 50ms }\n") { harness, client in
+        // A reading stays valid for three intervals; 500 ms leaves a loaded machine room to scrape again in time.
+        try await withGateway(settings: GatewayHarness.defaultSettings + "resilience: { metrics_interval: 500ms }\n") { harness, client in
             var ready = ""
-            for _ in 0..<100 where !ready.contains(#""waiting":42"#) {
+            for _ in 0..<500 where !ready.contains(#""waiting":42"#) {
                 try await Task.sleep(for: .milliseconds(20))
                 ready = try await client.request(.GET, "/ready", key: nil).body
             }

@@ -30,7 +30,7 @@ struct StreamFailureTests {
             let error = try self.finalError(reply)
             #expect(error["type"] as? String == "timeout_error")
             #expect((error["message"] as? String)?.contains("between tokens") == true)
-            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(ContinuousClock.now - started < .seconds(4), "the between-token timeout, well before the request's 5 s")
             #expect(try await harness.waitForRecords(1).first?.status == 504)
         }
     }

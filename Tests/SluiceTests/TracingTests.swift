@@ -237,9 +237,9 @@ final class OTLPReceiver: Sendable {
         return receiver
     }
 
-    /// The spans received once `done` holds for them (or after two seconds).
+    /// The spans received once `done` holds for them (or after ten seconds).
     func waitForSpans(until done: ([ReceivedSpan]) -> Bool) async throws -> [ReceivedSpan] {
-        for _ in 0..<200 {
+        for _ in 0..<1000 {
             let spans = self.spans
             if done(spans) { return spans }
             try await Task.sleep(for: .milliseconds(10))
