@@ -171,6 +171,9 @@ struct AnthropicStreamRelayTests {
         #expect(afterNewer.usage == Usage(promptTokens: 512, completionTokens: 30, cachedPromptTokens: 100, cacheWritePromptTokens: 400, oneHourCacheWritePromptTokens: 400))
         let (_, noUsage) = try self.relay([AnthropicStreams.text("hi")])
         #expect(noUsage.usage == nil)
+        // Cut before its message_delta, a stream counts the output it carried, not the placeholder.
+        let (_, cut) = try self.relay([AnthropicStreams.start] + ["a", "b", "c"].map { AnthropicStreams.text($0) })
+        #expect(cut.usage == Usage(promptTokens: 25, completionTokens: 3))
     }
 
     @Test func countsFromTheUpstreamAreClamped() throws {

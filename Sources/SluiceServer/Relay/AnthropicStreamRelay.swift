@@ -24,8 +24,14 @@ struct AnthropicStreamRelay {
     /// An event may not grow past this without ending; a stream that does is garbage.
     static var maximumEventBytes: Int { SSEEventRelay<EventReader>.maximumEventBytes }
 
-    /// The token counts so far; nil until the stream reported any.
-    var usage: Usage? { self.events.filter.counts?.usage }
+    /// The token counts so far; nil until the stream reported any. `message_start`'s output
+    /// count is a placeholder (1 or 2), so a stream cut before its `message_delta` counts at least
+    /// one output token per event that carried output.
+    var usage: Usage? {
+        guard var usage = self.events.filter.counts?.usage else { return nil }
+        usage.completionTokens = Usage.clamped(max(usage.completionTokens, self.outputEvents))
+        return usage
+    }
     /// The message of an `error` event the upstream sent mid-stream.
     var upstreamError: String? { self.events.filter.upstreamError }
     /// The output tokens a budget reservation covers.
