@@ -28,9 +28,30 @@ final class SluiceProcess: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let configPath = folder.appendingPathComponent("config.yaml").path
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let outputPath = folder.appendingPathComponent("output.log").path
+        // Between taking the free port back and sluice binding it, a test running in parallel may
+        // take it; sluice then exits at once, and another port is tried.
+        for attempt in 1...3 {
+            let outputPath = folder.appendingPathComponent("output-\(attempt).log").path
+            let running = try await Self.launch(configPath: configPath, outputPath: outputPath, port: try await Self.freePort(), fileLimit: fileLimit)
+            for _ in 0..<300 {
+                if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: running.baseURL + "/health"), timeout: .seconds(1)),
+                    response.status == .ok, running.isRunning
+                {
+                    return running
+                }
+                guard running.isRunning else { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            running.kill()
+            guard running.output.contains("Address already in use") else {
+                throw SluiceProcessFailure(message: "sluice did not start: \(running.output)")
+            }
+        }
+        throw SluiceProcessFailure(message: "sluice found no free port in three tries")
+    }
+
+    private static func launch(configPath: String, outputPath: String, port: Int, fileLimit: (soft: Int, hard: Int)?) async throws -> SluiceProcess {
         FileManager.default.createFile(atPath: outputPath, contents: nil)
-        let port = try await Self.freePort()
         let process = Process()
         let arguments = ["serve", "--config", configPath, "--port", String(port)]
         if let fileLimit {
@@ -46,18 +67,7 @@ final class SluiceProcess: Sendable {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let running = SluiceProcess(port: port, outputPath: outputPath, configPath: configPath, process: process)
-        for _ in 0..<300 {
-            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: running.baseURL + "/health"), timeout: .seconds(1)),
-                response.status == .ok
-            {
-                return running
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        running.kill()
-        throw SluiceProcessFailure(message: "sluice did not start: \(running.output)")
+        return SluiceProcess(port: port, outputPath: outputPath, configPath: configPath, process: process)
     }
 
     private init(port: Int, outputPath: String, configPath: String, process: Process) {
