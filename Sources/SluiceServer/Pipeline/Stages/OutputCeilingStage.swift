@@ -15,8 +15,10 @@ struct OutputCeilingStage: PipelineStage {
         guard summary.endpoint != .embeddings, (summary.maxOutputTokens ?? .max) > self.maxOutputTokens else { return .proceed }
         let limit = String(self.maxOutputTokens)
         let edited = exchange.body.withUnsafeReadableBytes { bytes -> [UInt8] in
-            let named = ["max_completion_tokens", "max_tokens"].compactMap { summary.members.member($0) }.filter { $0.kind != .null }
-            var edits = named.map { BodyEdit(range: $0.value, replacement: limit) }
+            let named = ["max_completion_tokens", "max_tokens"].compactMap { summary.members.member($0) }
+            let limiting = named.filter { $0.kind != .null }
+            // A `null` limit is no limit: it is replaced, since a body naming a member twice is refused.
+            var edits = (limiting.isEmpty ? named : limiting).map { BodyEdit(range: $0.value, replacement: limit) }
             if edits.isEmpty {
                 let end = summary.members.map(\.value.upperBound).max() ?? 1
                 edits = [BodyEdit(range: end..<end, replacement: (summary.members.isEmpty ? "" : ",") + #""max_tokens":"# + limit)]
