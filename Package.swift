@@ -135,6 +135,13 @@ let package = Package(
             path: "Sources/RoutingSimBench",
             swiftSettings: swiftSettings
         ),
+        // Times requests through the inference pipeline in process, and what an empty stage adds.
+        .executableTarget(
+            name: "sluice-pipeline-bench",
+            dependencies: ["SluiceServer"],
+            path: "Sources/PipelineBench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SluiceTests",
             dependencies: [

@@ -247,8 +247,13 @@ public struct Price: Sendable, Equatable {
         let writtenForAnHour = min(usage.oneHourCacheWritePromptTokens, written)
         let input = Double(usage.promptTokens - cached - written) * self.inputPerMillion
             + Double(cached) * (self.cachedInputPerMillion ?? self.inputPerMillion)
-            + Double(written - writtenForAnHour) * (self.cacheWritePerMillion ?? 1.25 * self.inputPerMillion)
-            + Double(writtenForAnHour) * (self.oneHourCacheWritePerMillion ?? 2 * self.inputPerMillion)
+            + Double(written - writtenForAnHour) * self.effectiveCacheWritePerMillion
+            + Double(writtenForAnHour) * self.effectiveOneHourCacheWritePerMillion
         return (input + Double(usage.completionTokens) * self.outputPerMillion) / 1_000_000
     }
+
+    /// The price of a five-minute cache write, the default filled in.
+    public var effectiveCacheWritePerMillion: Double { self.cacheWritePerMillion ?? 1.25 * self.inputPerMillion }
+    /// The price of a one-hour cache write, the default filled in.
+    public var effectiveOneHourCacheWritePerMillion: Double { self.oneHourCacheWritePerMillion ?? 2 * self.inputPerMillion }
 }

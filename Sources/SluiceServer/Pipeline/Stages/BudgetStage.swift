@@ -26,8 +26,9 @@ struct BudgetStage: PipelineStage {
         exchange.reservation?.settle(tokens: Int64(exchange.record.usage?.totalTokens ?? 0), microUSD: exchange.record.costMicroUSD)
     }
 
-    /// The most a request can cost: every prompt byte a token (no tokenizer makes more), plus its
-    /// output bound for every answer it asks for, at the dearest deployment of its model and fallbacks.
+    /// The most a request can cost: every prompt byte a token (no tokenizer makes more) at its
+    /// dearest price, plus its output bound for every answer it asks for, at the dearest
+    /// deployment of its model and fallbacks.
     private func worstCase(_ summary: InferenceRequest, route: ModelRoute, catalog: ModelCatalog) -> (tokens: Int64, microUSD: Int64) {
         var worst: (tokens: Int64, microUSD: Double) = (0, 0)
         for model in [route] + route.routing.fallbacks.compactMap(catalog.route) {
@@ -36,10 +37,21 @@ struct BudgetStage: PipelineStage {
                 let input = Int64(summary.byteCount)
                 let price = deployment.config.price
                 // A price per million tokens is a price in micro-dollars per token.
-                let microUSD = Double(input) * price.inputPerMillion + Double(output) * price.outputPerMillion
+                let microUSD = Double(input) * Self.dearestInputPrice(deployment.config) + Double(output) * price.outputPerMillion
                 worst = (max(worst.tokens, input.addingWithSaturation(output)), max(worst.microUSD, microUSD))
             }
         }
         return (worst.tokens, Int64(saturating: worst.microUSD.rounded(.up)))
+    }
+
+    /// The most a prompt token can cost on `deployment`: on backends that bill prompt-cache writes
+    /// (Anthropic's, Bedrock's), or where the config prices them, a token may be written to the
+    /// cache for an hour.
+    private static func dearestInputPrice(_ deployment: DeploymentConfig) -> Double {
+        let price = deployment.price
+        let billsCacheWrites = deployment.provider == .anthropic || deployment.provider == .bedrock
+            || price.cacheWritePerMillion != nil || price.oneHourCacheWritePerMillion != nil
+        guard billsCacheWrites else { return price.inputPerMillion }
+        return max(price.inputPerMillion, price.effectiveCacheWritePerMillion, price.effectiveOneHourCacheWritePerMillion)
     }
 }
