@@ -1,0 +1,50 @@
+import Foundation
+import SluiceConfig
+
+/// Runs `body` against a fresh gateway that also serves models backed by a
+/// ``StubAnthropicFeatures`` (see ``NativeGatewayModels``), added to its config and reloaded.
+func withNativeGateway(_ body: (GatewayHarness, TestClient, StubAnthropicFeatures) async throws -> Void) async throws {
+    let upstream = try await StubAnthropicFeatures.start()
+    try await withGateway(settings: GatewayHarness.governanceSettings()) { harness, client in
+        do {
+            try await harness.addModels(NativeGatewayModels.yaml(anthropicURL: upstream.baseURL, openAIURL: harness.stub.baseURL), client: client)
+            try await body(harness, client, upstream)
+        } catch {
+            await upstream.stop()
+            throw error
+        }
+        await upstream.stop()
+    }
+}
+
+/// The models ``withNativeGateway(_:)`` adds:
+///
+/// | model | deployments |
+/// |---|---|
+/// | `claude-native` | Anthropic (`claude-cached`), priced with ``price`` |
+/// | `claude-overloaded` | Anthropic (`claude-overloaded`), priced with ``price`` |
+/// | `claude-fallback` | Anthropic (`claude-failing`), falling back to the model `stub-metered` (OpenAI-compatible) |
+/// | `claude-retried` | Anthropic (`claude-failing`) first, then OpenAI-compatible (`metered`), one retry |
+enum NativeGatewayModels {
+    /// Input, output, cache reads, five-minute and one-hour cache writes each at their own price.
+    static let price = Price(inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3, cacheWritePerMillion: 3.75, oneHourCacheWritePerMillion: 6)
+    static let apiKey = "sk-anthropic-native"
+
+    static func yaml(anthropicURL: String, openAIURL: String) -> String {
+        let price = "price: { input_per_million: 3, output_per_million: 15, cached_input_per_million: 0.3, cache_write_per_million: 3.75, cache_write_1h_per_million: 6 }"
+        func anthropic(_ model: String, _ price: String) -> String {
+            "{ provider: anthropic, base_url: \(anthropicURL), api_key: \(apiKey), model: \(model), \(price) }"
+        }
+        return """
+              - { name: claude-native, deployments: [\(anthropic("claude-cached", price))] }
+              - { name: claude-overloaded, deployments: [\(anthropic("claude-overloaded", price))] }
+              - { name: claude-fallback, routing: { fallbacks: [stub-metered] }, deployments: [\(anthropic("claude-failing", price))] }
+              - name: claude-retried
+                routing: { strategy: cost, retries: 1 }
+                deployments:
+                  - \(anthropic("claude-failing", "price: { input_per_million: 1 }"))
+                  - { provider: openai, base_url: \(openAIURL), model: metered, price: { input_per_million: 2 } }
+
+            """
+    }
+}
