@@ -9,6 +9,9 @@
 #   (c) sluice  wrk -> Sluice (release build) -> upstream
 #   (d) sluice-gov  wrk -> Sluice with governance (SQLite store, a virtual key with rate
 #       limits, key and tenant budgets, the usage ledger) -> upstream; only with TARGETS
+#   baseline, baseline-gov  with BASELINE_BIN: another Sluice binary (say, an older commit's
+#       release build) run with the same config on its own port, right after sluice
+#       (and sluice-gov) in each round; the report gives the ratios of sluice to baseline
 # The targets alternate within each round, so background load hits all of them alike.
 # Variants (MODES):
 #   json     non-streamed JSON answers, wrk -t$THREADS -c$CONNECTIONS
@@ -21,6 +24,8 @@
 #   TARGETS ["direct nginx sluice"]   add sluice-gov for the governance cost
 #   UPSTREAM_PORT [28090]  PROXY_PORT [28091]  SLUICE_PORT [28092]  GOV_PORT [28093]
 #   SKIP_BUILD [0]         1 = use the existing .build-release binary
+#   BASELINE_BIN []        a second Sluice binary to compare with, A/B in the same run
+#   BASELINE_PORT [28094]  BASELINE_GOV_PORT [28095]
 #   PERF_SECONDS [0]       > 0 = afterwards, profile Sluice with perf for that long under load
 #   PERF_MODES ["json sse"] the variants to profile
 #   RESULTS                where the raw wrk output goes [bench/results/load-<UTC time>]
@@ -38,6 +43,9 @@ UPSTREAM_PORT=${UPSTREAM_PORT:-28090}
 PROXY_PORT=${PROXY_PORT:-28091}
 SLUICE_PORT=${SLUICE_PORT:-28092}
 SKIP_BUILD=${SKIP_BUILD:-0}
+BASELINE_BIN=${BASELINE_BIN:-}
+BASELINE_PORT=${BASELINE_PORT:-28094}
+BASELINE_GOV_PORT=${BASELINE_GOV_PORT:-28095}
 PERF_SECONDS=${PERF_SECONDS:-0}
 PERF_MODES=${PERF_MODES:-json sse}
 RESULTS=${RESULTS:-bench/results/load-$(date -u +%Y%m%dT%H%M%SZ)}
@@ -61,11 +69,21 @@ if [ "$SKIP_BUILD" != 1 ]; then
     swift build -c release --scratch-path .build-release --product sluice
 fi
 [ -x "$SLUICE_BIN" ] || { echo "no $SLUICE_BIN; build it first" >&2; exit 1; }
+if [ -n "$BASELINE_BIN" ]; then
+    [ -x "$BASELINE_BIN" ] || { echo "BASELINE_BIN $BASELINE_BIN is not an executable" >&2; exit 1; }
+    # Each baseline target runs right after its counterpart, so the pair shares a round's load.
+    TARGETS=$(for target in $TARGETS; do
+        echo "$target"
+        case $target in sluice | sluice-gov) echo "${target/sluice/baseline}" ;; esac
+    done | tr '\n' ' ')
+fi
 
 # nginx listens with reuseport, which would silently share a port with another listener.
-for port in "$UPSTREAM_PORT" "$PROXY_PORT" "$SLUICE_PORT" "$GOV_PORT"; do
+PORTS=("$UPSTREAM_PORT" "$PROXY_PORT" "$SLUICE_PORT" "$GOV_PORT")
+if [ -n "$BASELINE_BIN" ]; then PORTS+=("$BASELINE_PORT" "$BASELINE_GOV_PORT"); fi
+for port in "${PORTS[@]}"; do
     if ss -Hltn "sport = :$port" | grep -q .; then
-        echo "port $port is in use; pick others with UPSTREAM_PORT, PROXY_PORT, SLUICE_PORT" >&2
+        echo "port $port is in use; pick others with UPSTREAM_PORT, PROXY_PORT, SLUICE_PORT, GOV_PORT, BASELINE_PORT" >&2
         exit 1
     fi
 done
@@ -75,6 +93,10 @@ mkdir -p "$RESULTS"
     echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "uncommitted changes under Sources/ and Package.swift: $(git status --porcelain -- Sources Package.swift 2>/dev/null | wc -l) files"
     echo "binary $SLUICE_BIN built $(date -u -r "$SLUICE_BIN" '+%Y-%m-%d %H:%M:%S UTC') sha256 $(sha256sum "$SLUICE_BIN" | cut -c1-16)"
+    if [ -n "$BASELINE_BIN" ]; then
+        echo "baseline $BASELINE_BIN built $(date -u -r "$BASELINE_BIN" '+%Y-%m-%d %H:%M:%S UTC') sha256 $(sha256sum "$BASELINE_BIN" | cut -c1-16)"
+        echo "baseline checkout commit $(git -C "$(dirname "$BASELINE_BIN")" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    fi
 } | tee "$RESULTS/build.txt"
 WORK=$(mktemp -d /tmp/sluice-bench.XXXXXX)
 PIDS=()
@@ -117,26 +139,51 @@ BENCH_UPSTREAM_PORT=$UPSTREAM_PORT "$SLUICE_BIN" serve --config bench/sluice-ben
 SLUICE_PID=$!
 PIDS+=("$SLUICE_PID")
 
+BASELINE_PID=
+if [[ " $TARGETS " == *" baseline "* ]]; then
+    BENCH_UPSTREAM_PORT=$UPSTREAM_PORT "$BASELINE_BIN" serve --config bench/sluice-bench.yaml --port "$BASELINE_PORT" \
+        >"$RESULTS/baseline.log" 2>&1 &
+    BASELINE_PID=$!
+    PIDS+=("$BASELINE_PID")
+fi
+
 wait_http "http://127.0.0.1:$UPSTREAM_PORT/"
 wait_http "http://127.0.0.1:$PROXY_PORT/"
 wait_http "http://127.0.0.1:$SLUICE_PORT/health"
+if [ -n "$BASELINE_PID" ]; then wait_http "http://127.0.0.1:$BASELINE_PORT/health"; fi
+
+start_governed() {
+    # start_governed NAME BINARY PORT: a governed Sluice with its own store, tenant, key and
+    # budgets; sets GOVERNED_PID and GOVERNED_KEY.
+    local port=$3 key
+    BENCH_UPSTREAM_PORT=$UPSTREAM_PORT BENCH_STORE=$WORK/$1.sqlite \
+        "$2" serve --config bench/sluice-governance.yaml --port "$port" >"$RESULTS/$1.log" 2>&1 &
+    GOVERNED_PID=$!
+    PIDS+=("$GOVERNED_PID")
+    wait_http "http://127.0.0.1:$port/health"
+    admin() { curl -sf -H 'Authorization: Bearer sk-admin-bench-0123456789' -H 'Content-Type: application/json' -d "$2" "http://127.0.0.1:$port/admin/$1"; }
+    admin tenants '{"id":"bench"}' >/dev/null
+    # Limits and budgets far above what a run uses: every check runs, none refuses.
+    key=$(admin keys '{"name":"bench","tenant_id":"bench","requests_per_minute":100000000,"tokens_per_minute":1000000000000}' \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])')
+    admin budgets '{"scope":"tenant","scope_id":"bench","unit":"usd","period":"month","limit":1000000}' >/dev/null
+    admin budgets "{\"scope\":\"key\",\"scope_id\":\"${key:0:18}\",\"unit\":\"tokens\",\"period\":\"day\",\"limit\":100000000000}" >/dev/null
+    GOVERNED_KEY=$key
+}
 
 GOV_PID=
 BENCH_KEY=sk-bench
 if [[ " $TARGETS " == *" sluice-gov "* ]]; then
-    BENCH_UPSTREAM_PORT=$UPSTREAM_PORT BENCH_STORE=$WORK/governance.sqlite \
-        "$SLUICE_BIN" serve --config bench/sluice-governance.yaml --port "$GOV_PORT" >"$RESULTS/sluice-gov.log" 2>&1 &
-    GOV_PID=$!
-    PIDS+=("$GOV_PID")
-    wait_http "http://127.0.0.1:$GOV_PORT/health"
-    admin() { curl -sf -H 'Authorization: Bearer sk-admin-bench-0123456789' -H 'Content-Type: application/json' -d "$2" "http://127.0.0.1:$GOV_PORT/admin/$1"; }
-    admin tenants '{"id":"bench"}' >/dev/null
-    # Limits and budgets far above what a run uses: every check runs, none refuses.
-    BENCH_KEY=$(admin keys '{"name":"bench","tenant_id":"bench","requests_per_minute":100000000,"tokens_per_minute":1000000000000}' \
-        | python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])')
-    KEY_ID=${BENCH_KEY:0:18}
-    admin budgets '{"scope":"tenant","scope_id":"bench","unit":"usd","period":"month","limit":1000000}' >/dev/null
-    admin budgets "{\"scope\":\"key\",\"scope_id\":\"$KEY_ID\",\"unit\":\"tokens\",\"period\":\"day\",\"limit\":100000000000}" >/dev/null
+    start_governed sluice-gov "$SLUICE_BIN" "$GOV_PORT"
+    GOV_PID=$GOVERNED_PID
+    BENCH_KEY=$GOVERNED_KEY
+fi
+BASELINE_GOV_PID=
+BASELINE_KEY=sk-bench
+if [[ " $TARGETS " == *" baseline-gov "* ]]; then
+    start_governed baseline-gov "$BASELINE_BIN" "$BASELINE_GOV_PORT"
+    BASELINE_GOV_PID=$GOVERNED_PID
+    BASELINE_KEY=$GOVERNED_KEY
 fi
 
 # CPU time (user+sys, clock ticks) of a process and its direct children (nginx master + workers).
@@ -159,9 +206,12 @@ url_for() {
         nginx) port=$PROXY_PORT ;;
         sluice) port=$SLUICE_PORT ;;
         sluice-gov) port=$GOV_PORT ;;
+        baseline) port=$BASELINE_PORT ;;
+        baseline-gov) port=$BASELINE_GOV_PORT ;;
     esac
+    # nginx serves streams on a path of their own; Sluice picks them by model (bench-sse).
     path=/v1/chat/completions
-    if [ "$2" = sse ] && [ "$1" != sluice ] && [ "$1" != sluice-gov ]; then path=/sse/v1/chat/completions; fi
+    if [ "$2" = sse ] && { [ "$1" = direct ] || [ "$1" = nginx ]; }; then path=/sse/v1/chat/completions; fi
     echo "http://127.0.0.1:$port$path"
 }
 
@@ -171,11 +221,17 @@ pid_for() {
         nginx) echo "$PROXY_PID" ;;
         sluice) echo "$SLUICE_PID" ;;
         sluice-gov) echo "$GOV_PID" ;;
+        baseline) echo "$BASELINE_PID" ;;
+        baseline-gov) echo "$BASELINE_GOV_PID" ;;
     esac
 }
 
 key_for() {
-    if [ "$1" = sluice-gov ]; then echo "$BENCH_KEY"; else echo sk-bench; fi
+    case $1 in
+        sluice-gov) echo "$BENCH_KEY" ;;
+        baseline-gov) echo "$BASELINE_KEY" ;;
+        *) echo sk-bench ;;
+    esac
 }
 
 script_for() {
@@ -195,7 +251,7 @@ for mode in $(echo "$MODES" | tr ' ' '\n' | grep -v c1); do
         status=$(curl -s -o "$RESULTS/sample-$mode-$target.txt" -w '%{http_code}' \
             -H 'Content-Type: application/json' -H "Authorization: Bearer $(key_for "$target")" \
             --data-binary "$body" "$(url_for "$target" "$mode")")
-        printf '%-4s %-7s HTTP %s  %s\n' "$mode" "$target" "$status" "$(head -c 150 "$RESULTS/sample-$mode-$target.txt" | tr '\n' ' ')"
+        printf '%-4s %-12s HTTP %s  %s\n' "$mode" "$target" "$status" "$(head -c 150 "$RESULTS/sample-$mode-$target.txt" | tr '\n' ' ')"
     done
 done
 
@@ -223,13 +279,17 @@ for round in $(seq 1 "$ROUNDS"); do
             after=$(cpu_ticks "$pid")
             printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$round" "$target" "$file" "$((after - before))" "$load1" \
                 "wrk $(wrk_load "$mode") -d$DURATION --latency -s $(script_for "$mode") $(url_for "$target" "$mode")" >>"$RESULTS/runs.tsv"
-            printf 'round %s %-4s %-7s %s\n' "$round" "$mode" "$target" "$(grep -E 'Requests/sec' "$RESULTS/$file" || echo 'wrk failed')"
+            printf 'round %s %-7s %-12s %s\n' "$round" "$mode" "$target" "$(grep -E 'Requests/sec' "$RESULTS/$file" || echo 'wrk failed')"
         done
     done
 done
 
 kill -0 "$SLUICE_PID" 2>/dev/null || echo "!! Sluice is no longer running; see $RESULTS/sluice.log"
 grep -E 'VmHWM|VmRSS' "/proc/$SLUICE_PID/status" >"$RESULTS/sluice-memory.txt" 2>/dev/null || true
+if [ -n "$BASELINE_PID" ]; then
+    kill -0 "$BASELINE_PID" 2>/dev/null || echo "!! the baseline Sluice is no longer running; see $RESULTS/baseline.log"
+    grep -E 'VmHWM|VmRSS' "/proc/$BASELINE_PID/status" >"$RESULTS/baseline-memory.txt" 2>/dev/null || true
+fi
 
 echo
 python3 bench/wrk-report.py "$RESULTS" | tee "$RESULTS/report.md"

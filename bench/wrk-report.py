@@ -9,12 +9,14 @@ import statistics
 import sys
 
 TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")
-TARGETS = ["direct", "nginx", "sluice", "sluice-gov"]
+TARGETS = ["direct", "nginx", "sluice", "baseline", "sluice-gov", "baseline-gov"]
 LABELS = {
     "direct": "(a) wrk → nginx upstream",
     "nginx": "(b) wrk → nginx proxy → upstream",
     "sluice": "(c) wrk → Sluice → upstream",
+    "baseline": "(c′) wrk → baseline Sluice → upstream",
     "sluice-gov": "(d) wrk → Sluice with governance → upstream",
+    "baseline-gov": "(d′) wrk → baseline Sluice with governance → upstream",
 }
 TITLES = {
     "json": "non-streamed JSON",
@@ -54,6 +56,30 @@ def fmt_us(value):
 
 def fmt_rps(value):
     return "–" if value is None else f"{value:,.0f}"
+
+
+def print_baseline_ratios(runs, target, baseline):
+    """Ratios of a Sluice target to its baseline binary, within each round, then their median."""
+    pairs = []
+    for rnd in sorted({run["round"] for run in runs}):
+        by = {run["target"]: run for run in runs if run["round"] == rnd and run["rps"] is not None}
+        if {target, baseline} <= by.keys():
+            pairs.append((by[target], by[baseline]))
+    if not pairs:
+        return
+
+    def line(label, key, better):
+        values = [a[key] / b[key] for a, b in pairs if a[key] is not None and b[key]]
+        if values:
+            print(
+                f"- {target} / {baseline} {label}: **{statistics.median(values):.3f}x** "
+                f"(per round: {', '.join(f'{v:.3f}' for v in values)}; {better} is better)"
+            )
+
+    line("req/s", "rps", "higher")
+    line("p50", "p50", "lower")
+    line("p99", "p99", "lower")
+    line("CPU/req", "cpu_us", "lower")
 
 
 def main(folder):
@@ -135,6 +161,8 @@ def main(folder):
             )
             if "sluice" in medians and "sluice-gov" in medians:
                 print(f"- CPU per request, governance on − off: {medians['sluice-gov']['cpu'] - medians['sluice']['cpu']:.1f} µs")
+        for mine_target, base_target in (("sluice", "baseline"), ("sluice-gov", "baseline-gov")):
+            print_baseline_ratios(mine, mine_target, base_target)
         bad = [run for run in mine if run["non2xx"] or run["errors"] or run["rps"] is None]
         for run in bad:
             print(f"- round {run['round']} {run['target']}: non-2xx {run['non2xx']}, socket errors: {run['errors'] or 'none'}")
