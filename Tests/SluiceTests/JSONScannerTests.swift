@@ -84,12 +84,12 @@ struct JSONScannerTests {
     /// scanner accepts exactly the objects the reference accepts (up to ``JSONScanner/maximumDepth``),
     /// with the same members, kinds, strings and integers, every span inside the buffer, and no
     /// input traps. `SLUICE_TEST_SEED` replays a run.
-    @Test func theScannerAcceptsExactlyWhatAStrictReferenceParserAccepts() throws {
+    @Test func theScannerAcceptsExactlyWhatAStrictReferenceParserAccepts() async throws {
         let seed = ProcessInfo.processInfo.environment["SLUICE_TEST_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64(UInt32.max))
         print("JSON scanner fuzz seed: \(seed) (SLUICE_TEST_SEED=\(seed) replays it)")
         var generator = JSONFuzzGenerator(seed: seed)
         let inputs = (0..<4000).map { _ in generator.input() }
-        let verdicts = try JSONReferenceParser.parse(inputs)
+        let verdicts = try await JSONReferenceParser.parse(inputs)
         try #require(verdicts.count == inputs.count)
 
         var accepted = 0, refusedTooDeep = 0, acceptedAtTheLimit = 0, compared = 0, mismatches: [String] = []

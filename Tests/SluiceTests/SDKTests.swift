@@ -7,33 +7,33 @@ import Testing
 struct SDKTests {
     static var sdkRequired: Bool { ProcessInfo.processInfo.environment["SLUICE_REQUIRE_SDK"] == "1" }
 
-    static var openAISDKAvailable: Bool {
-        (try? Self.runPython(["-c", "import openai"]).status) == 0
+    static func openAISDKAvailable() async -> Bool {
+        (try? await Self.runPython(["-c", "import openai"]).status) == 0
     }
 
-    @Test(.enabled(if: Self.sdkRequired || Self.openAISDKAvailable, "the openai Python SDK is not installed"))
+    @Test(.enabled("the openai Python SDK is not installed") { Self.sdkRequired ? true : await Self.openAISDKAvailable() })
     func theOpenAIPythonSDKWorksUnchanged() async throws {
         try await withGateway { harness, _ in
-            let result = try Self.runPython(["Tests/SDK/openai_sdk_check.py", harness.baseURL])
+            let result = try await Self.runPython(["Tests/SDK/openai_sdk_check.py", harness.baseURL])
             #expect(result.status == 0, "\(result.output)")
         }
     }
 
-    static var anthropicSDKAvailable: Bool {
-        (try? Self.runPython(["-c", "import anthropic"]).status) == 0
+    static func anthropicSDKAvailable() async -> Bool {
+        (try? await Self.runPython(["-c", "import anthropic"]).status) == 0
     }
 
-    @Test(.enabled(if: Self.sdkRequired || Self.anthropicSDKAvailable, "the anthropic Python SDK is not installed"))
+    @Test(.enabled("the anthropic Python SDK is not installed") { Self.sdkRequired ? true : await Self.anthropicSDKAvailable() })
     func theAnthropicPythonSDKWorksAgainstMessages() async throws {
         try await withGateway { harness, _ in
-            let result = try Self.runPython(["Tests/SDK/anthropic_sdk_check.py", harness.baseURL])
+            let result = try await Self.runPython(["Tests/SDK/anthropic_sdk_check.py", harness.baseURL])
             #expect(result.status == 0, "\(result.output)")
         }
     }
 
     /// Runs python3 with its output in a file: Foundation's pipe reading traps when a signal
     /// interrupts it.
-    static func runPython(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func runPython(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-sdk-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outputURL) }
@@ -43,8 +43,7 @@ struct SDKTests {
         process.arguments = ["python3"] + arguments
         process.standardOutput = output
         process.standardError = output
-        try process.run()
-        process.waitUntilExit()
+        try await process.runUntilExit()
         try output.close()
         let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
         return (process.terminationStatus, text)

@@ -33,7 +33,7 @@ struct SecretScanTests {
             throw error
         }
         #expect(await gateway.terminate() == 0)
-        let checkConfigOutput = try self.checkConfig(brokenAt: folder)
+        let checkConfigOutput = try await self.checkConfig(brokenAt: folder)
         await stub.stop()
         await anthropic.stop()
         await bedrock.stop()
@@ -91,7 +91,7 @@ struct SecretScanTests {
     }
 
     /// `sluice check-config` on a copy of a config with a YAML error on the line of a secret.
-    private func checkConfig(brokenAt folder: String) throws -> String {
+    private func checkConfig(brokenAt folder: String) async throws -> String {
         let path = folder + "/broken.yaml"
         try """
             auth: { api_keys: [\(Self.staticKey)], admin_key: \(Self.adminKey) }
@@ -108,8 +108,7 @@ struct SecretScanTests {
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardOutput = output
         process.standardError = output
-        try process.run()
-        process.waitUntilExit()
+        try await process.runUntilExit()
         #expect(process.terminationStatus != 0)
         return try String(contentsOfFile: outputPath, encoding: .utf8)
     }

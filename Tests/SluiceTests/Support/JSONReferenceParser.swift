@@ -17,11 +17,11 @@ enum JSONReferenceParser {
     }
 
     /// One verdict per document; nil for a refused one.
-    static func parse(_ documents: [[UInt8]]) throws -> [Verdict?] {
+    static func parse(_ documents: [[UInt8]]) async throws -> [Verdict?] {
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-json-reference-\(UUID().uuidString).txt")
         defer { try? FileManager.default.removeItem(at: input) }
         try documents.map { Data($0).base64EncodedString() + "\n" }.joined().write(to: input, atomically: true, encoding: .utf8)
-        let result = try SDKTests.runPython(["Tests/JSONReference/json_reference.py", input.path])
+        let result = try await SDKTests.runPython(["Tests/JSONReference/json_reference.py", input.path])
         guard result.status == 0, let verdicts = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [Any] else {
             throw Failure(description: "the reference parser failed (is python3 installed?): \(result.output.prefix(500))")
         }
