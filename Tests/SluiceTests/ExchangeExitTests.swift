@@ -18,24 +18,35 @@ struct ExchangeExitTests {
         case leavesAfterFirstEvent
     }
 
-    /// The API the client speaks.
+    /// The endpoint the client calls, and so the API it speaks.
     enum Dialect: Sendable {
-        case openAIChat, anthropicMessages
+        case openAIChat, openAICompletions, openAIEmbeddings, anthropicMessages
 
-        var path: String { self == .openAIChat ? "/v1/chat/completions" : "/v1/messages" }
+        var path: String {
+            switch self {
+            case .openAIChat: "/v1/chat/completions"
+            case .openAICompletions: "/v1/completions"
+            case .openAIEmbeddings: "/v1/embeddings"
+            case .anthropicMessages: "/v1/messages"
+            }
+        }
 
         func body(model: String, stream: Bool, maxTokens: Int) -> String {
             switch self {
             case .openAIChat:
                 #"{"model":"\#(model)","messages":[{"role":"user","content":"Say hello"}],"stream":\#(stream),"max_tokens":\#(maxTokens)"#
                     + (stream ? #","stream_options":{"include_usage":true}}"# : "}")
+            case .openAICompletions:
+                #"{"model":"\#(model)","prompt":"Say this is a test","stream":\#(stream),"max_tokens":\#(maxTokens)}"#
+            case .openAIEmbeddings:
+                #"{"model":"\#(model)","input":"The food was delicious"}"#
             case .anthropicMessages:
                 #"{"model":"\#(model)","max_tokens":\#(maxTokens),"messages":[{"role":"user","content":"Say hello"}],"stream":\#(stream)}"#
             }
         }
 
         func headers(key: String) -> [(String, String)] {
-            self == .openAIChat ? [("Authorization", "Bearer \(key)")] : [("x-api-key", key), ("anthropic-version", "2023-06-01")]
+            self == .anthropicMessages ? [("x-api-key", key), ("anthropic-version", "2023-06-01")] : [("Authorization", "Bearer \(key)")]
         }
     }
 
@@ -49,7 +60,7 @@ struct ExchangeExitTests {
         let client: ClientPart
         /// The status the ledger, the record, the audit line and the span carry.
         let recorded: Int
-        /// The error code the ledger carries, and the answer when the client reads it in OpenAI's dialect.
+        /// The error code the ledger carries, and the answer when the client reads it in an OpenAI dialect.
         let code: String?
 
         var testDescription: String { self.name }
@@ -58,6 +69,11 @@ struct ExchangeExitTests {
     static let exits: [Exit] = [
         Exit(name: "success", model: "stub-ok", client: .reads(status: 200), recorded: 200, code: nil),
         Exit(name: "success, streamed", model: "stub-ok", stream: true, client: .reads(status: 200), recorded: 200, code: nil),
+        Exit(name: "success, /v1/completions", dialect: .openAICompletions, model: "stub-ok", client: .reads(status: 200), recorded: 200, code: nil),
+        Exit(name: "success, /v1/embeddings", dialect: .openAIEmbeddings, model: "stub-ok", client: .reads(status: 200), recorded: 200, code: nil),
+        Exit(name: "success after a retry on another deployment", model: "flaky", client: .reads(status: 200), recorded: 200, code: nil),
+        Exit(name: "success on a fallback model", model: "primary", client: .reads(status: 200), recorded: 200, code: nil),
+        Exit(name: "success, a cut stream resumed on another deployment", model: "resumable", stream: true, client: .reads(status: 200), recorded: 200, code: nil),
         Exit(name: "upstream 4xx before the head", model: "stub-error-400", client: .reads(status: 400), recorded: 400, code: "invalid_value"),
         Exit(name: "upstream 5xx before the head, streamed", model: "stub-error-500", stream: true, client: .reads(status: 502), recorded: 502, code: "bad_gateway"),
         Exit(name: "first-token timeout", model: "hold-openai", stream: true, client: .reads(status: 504), recorded: 504, code: "upstream_timeout"),
@@ -184,7 +200,7 @@ struct ExchangeExitTests {
             let headers = Dictionary(uniqueKeysWithValues: exit.dialect.headers(key: key))
             let reply = try await client.request(.POST, exit.dialect.path, body: body, key: nil, headers: headers)
             #expect(reply.status == status, "\(reply.body)")
-            guard let code = exit.code, exit.dialect == .openAIChat else { return }
+            guard let code = exit.code, exit.dialect != .anthropicMessages else { return }
             if status == 200 {
                 // A stream that fails after its head ends with an error event, never `[DONE]`.
                 #expect(reply.eventObjects.last?["error"] != nil, "\(reply.body)")
