@@ -28,7 +28,7 @@ struct InferenceController: Sendable {
         record.clientAddress = context.remoteAddress?.ipAddress
         if self.observers.audit?.includesContent == true { record.content = RequestContent(request: summary, body: body) }
         let exchange = Exchange(
-            dialect: codec.dialect, body: body, summary: summary, catalog: self.catalog, headers: request.headers, caller: context.caller,
+            codec: codec, body: body, summary: summary, catalog: self.catalog, headers: request.headers, caller: context.caller,
             requestID: context.requestID, logger: context.logger, started: started, deadline: started + TimeAmount(self.timeouts.request),
             clientGone: context.connectionClosed, record: record
         )

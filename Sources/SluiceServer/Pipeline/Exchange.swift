@@ -10,8 +10,9 @@ import SluiceCore
 /// Stages edit the body only through ``replaceBody(_:)``, which reads it again, so the summary,
 /// the route and the routing input always describe the body that is sent.
 struct Exchange: Sendable {
-    /// The dialect the client wrote the body in, and expects the answer in.
-    let dialect: WireDialect
+    /// The client's dialect at the edge: the dialect of the body, and of the answer it expects.
+    let codec: any DialectCodec
+    var dialect: WireDialect { self.codec.dialect }
     private(set) var body: ByteBuffer
     /// What the gateway read from ``body`` (for Anthropic Messages bodies the members they share
     /// with OpenAI's chat: `model`, `stream`, `max_tokens`).
@@ -44,10 +45,10 @@ struct Exchange: Sendable {
     static let defaultOutputEstimate = 256
 
     init(
-        dialect: WireDialect, body: ByteBuffer, summary: InferenceRequest, catalog: ModelCatalog, headers: HTTPFields, caller: Caller,
+        codec: any DialectCodec, body: ByteBuffer, summary: InferenceRequest, catalog: ModelCatalog, headers: HTTPFields, caller: Caller,
         requestID: String, logger: Logger, started: NIODeadline, deadline: NIODeadline, clientGone: EventLoopFuture<Void>, record: RequestRecord
     ) {
-        self.dialect = dialect
+        self.codec = codec
         self.body = body
         self.summary = summary
         self.catalog = catalog

@@ -37,9 +37,10 @@ struct InferencePipeline: Sendable {
                 exchange.record.usage = early.usage
                 end.update(exchange)
                 switch early.answer {
-                case .whole:
+                case .whole(let body, let dialect):
+                    let answer = Answer.whole(try exchange.codec.clientBody(body, in: dialect, model: exchange.summary.model), exchange.dialect)
                     end.finish(exchange, firstToken: nil)
-                    return (early.answer, exchange.responseHeaders)
+                    return (answer, exchange.responseHeaders)
                 case .stream(let stream):
                     return (.stream(EndingAnswerStream(base: stream, exchange: exchange, end: end)), exchange.responseHeaders)
                 }
@@ -118,7 +119,7 @@ struct InferencePipeline: Sendable {
             guard var filter = stage.answerFilter(for: exchange, dialect: dialect) else { continue }
             body = try filter.filter(whole: body)
         }
-        return .whole(body, dialect)
+        return .whole(try exchange.codec.clientBody(body, in: dialect, model: exchange.summary.model), exchange.dialect)
     }
 
     // MARK: - Streams

@@ -52,7 +52,7 @@ package enum PipelineBenchmark {
                     status: 200, attempts: 0, cost: 0, latency: .zero, keyID: nil, tenantID: nil, ledgerID: "bench-\(index)"
                 )
                 let exchange = Exchange(
-                    dialect: .openAIChat, body: self.body, summary: summary, catalog: catalog, headers: [:], caller: .staticKey,
+                    codec: OpenAICodec(endpoint: .chatCompletions), body: self.body, summary: summary, catalog: catalog, headers: [:], caller: .staticKey,
                     requestID: record.requestID, logger: logger, started: started, deadline: started + .seconds(10),
                     clientGone: clientGone.futureResult, record: record
                 )

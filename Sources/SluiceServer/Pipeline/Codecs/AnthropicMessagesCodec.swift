@@ -36,22 +36,21 @@ struct AnthropicMessagesCodec: DialectCodec {
         }
     }
 
+    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String) throws(GatewayError) -> ByteBuffer {
+        guard dialect == .openAIChat else { return body }
+        do throws(TranslationError) {
+            return ByteBuffer(bytes: try OpenAIResponseTranslator.translate(openAIChat: body.readableBytesView, publicModel: model).body)
+        } catch {
+            throw error.gatewayError
+        }
+    }
+
     func response(_ answer: Answer, headers: HTTPFields, model: String) throws(GatewayError) -> Response {
         switch answer {
-        case .whole(let body, .anthropicMessages):
+        case .whole(let body, _):
             var headers = headers
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
-        case .whole(let body, .openAIChat):
-            let message: TranslatedResponse
-            do throws(TranslationError) {
-                message = try OpenAIResponseTranslator.translate(openAIChat: body.readableBytesView, publicModel: model)
-            } catch {
-                throw error.gatewayError
-            }
-            var headers = headers
-            headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: message.body)))
         case .stream(let stream) where stream.dialect == .anthropicMessages:
             return ClientEventSink.response(stream, headers: headers)
         case .stream(let stream):

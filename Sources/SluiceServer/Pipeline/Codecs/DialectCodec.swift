@@ -13,7 +13,12 @@ protocol DialectCodec: Sendable {
     /// Reads and validates the body.
     /// - Throws: ``GatewayError`` for a body that is not a valid request in the dialect.
     func summary(of body: ByteBuffer) throws(GatewayError) -> InferenceRequest
-    /// The answer as the client gets it.
+    /// A whole answer written in `dialect`, in the client's dialect. The pipeline asks for it
+    /// before the request ends, so an answer that cannot be carried is recorded as the failure
+    /// the client gets.
+    /// - Parameter model: the public model name the client asked for.
+    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String) throws(GatewayError) -> ByteBuffer
+    /// The answer as the client gets it (a whole answer is already in its dialect).
     /// - Parameter model: the public model name the client asked for.
     func response(_ answer: Answer, headers: HTTPFields, model: String) throws(GatewayError) -> Response
 }

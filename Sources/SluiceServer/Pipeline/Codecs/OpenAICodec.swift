@@ -13,6 +13,11 @@ struct OpenAICodec: DialectCodec {
         try InferenceRequest(endpoint: self.endpoint, body: body)
     }
 
+    /// Every deployment answers OpenAI clients in OpenAI's dialect.
+    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String) throws(GatewayError) -> ByteBuffer {
+        body
+    }
+
     func response(_ answer: Answer, headers: HTTPFields, model: String) throws(GatewayError) -> Response {
         switch answer {
         case .whole(let body, _):
