@@ -41,12 +41,12 @@ struct CheckConfigProcessTests {
                 deployments: [{ provider: mock }, { provider: mock }]
             """)
         #expect(status == 0, "\(output)")
-        let required = "model_access → request_rate_limit → token_rate_limit → budget → reasoning"
+        let (admission, accounting) = ("model_access → request_rate_limit", "token_rate_limit → budget → reasoning")
         #expect(output.split(separator: "\n") == [
             "config.yaml: OK (1 models, 2 deployments, 1 client keys)",
-            "  profile default: \(required) → upstream",
-            "  profile open: \(required) → upstream",
-            "  profile capped (default): \(required) → output_ceiling(max_output_tokens: 1024) → upstream",
+            "  profile default: \(admission) → \(accounting) → upstream",
+            "  profile open: \(admission) → \(accounting) → upstream",
+            "  profile capped (default): \(admission) → output_ceiling(max_output_tokens: 1024) → \(accounting) → upstream",
             "  tenant acme → profile open",
         ])
     }

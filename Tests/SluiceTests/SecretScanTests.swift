@@ -102,14 +102,17 @@ struct SecretScanTests {
             """.write(toFile: path, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = SluiceProcess.executable
-        process.arguments = ["check-config", "--config", path]
+        process.arguments = ["check-config", path]
         let outputPath = folder + "/check-config.log"
         FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardOutput = output
         process.standardError = output
         try await process.runUntilExit()
-        #expect(process.terminationStatus != 0)
-        return try String(contentsOfFile: outputPath, encoding: .utf8)
+        // 1: the config was read and refused (not 64, a usage error that never reads it).
+        #expect(process.terminationStatus == 1)
+        let printed = try String(contentsOfFile: outputPath, encoding: .utf8)
+        #expect(printed.contains("broken.yaml:"), "check-config must report the broken line: \(printed)")
+        return printed
     }
 }

@@ -36,17 +36,19 @@ final class GatewayRuntime: Sendable {
         let extraStages: [any PipelineStage]
     }
 
-    /// Every profile starts with the stages that keep the gateway's promises: model access, the
-    /// key's request and token limits, budgets when there is a store, and each deployment's
-    /// reasoning setting.
+    /// Every profile holds the stages that keep the gateway's promises: model access and the key's
+    /// request rate before its own stages; the key's token rate, budgets when there is a store,
+    /// and each deployment's reasoning setting after them, so that they count the request as the
+    /// profile's stages left it.
     static func profiles(_ config: GatewayConfig, limits: RequestLimits, governance: Governance?, extra: [any PipelineStage]) -> PipelineProfiles {
-        var required: [any PipelineStage] = [ModelAccessStage(), RequestRateLimitStage(limits: limits), TokenRateLimitStage(limits: limits)]
+        let admission: [any PipelineStage] = [ModelAccessStage(), RequestRateLimitStage(limits: limits)]
+        var accounting: [any PipelineStage] = [TokenRateLimitStage(limits: limits)]
         if let governance {
             let bounds = OutputBounds(defaultMaxOutputTokens: governance.settings.defaultMaxOutputTokens)
-            required.append(BudgetStage(budgets: governance.budgets, bounds: bounds))
+            accounting.append(BudgetStage(budgets: governance.budgets, bounds: bounds))
         }
-        required.append(ReasoningStage())
-        return PipelineProfiles(config.pipeline, required: required, extra: extra)
+        accounting.append(ReasoningStage())
+        return PipelineProfiles(config.pipeline, admission: admission, accounting: accounting, extra: extra)
     }
 
     /// - Parameter previous: the runtime this one replaces; its unchanged deployments carry over.

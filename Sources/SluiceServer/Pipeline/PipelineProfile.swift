@@ -29,15 +29,17 @@ struct PipelineProfiles: Sendable {
     private let tenantProfiles: [String: String]
 
     /// - Parameters:
-    ///   - required: the stages every profile starts with (model access, rate limits, budgets).
+    ///   - admission: the stages every profile starts with (model access, the key's request rate).
+    ///   - accounting: the stages every profile runs after its own, so that they see the request
+    ///     as the profile's stages left it (token rate, budgets, reasoning).
     ///   - extra: stages added to the end of every profile by the embedding code (plugins, tests).
-    init(_ settings: PipelineSettings, required: [any PipelineStage], extra: [any PipelineStage] = []) {
+    init(_ settings: PipelineSettings, admission: [any PipelineStage], accounting: [any PipelineStage], extra: [any PipelineStage] = []) {
         var profiles: [String: PipelineProfile] = [:]
         var ordered: [PipelineProfile] = []
         let configured = settings.profiles.contains { $0.name == PipelineSettings.builtInProfileName }
             ? settings.profiles : [PipelineProfileSettings(name: PipelineSettings.builtInProfileName, stages: [])] + settings.profiles
         for profile in configured {
-            let assembled = PipelineProfile(name: profile.name, stages: required + profile.stages.map(Self.stage) + extra)
+            let assembled = PipelineProfile(name: profile.name, stages: admission + profile.stages.map(Self.stage) + accounting + extra)
             profiles[profile.name] = assembled
             ordered.append(assembled)
         }
