@@ -56,7 +56,7 @@ struct ClientCancellationTests {
             if let closed {
                 #expect(closed - hungUp < .milliseconds(100), "the upstream saw its connection closed \(closed - hungUp) after the client's")
             } else {
-                Issue.record("the upstream connection was still open 1 s after the client hung up")
+                Issue.record("the upstream connection (\(arrived[0].model) at \(arrived[0].path)) was still open 1 s after the client hung up")
                 // Ends the call the gateway still waits on, so the request ends and the test with it.
                 await upstream.stop()
             }

@@ -21,8 +21,6 @@ final class HoldingUpstream: Sendable {
     struct Exchange: Sendable {
         var path: String
         var model: String
-        var stream: Bool
-        var arrived: ContinuousClock.Instant
         /// When the gateway closed the connection while the request was unanswered.
         var closed: ContinuousClock.Instant?
     }
@@ -142,7 +140,7 @@ final class HoldingUpstream: Sendable {
             let json = (try? JSONSerialization.jsonObject(with: Data(self.body.readableBytesView))) as? [String: Any] ?? [:]
             let model = json["model"] as? String ?? ""
             let stream = json["stream"] as? Bool ?? false
-            let exchange = Exchange(path: head.uri, model: model, stream: stream, arrived: .now)
+            let exchange = Exchange(path: head.uri, model: model)
             self.unanswered = self.shared.state.withLock { state in
                 state.exchanges.append(exchange)
                 return state.exchanges.count - 1
