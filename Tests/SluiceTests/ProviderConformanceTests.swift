@@ -211,12 +211,14 @@ struct ProviderConformanceTests {
     @Test(arguments: ProviderKind.allCases)
     func aStallTimesOutBeforeTheFirstTokenAndBetweenTokens(kind: ProviderKind) async throws {
         try await withGateway { harness, client in
-            let silent = try await client.chat(model: kind.model(.stallHead), stream: true)
+            // Both at once: the two timeouts run side by side.
+            async let silentReply = client.chat(model: kind.model(.stallHead), stream: true)
+            async let stalledReply = client.chat(model: kind.model(.stall), stream: true)
+            let (silent, stalled) = try await (silentReply, stalledReply)
             #expect(silent.status == 504, "\(silent.body)")
             #expect(silent.error["type"] as? String == "timeout_error")
             #expect((silent.error["message"] as? String)?.contains("first token") == true)
 
-            let stalled = try await client.chat(model: kind.model(.stall), stream: true)
             #expect(stalled.status == 200)
             #expect(!stalled.events.contains("[DONE]"))
             #expect(Self.content(stalled) == "Hello")
