@@ -32,8 +32,8 @@ struct InferenceController: Sendable {
             requestID: context.requestID, logger: context.logger, started: started, deadline: started + TimeAmount(self.timeouts.request),
             clientGone: context.connectionClosed, record: record
         )
-        let (answer, headers) = try await self.pipeline.run(exchange)
-        return try codec.response(answer, headers: headers, model: summary.model)
+        let (answer, headers, model) = try await self.pipeline.run(exchange)
+        return try codec.response(answer, headers: headers, model: model)
     }
 
     func collectBody(_ request: inout Request) async throws -> ByteBuffer {

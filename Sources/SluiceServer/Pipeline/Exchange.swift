@@ -41,6 +41,10 @@ struct Exchange: Sendable {
     /// The deployment that answered, once one has.
     var deployment: Deployment?
 
+    /// The public model whose answer the client gets: the one that served it (a fallback,
+    /// say), else the one asked for.
+    var answeringModel: String { self.record.servedModel ?? self.summary.model }
+
     /// Output tokens assumed for the load estimate when a request sets no limit.
     static let defaultOutputEstimate = 256
 

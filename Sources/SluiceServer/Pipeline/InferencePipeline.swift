@@ -22,10 +22,11 @@ struct InferencePipeline: Sendable {
     let tracing: GatewayTracing?
 
     /// Runs the request. Every request that gets here ends in the ledger, refusals included.
-    /// - Returns: the answer and the headers the stages added to it.
+    /// - Returns: the answer, the headers the stages added to it, and the public model that
+    ///   answered (a fallback's name when one did).
     /// - Throws: the request's failure (a ``GatewayError`` for the client; `CancellationError`
     ///   when the client left); the request has ended by then.
-    func run(_ exchange: Exchange) async throws -> (answer: Answer, headers: HTTPFields) {
+    func run(_ exchange: Exchange) async throws -> (answer: Answer, headers: HTTPFields, model: String) {
         var exchange = exchange
         let profile = self.profiles.profile(for: exchange.caller)
         exchange.trace = RequestTrace.start(
@@ -38,11 +39,11 @@ struct InferencePipeline: Sendable {
                 end.update(exchange)
                 switch early.answer {
                 case .whole(let body, let dialect):
-                    let answer = Answer.whole(try exchange.codec.clientBody(body, in: dialect, model: exchange.summary.model), exchange.dialect)
+                    let answer = Answer.whole(try exchange.codec.clientBody(body, in: dialect, model: exchange.answeringModel), exchange.dialect)
                     end.finish(exchange, firstToken: nil)
-                    return (answer, exchange.responseHeaders)
+                    return (answer, exchange.responseHeaders, exchange.answeringModel)
                 case .stream(let stream):
-                    return (.stream(EndingAnswerStream(base: stream, exchange: exchange, end: end)), exchange.responseHeaders)
+                    return (.stream(EndingAnswerStream(base: stream, exchange: exchange, end: end)), exchange.responseHeaders, exchange.answeringModel)
                 }
             }
             end.update(exchange)
@@ -50,13 +51,13 @@ struct InferencePipeline: Sendable {
             let input = exchange.routingInput(on: route)
             if exchange.summary.stream {
                 let session = try await self.startStream(&exchange, route: route, input: input, profile: profile, end: end)
-                return (.stream(session), exchange.responseHeaders)
+                return (.stream(session), exchange.responseHeaders, exchange.answeringModel)
             }
             let answer = try await ClientDeparture.cancelling(when: exchange.clientGone) {
                 try await self.answerWhole(&exchange, route: route, input: input, profile: profile)
             }
             end.finish(exchange, firstToken: nil)
-            return (answer, exchange.responseHeaders)
+            return (answer, exchange.responseHeaders, exchange.answeringModel)
         } catch {
             end.finish(exchange, failure: error)
             throw error
@@ -80,9 +81,12 @@ struct InferencePipeline: Sendable {
     private func answerWhole(_ exchange: inout Exchange, route: ModelRoute, input: RoutingInput, profile: PipelineProfile) async throws -> Answer {
         let upstreamStarted = NIODeadline.now()
         let current = exchange
+        let openAIForm = Self.openAIFormIfNeeded(of: exchange, route: route)
         let dispatch = try await exchange.trace.stage("route") {
-            try await self.executor.dispatch(route, input: input, logger: current.logger) { deployment in
-                let request = try Self.request(current, on: deployment)
+            try await self.executor.dispatch(
+                route, input: input, logger: current.logger, refusal: { Self.refusal(current, on: $0, openAIForm: openAIForm) }
+            ) { deployment in
+                let request = try Self.request(current, on: deployment, openAIForm: openAIForm)
                 return try await current.trace.attempt(on: deployment) { try await deployment.provider.send(request) }
             }
         }
@@ -119,7 +123,7 @@ struct InferencePipeline: Sendable {
             guard var filter = stage.answerFilter(for: exchange, dialect: dialect) else { continue }
             body = try filter.filter(whole: body)
         }
-        return .whole(try exchange.codec.clientBody(body, in: dialect, model: exchange.summary.model), exchange.dialect)
+        return .whole(try exchange.codec.clientBody(body, in: dialect, model: exchange.answeringModel), exchange.dialect)
     }
 
     // MARK: - Streams
@@ -130,9 +134,12 @@ struct InferencePipeline: Sendable {
         let limits = self.streamLimits(firstTokenFrom: exchange.started, deadline: exchange.deadline)
         let upstreamStarted = NIODeadline.now()
         let current = exchange
+        let openAIForm = Self.openAIFormIfNeeded(of: exchange, route: route)
         let dispatch = try await exchange.trace.stage("route") {
-            try await self.executor.dispatch(route, input: input, logger: current.logger) { deployment in
-                let request = try Self.request(current, on: deployment)
+            try await self.executor.dispatch(
+                route, input: input, logger: current.logger, refusal: { Self.refusal(current, on: $0, openAIForm: openAIForm) }
+            ) { deployment in
+                let request = try Self.request(current, on: deployment, openAIForm: openAIForm)
                 return try await current.trace.attempt(on: deployment) {
                     try await ProgressWatchdog.run(limits, abandonedWhen: current.clientGone) { _ in try await deployment.provider.send(request) }
                 }
@@ -161,10 +168,31 @@ struct InferencePipeline: Sendable {
 
     // MARK: - What goes upstream
 
+    /// A request's translation to OpenAI's form, made once before dispatch, or the reason it
+    /// cannot be made.
+    typealias OpenAIForm = Result<(body: ByteBuffer, summary: InferenceRequest), GatewayError>
+
+    /// The OpenAI form of a request in another dialect, when a deployment of its model or its
+    /// fallbacks does not speak that dialect; nil when none needs it.
+    static func openAIFormIfNeeded(of exchange: Exchange, route: ModelRoute) -> OpenAIForm? {
+        guard exchange.dialect != .openAIChat else { return nil }
+        let models = [route] + route.routing.fallbacks.compactMap(exchange.catalog.route)
+        guard models.contains(where: { $0.deployments.contains { !$0.provider.speaksNatively(exchange.dialect) } }) else { return nil }
+        return Result { () throws(GatewayError) in try Self.openAIForm(of: exchange) }
+    }
+
+    /// Why `deployment` cannot take the request at all: its dialect cannot carry it.
+    static func refusal(_ exchange: Exchange, on deployment: Deployment, openAIForm: OpenAIForm?) -> GatewayError? {
+        guard exchange.dialect != .openAIChat, !deployment.provider.speaksNatively(exchange.dialect), case .failure(let error) = openAIForm else {
+            return nil
+        }
+        return error
+    }
+
     /// The request as `deployment` gets it: in the client's dialect when the deployment speaks
-    /// it, else in OpenAI's; with the output limit its budget assumed, when the client named
-    /// none and a budget applies.
-    static func request(_ exchange: Exchange, on deployment: Deployment) throws(GatewayError) -> ProviderRequest {
+    /// it, else in OpenAI's (`openAIForm` when made already); with the output limit its budget
+    /// assumed, when the client named none and a budget applies.
+    static func request(_ exchange: Exchange, on deployment: Deployment, openAIForm: OpenAIForm? = nil) throws(GatewayError) -> ProviderRequest {
         var request = ProviderRequest(
             body: exchange.body, summary: exchange.summary, requestID: exchange.requestID, deadline: exchange.deadline, logger: exchange.logger
         )
@@ -173,7 +201,7 @@ struct InferencePipeline: Sendable {
                 request.dialect = exchange.dialect
                 request.forwardedHeaders = Self.forwardedHeaders(of: exchange)
             } else {
-                (request.body, request.summary) = try Self.openAIForm(of: exchange)
+                (request.body, request.summary) = try (openAIForm ?? Result { () throws(GatewayError) in try Self.openAIForm(of: exchange) }).get()
             }
         }
         guard let bounds = exchange.outputBounds, request.summary.maxOutputTokens == nil, let limit = bounds.limitToSend(on: deployment.config),

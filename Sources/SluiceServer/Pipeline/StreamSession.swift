@@ -49,8 +49,8 @@ struct StreamSession: AnswerStream {
             failure = nil
             do {
                 try await self.relaySegment(&progress, into: &sink)
-                if let message = progress.relay.upstreamError {
-                    failure = .upstreamFailed("it sent an error event: \(message)")
+                if let upstreamFailure = progress.relay.upstreamFailure {
+                    failure = upstreamFailure
                 } else if !progress.relay.isComplete {
                     failure = .upstreamStreamCut("the upstream closed the stream before [DONE]")
                 }
@@ -237,10 +237,7 @@ struct StreamSession: AnswerStream {
         case .openAIChat:
             return ByteBuffer(string: failure.streamEvent)
         case .anthropicMessages:
-            var event = ByteBuffer(string: "event: error\ndata: ")
-            event.writeBytes(AnthropicErrorMapping.body(for: failure, requestID: self.exchange.requestID))
-            event.writeString("\n\n")
-            return event
+            return ByteBuffer(bytes: AnthropicErrorMapping.streamEvent(for: failure))
         }
     }
 }

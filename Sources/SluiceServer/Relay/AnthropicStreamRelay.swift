@@ -1,11 +1,12 @@
 import NIOCore
 import SluiceCore
+import SluiceTranslation
 
 /// Relays an Anthropic Messages SSE stream to a client that speaks Anthropic's API, as Anthropic
 /// sent it: every byte is forwarded untouched except `message.model` in `message_start`, which
 /// becomes the public model name. On the way it notes the usage (`message_start`, then each
-/// `message_delta`), an `error` event (dropped: the gateway ends the stream with its own), the
-/// events that carried output, and whether the stream ended with `message_stop`.
+/// `message_delta`), an `error` event (dropped: the gateway ends the stream with its own, of the
+/// same type), the events that carried output, and whether the stream ended with `message_stop`.
 ///
 /// Only complete events are forwarded; a partial event waits for the rest of its bytes.
 struct AnthropicStreamRelay {
@@ -34,6 +35,10 @@ struct AnthropicStreamRelay {
     }
     /// The message of an `error` event the upstream sent mid-stream.
     var upstreamError: String? { self.events.filter.upstreamError }
+    /// The `error` event's failure as Anthropic typed it (`overloaded_error` as a retryable 503, …).
+    var upstreamFailure: GatewayError? {
+        self.events.filter.upstreamErrorData.map { AnthropicErrorMapping.gatewayError(status: 200, anthropicBody: $0) }
+    }
     /// The output tokens a budget reservation covers.
     var outputCap: Int? { self.events.filter.outputCap }
     /// Events that carried output (text, thinking or tool input): Anthropic sends at least one
@@ -61,6 +66,8 @@ extension AnthropicStreamRelay {
         let outputCap: Int?
         var counts: AnthropicUsageCounts?
         var upstreamError: String?
+        /// The data of the `error` event, kept for its error type.
+        var upstreamErrorData: [UInt8]?
         var outputEvents = 0
         var sawMessageStop = false
         var text: [UInt8]?
@@ -137,6 +144,7 @@ extension AnthropicStreamRelay {
                 let error = members.member("error")
                 let fields = error.map { $0.kind == .object ? JSONScanner.members(of: data, objectAt: $0.value) : [] } ?? []
                 self.upstreamError = fields.member("message").flatMap { JSONValueReader.string($0, in: data) } ?? "unspecified upstream error"
+                self.upstreamErrorData = Array(data)
                 // The gateway ends the stream with an error event of its own.
                 return .drop
             default:

@@ -10,8 +10,8 @@ protocol StreamRelay {
     var usage: Usage? { get }
     /// Whether the upstream ended the stream properly.
     var isComplete: Bool { get }
-    /// The message of an error event the upstream sent mid-stream.
-    var upstreamError: String? { get }
+    /// The failure an error event the upstream sent mid-stream reports.
+    var upstreamFailure: GatewayError? { get }
     /// Events that carried output: a floor under the output tokens.
     var outputEvents: Int { get }
     /// Whether the generated text got stuck repeating itself.
@@ -25,6 +25,7 @@ protocol StreamRelay {
 }
 
 extension OpenAIStreamRelay: StreamRelay {
+    var upstreamFailure: GatewayError? { self.upstreamError.map { .upstreamFailed("it sent an error event: \($0)") } }
     var completion: [UInt8]? { self.resumePoint.map { RequestContent.quoted(escaped: $0.text) } }
 }
 

@@ -26,20 +26,28 @@ struct RoutePlanExecutor: Sendable {
     ///   - continuing: the deployment whose stream died, when this dispatch continues its answer:
     ///     then only the model's other deployments are tried, each attempt spends retry budget,
     ///     and fallback models are not used (they would answer in another voice).
+    ///   - refusal: why a deployment cannot take the request at all (its dialect cannot carry it),
+    ///     or nil when it can; a deployment that cannot is passed over without an attempt.
     ///   - send: performs one attempt on a deployment.
-    /// - Throws: the last attempt's ``GatewayError``, or 503 when no deployment could be tried.
+    /// - Throws: the last attempt's ``GatewayError``; else, when no deployment could take the
+    ///   request, the refusal; else 503 when no deployment could be tried.
     func dispatch(
         _ route: ModelRoute, input: RoutingInput, logger: Logger, continuing: Deployment? = nil,
-        send: (Deployment) async throws -> ProviderResponse
+        refusal: (Deployment) -> GatewayError? = { _ in nil }, send: (Deployment) async throws -> ProviderResponse
     ) async throws -> Dispatch {
         if continuing == nil { self.budget.recordRequest() }
         var lastError: GatewayError?
+        var cannotCarry: GatewayError?
         var attempts = 0
         var overLimitFor: Int64?
         let models = continuing == nil ? [route] + route.routing.fallbacks.compactMap(self.catalog.route) : [route]
         for model in models {
             var modelAttempts = 0
             for deployment in model.plan(input) where modelAttempts <= model.routing.retries && deployment.index != continuing?.index {
+                if let refused = refusal(deployment) {
+                    cannotCarry = cannotCarry ?? refused
+                    continue
+                }
                 if let limit = deployment.config.rateLimit,
                     let wait = await self.overLimit(deployment, of: model, limit: limit, tokens: input.estimatedTokens)
                 {
@@ -74,6 +82,7 @@ struct RoutePlanExecutor: Sendable {
             }
         }
         if let lastError { throw lastError }
+        if let cannotCarry { throw cannotCarry }
         if let wait = overLimitFor {
             throw GatewayError.rateLimited("every deployment of `\(route.name)`", retryAfterSeconds: RequestLimits.seconds(wait))
         }

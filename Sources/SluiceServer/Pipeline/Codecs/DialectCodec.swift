@@ -16,10 +16,10 @@ protocol DialectCodec: Sendable {
     /// A whole answer written in `dialect`, in the client's dialect. The pipeline asks for it
     /// before the request ends, so an answer that cannot be carried is recorded as the failure
     /// the client gets.
-    /// - Parameter model: the public model name the client asked for.
+    /// - Parameter model: the public model that answered.
     func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String) throws(GatewayError) -> ByteBuffer
     /// The answer as the client gets it (a whole answer is already in its dialect).
-    /// - Parameter model: the public model name the client asked for.
+    /// - Parameter model: the public model that answered.
     func response(_ answer: Answer, headers: HTTPFields, model: String) throws(GatewayError) -> Response
 }
 
