@@ -6,16 +6,10 @@ import NIOCore
 /// The operation runs in a child task so that it can be cancelled without cancelling the
 /// connection's task, which goes on to serve the connection's next request.
 enum ClientDeparture {
-    /// Moves a non-Sendable closure into a child task that finishes before the closure's scope
-    /// ends (the task group below awaits it), which makes the transfer safe.
-    private struct UnsafeTransfer<Value>: @unchecked Sendable {
-        let value: Value
-    }
-
     /// Runs `operation`; throws `CancellationError` when `clientGone` completes first.
     static func cancelling<Value: Sendable>(when clientGone: EventLoopFuture<Void>, _ operation: () async throws -> Value) async throws -> Value {
         try await withoutActuallyEscaping(operation) { operation in
-            let transfer = UnsafeTransfer(value: operation)
+            let transfer = ChildTaskTransfer(value: operation)
             return try await withThrowingTaskGroup(of: Value?.self) { group in
                 group.addTask { try await transfer.value() }
                 group.addTask {

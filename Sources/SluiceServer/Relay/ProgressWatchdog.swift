@@ -33,12 +33,6 @@ enum ProgressWatchdog {
         }
     }
 
-    /// Moves a non-Sendable closure into a child task that finishes before the closure's scope
-    /// ends (the task group below awaits it), which makes the transfer safe.
-    private struct UnsafeTransfer<Value>: @unchecked Sendable {
-        let value: Value
-    }
-
     /// Runs `operation`, throwing ``GatewayError/timeout(_:)`` when a limit passes first, and
     /// `CancellationError` when `abandonedWhen` (the client's connection closing) completes first.
     /// The limits are timed on that connection's event loop.
@@ -47,7 +41,7 @@ enum ProgressWatchdog {
     ) async throws -> Value {
         let progress = Progress()
         return try await withoutActuallyEscaping(operation) { operation in
-            let transfer = UnsafeTransfer(value: operation)
+            let transfer = ChildTaskTransfer(value: operation)
             return try await withThrowingTaskGroup(of: Value?.self) { group in
                 group.addTask { try await transfer.value(progress) }
                 group.addTask {
