@@ -47,7 +47,8 @@ struct ClientEventSink: AnswerSink {
             var sink: any AnswerSink = ClientEventSink(writer: writer, translate: translator?())
             try await stream.run(into: &sink)
             guard var client = sink as? ClientEventSink else { return }
-            try await client.writer.finish(nil)
+            // The request has ended; a client gone by now has nothing left to receive.
+            try? await client.writer.finish(nil)
         })
     }
 }
