@@ -25,6 +25,7 @@ func withNativeGateway(_ body: (GatewayHarness, TestClient, StubAnthropicFeature
 /// | `claude-overloaded` | Anthropic (`claude-overloaded`), priced with ``price`` |
 /// | `claude-fallback` | Anthropic (`claude-failing`), falling back to the model `stub-metered` (OpenAI-compatible) |
 /// | `claude-retried` | Anthropic (`claude-failing`) first, then OpenAI-compatible (`metered`), one retry |
+/// | `claude-mixed` | OpenAI-compatible (`metered`) first, then Anthropic (`claude-cached`), one retry |
 enum NativeGatewayModels {
     /// Input, output, cache reads, five-minute and one-hour cache writes each at their own price.
     static let price = Price(inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3, cacheWritePerMillion: 3.75, oneHourCacheWritePerMillion: 6)
@@ -44,6 +45,11 @@ enum NativeGatewayModels {
                 deployments:
                   - \(anthropic("claude-failing", "price: { input_per_million: 1 }"))
                   - { provider: openai, base_url: \(openAIURL), model: metered, price: { input_per_million: 2 } }
+              - name: claude-mixed
+                routing: { strategy: cost, retries: 1 }
+                deployments:
+                  - { provider: openai, base_url: \(openAIURL), model: metered, price: { input_per_million: 1 } }
+                  - \(anthropic("claude-cached", "price: { input_per_million: 2 }"))
 
             """
     }
