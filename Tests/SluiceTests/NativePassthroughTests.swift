@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import SluiceCore
 import Testing
 
@@ -94,6 +96,18 @@ struct NativePassthroughTests {
             let unversioned = try #require(upstream.received.last)
             #expect(unversioned.header("anthropic-version") == "2023-06-01")
             #expect(unversioned.header("anthropic-beta") == nil)
+
+            // Betas on several header lines arrive as one list, in order.
+            var request = HTTPClientRequest(url: client.baseURL + "/v1/messages")
+            request.method = .POST
+            request.headers.add(contentsOf: [("x-api-key", "sk-test"), ("content-type", "application/json"), ("anthropic-version", Self.version)])
+            request.headers.add(contentsOf: [("anthropic-beta", "extended-cache-ttl-2025-04-11"), ("anthropic-beta", "interleaved-thinking-2025-05-14, files-api-2025-04-14")])
+            request.body = .bytes(ByteBuffer(string: Self.featureBody(stream: false)))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            _ = try await response.body.collect(upTo: 1 << 20)
+            #expect(response.status == .ok)
+            let betas = try #require(upstream.received.last?.header("anthropic-beta"))
+            #expect(betas.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } == ["extended-cache-ttl-2025-04-11", "interleaved-thinking-2025-05-14", "files-api-2025-04-14"])
         }
     }
 
@@ -227,6 +241,7 @@ struct NativePassthroughTests {
             try #require(records.count == 2)
             #expect(records[0].status == 200 && records[0].deployment == "anthropic:claude-cached")
             #expect(records[1].status == 502)
+            #expect(records[0].attempts == 1, "the OpenAI-compatible deployment was passed over")
         }
     }
 
