@@ -59,9 +59,10 @@ struct NativePassthroughTests {
     static let version = "2023-01-01"
     static let betas = "extended-cache-ttl-2025-04-11, interleaved-thinking-2025-05-14,files-api-2025-04-14"
 
-    private func messages(_ client: TestClient, _ body: String, headers: [String: String] = [:]) async throws -> TestClient.Reply {
-        let base = ["x-api-key": "sk-test", "anthropic-version": Self.version, "anthropic-beta": Self.betas]
-        return try await client.request(.POST, "/v1/messages", body: body, key: nil, headers: base.merging(headers) { $1 })
+    /// Sends `body` as an Anthropic client would, with ``version`` and ``betas``.
+    private func messages(_ client: TestClient, _ body: String) async throws -> TestClient.Reply {
+        let headers = ["x-api-key": "sk-test", "anthropic-version": Self.version, "anthropic-beta": Self.betas]
+        return try await client.request(.POST, "/v1/messages", body: body, key: nil, headers: headers)
     }
 
     // MARK: - The request
@@ -273,6 +274,19 @@ struct NativePassthroughTests {
             #expect(record.errorCode == "overloaded_error")
             let input = try Self.stubUsage(StubAnthropicFeatures.Sent(stream: true, body: beforeError), usageOf: "message_start").input
             #expect(record.usage == Usage(promptTokens: input, completionTokens: 2), "the input Anthropic reported and the two words that reached the client are billed")
+        }
+    }
+
+    @Test func anOverloadedAnthropicAnswersTheClientInAnthropicsShapeWithItsType() async throws {
+        try await withNativeGateway { harness, client, _ in
+            let body = #"{"model":"claude-overloaded","max_tokens":64,"messages":[{"role":"user","content":"Say hello"}]}"#
+            let reply = try await self.messages(client, body)
+            #expect(reply.status >= 500, "a status SDKs retry")
+            #expect(reply.json["type"] as? String == "error")
+            #expect((reply.json["error"] as? [String: Any])?["type"] as? String == "overloaded_error")
+            let record = try #require(try await harness.waitForRecords(1).first)
+            #expect(record.status == reply.status)
+            #expect(record.errorCode == "overloaded_error")
         }
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import SluiceConfig
 
 /// Runs `body` against a fresh gateway that also serves models backed by a
 /// ``StubAnthropicFeatures`` (see ``NativeGatewayModels``), added to its config and reloaded.
@@ -21,17 +20,16 @@ func withNativeGateway(_ body: (GatewayHarness, TestClient, StubAnthropicFeature
 ///
 /// | model | deployments |
 /// |---|---|
-/// | `claude-native` | Anthropic (`claude-cached`), priced with ``price`` |
-/// | `claude-overloaded` | Anthropic (`claude-overloaded`), priced with ``price`` |
+/// | `claude-native` | Anthropic (`claude-cached`), priced per million at $3 input, $15 output, $0.30 cache reads, $3.75 five-minute and $6 one-hour cache writes |
+/// | `claude-overloaded` | Anthropic (`claude-overloaded`), priced the same |
 /// | `claude-fallback` | Anthropic (`claude-failing`), falling back to the model `stub-metered` (OpenAI-compatible) |
 /// | `claude-retried` | Anthropic (`claude-failing`) first, then OpenAI-compatible (`metered`), one retry |
 /// | `claude-mixed` | OpenAI-compatible (`metered`) first, then Anthropic (`claude-cached`), one retry |
 enum NativeGatewayModels {
-    /// Input, output, cache reads, five-minute and one-hour cache writes each at their own price.
-    static let price = Price(inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3, cacheWritePerMillion: 3.75, oneHourCacheWritePerMillion: 6)
     static let apiKey = "sk-anthropic-native"
 
     static func yaml(anthropicURL: String, openAIURL: String) -> String {
+        // Input, output, cache reads, five-minute and one-hour cache writes each at their own price.
         let price = "price: { input_per_million: 3, output_per_million: 15, cached_input_per_million: 0.3, cache_write_per_million: 3.75, cache_write_1h_per_million: 6 }"
         func anthropic(_ model: String, _ price: String) -> String {
             "{ provider: anthropic, base_url: \(anthropicURL), api_key: \(apiKey), model: \(model), \(price) }"

@@ -264,8 +264,8 @@ private struct FeatureAnswer {
                 let input = #"{"query":\#(Self.quoted(query))}"#
                 let split = input.index(input.startIndex, offsetBy: 5)
                 deltas = [String(input[..<split]), String(input[split...])].map { delta(#"{"type":"input_json_delta","partial_json":\#(Self.quoted($0))}"#) }
-            case .webSearchResult:
-                start = self.wholeBlock(block).replacingOccurrences(of: "\": ", with: "\":")
+            case .webSearchResult(let id):
+                start = #"{"type":"web_search_tool_result","tool_use_id":"\#(id)","content":\#(Self.searchResults)}"#
             case .text(let words, let citation):
                 start = #"{"type":"text","text":""}"#
                 if let citation { deltas.append(delta(#"{"type":"citations_delta","citation":\#(self.citation(citation))}"#)) }
