@@ -27,8 +27,11 @@ public protocol Provider: Sendable {
 
     /// Counts the input tokens of an Anthropic Messages request (`/v1/messages/count_tokens`),
     /// for backends that can; the answer is Anthropic's `{"input_tokens": N}`.
+    /// - Parameter forwardedHeaders: the client's `anthropic-version` and `anthropic-beta`.
     /// - Throws: ``GatewayError`` 400 `unsupported_endpoint` from backends that cannot.
-    func countTokens(anthropicMessages body: ByteBuffer, requestID: String, deadline: NIODeadline, logger: Logger) async throws -> ByteBuffer
+    func countTokens(
+        anthropicMessages body: ByteBuffer, forwardedHeaders: [(name: String, value: String)], requestID: String, deadline: NIODeadline, logger: Logger
+    ) async throws -> ByteBuffer
 
     /// Whether ``send(_:)`` takes requests written in `dialect` as they are and answers in it:
     /// then a client speaking that dialect is served without translation.
@@ -40,7 +43,9 @@ extension Provider {
         dialect == .openAIChat
     }
 
-    public func countTokens(anthropicMessages body: ByteBuffer, requestID: String, deadline: NIODeadline, logger: Logger) async throws -> ByteBuffer {
+    public func countTokens(
+        anthropicMessages body: ByteBuffer, forwardedHeaders: [(name: String, value: String)], requestID: String, deadline: NIODeadline, logger: Logger
+    ) async throws -> ByteBuffer {
         throw GatewayError.cannotCountTokens
     }
 }

@@ -291,6 +291,21 @@ struct PipelineProfileTests {
         }
     }
 
+    /// Anthropic refuses a thinking budget that is not under `max_tokens`: a ceiling that passes
+    /// the budget halves it (at least 1,024 tokens), or turns thinking off when that cannot fit.
+    @Test(arguments: [(ceiling: 32, thinking: #"{"type":"disabled"}"#), (ceiling: 8192, thinking: #"{"type":"enabled","budget_tokens":4096}"#)])
+    func aCeilingKeepsAnthropicsThinkingBudgetUnderIt(ceiling: Int, thinking: String) async throws {
+        let settings = Self.settings.replacingOccurrences(of: "max_output_tokens: \(Self.ceiling) }", with: "max_output_tokens: \(ceiling) }")
+        try await withGateway(settings: settings) { harness, client in
+            let key = try await self.makeKey(client, metadata: ["profile": "capped"])
+            let body = #"{"model":"anthropic-ok","max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":31999},"messages":[{"role":"user","content":"Hi"}]}"#
+            let reply = try await client.request(.POST, "/v1/messages", body: body, key: key)
+            #expect(reply.status == 200, "\(reply.body)")
+            let received = try #require(harness.anthropicStub.server.requests.last { $0.path.hasSuffix("/messages") }).text
+            #expect(received.contains(#""max_tokens":\#(ceiling),"thinking":\#(thinking),"messages""#), "\(received)")
+        }
+    }
+
     @Test func theProfileIsTheKeysElseItsTenantsElseTheDefault() async throws {
         try await withGateway(settings: Self.settings) { harness, client in
             let inAcme = try await self.makeKey(client, tenant: "acme")

@@ -113,14 +113,19 @@ public struct AnthropicProvider: Provider {
         }
     }
 
-    /// `POST /messages/count_tokens` with the upstream's model name.
-    public func countTokens(anthropicMessages body: ByteBuffer, requestID: String, deadline: NIODeadline, logger: Logger) async throws -> ByteBuffer {
+    /// `POST /messages/count_tokens` with the upstream's model name and the client's API version and betas.
+    public func countTokens(
+        anthropicMessages body: ByteBuffer, forwardedHeaders: [(name: String, value: String)], requestID: String, deadline: NIODeadline, logger: Logger
+    ) async throws -> ByteBuffer {
         let edited = body.withUnsafeReadableBytes { bytes -> [UInt8]? in
             guard let model = (try? JSONScanner.topLevelMembers(of: bytes))?.member("model") else { return nil }
             return BodyEdit.apply([BodyEdit(range: model.value, replacement: JSONString.quoted(self.upstreamModel))], to: bytes)
         }
         guard let edited else { throw GatewayError.invalidRequest("model: Field required", param: "model") }
         var headers = self.baseHeaders
+        for (name, value) in forwardedHeaders where Self.forwardedHeaderNames.contains(name) {
+            headers.replaceOrAdd(name: name, value: value)
+        }
         headers.add(name: "content-length", value: String(edited.count))
         headers.add(name: "x-request-id", value: requestID)
         let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: self.countTokensPath, headers: headers)

@@ -25,7 +25,7 @@ struct AnthropicMessagesController {
         for deployment in route.deployments where deployment.health.isAvailable(at: now) {
             do {
                 let answer = try await deployment.provider.countTokens(
-                    anthropicMessages: body, requestID: context.requestID, deadline: now + TimeAmount(self.inference.timeouts.request),
+                    anthropicMessages: body, forwardedHeaders: AnthropicMessagesCodec.forwardedHeaders(of: request.headers), requestID: context.requestID, deadline: now + TimeAmount(self.inference.timeouts.request),
                     logger: context.logger
                 )
                 var headers: HTTPFields = [.contentType: "application/json"]

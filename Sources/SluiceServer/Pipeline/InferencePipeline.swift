@@ -199,7 +199,7 @@ struct InferencePipeline: Sendable {
         if exchange.dialect != .openAIChat {
             if deployment.provider.speaksNatively(exchange.dialect) {
                 request.dialect = exchange.dialect
-                request.forwardedHeaders = Self.forwardedHeaders(of: exchange)
+                request.forwardedHeaders = exchange.dialect == .anthropicMessages ? AnthropicMessagesCodec.forwardedHeaders(of: exchange.headers) : []
             } else {
                 (request.body, request.summary) = try (openAIForm ?? Result { () throws(GatewayError) in try Self.openAIForm(of: exchange) }).get()
             }
@@ -224,16 +224,6 @@ struct InferencePipeline: Sendable {
         return (body, try InferenceRequest(endpoint: .chatCompletions, body: body))
     }
 
-    /// The client's `anthropic-version` and `anthropic-beta` headers, for a request forwarded as written.
-    private static func forwardedHeaders(of exchange: Exchange) -> [(name: String, value: String)] {
-        guard exchange.dialect == .anthropicMessages else { return [] }
-        var forwarded: [(name: String, value: String)] = []
-        if let version = exchange.headers[.anthropicVersion] { forwarded.append(("anthropic-version", version)) }
-        let betas = exchange.headers[values: .anthropicBeta]
-        if !betas.isEmpty { forwarded.append(("anthropic-beta", betas.joined(separator: ","))) }
-        return forwarded
-    }
-
     // MARK: - Deployment verdicts
 
     /// Success, or failure when the answer came too slowly for its deployment to count as healthy.
@@ -248,9 +238,4 @@ struct InferencePipeline: Sendable {
         ])
         return .failure
     }
-}
-
-extension HTTPField.Name {
-    static let anthropicVersion = Self("anthropic-version")!
-    static let anthropicBeta = Self("anthropic-beta")!
 }

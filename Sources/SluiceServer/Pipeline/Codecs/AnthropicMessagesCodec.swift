@@ -20,6 +20,16 @@ struct AnthropicMessagesCodec: DialectCodec {
         return try InferenceRequest(endpoint: .chatCompletions, body: body)
     }
 
+    /// The client's `anthropic-version` and `anthropic-beta` headers, which a request forwarded as
+    /// written carries upstream.
+    static func forwardedHeaders(of headers: HTTPFields) -> [(name: String, value: String)] {
+        var forwarded: [(name: String, value: String)] = []
+        if let version = headers[.anthropicVersion] { forwarded.append(("anthropic-version", version)) }
+        let betas = headers[values: .anthropicBeta]
+        if !betas.isEmpty { forwarded.append(("anthropic-beta", betas.joined(separator: ","))) }
+        return forwarded
+    }
+
     /// The body's `model`, refused in Anthropic's words when missing.
     static func model(of body: ByteBuffer) throws(GatewayError) -> String {
         try body.withUnsafeReadableBytes { bytes throws(GatewayError) in
@@ -66,4 +76,9 @@ struct AnthropicMessagesCodec: DialectCodec {
             }
         }
     }
+}
+
+extension HTTPField.Name {
+    static let anthropicVersion = Self("anthropic-version")!
+    static let anthropicBeta = Self("anthropic-beta")!
 }
