@@ -243,6 +243,7 @@ struct NativePassthroughTests {
             #expect(records[0].status == 200 && records[0].deployment == "anthropic:claude-cached")
             #expect(records[1].status == 502)
             #expect(records[0].attempts == 1, "the OpenAI-compatible deployment was passed over")
+            #expect(records[1].attempts == 1, "the failed request counts the Anthropic deployment it tried")
         }
     }
 

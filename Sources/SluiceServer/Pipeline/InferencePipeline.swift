@@ -80,19 +80,8 @@ struct InferencePipeline: Sendable {
 
     private func answerWhole(_ exchange: inout Exchange, route: ModelRoute, input: RoutingInput, profile: PipelineProfile) async throws -> Answer {
         let upstreamStarted = NIODeadline.now()
-        let current = exchange
-        let openAIForm = Self.openAIFormIfNeeded(of: exchange, route: route)
-        let dispatch = try await exchange.trace.stage("route") {
-            try await self.executor.dispatch(
-                route, input: input, logger: current.logger, refusal: { Self.refusal(current, on: $0, openAIForm: openAIForm) }
-            ) { deployment in
-                let request = try Self.request(current, on: deployment, openAIForm: openAIForm)
-                return try await current.trace.attempt(on: deployment) { try await deployment.provider.send(request) }
-            }
-        }
+        let dispatch = try await self.dispatch(&exchange, route: route, input: input, streamLimits: nil)
         exchange.record.measureUpstream(since: upstreamStarted)
-        exchange.record.served(by: dispatch)
-        exchange.deployment = dispatch.lease.deployment
         let lease = dispatch.lease
         guard case .complete(let upstreamBody) = dispatch.response.body else {
             lease.release(.failure)
@@ -133,20 +122,7 @@ struct InferencePipeline: Sendable {
     ) async throws -> StreamSession {
         let limits = self.streamLimits(firstTokenFrom: exchange.started, deadline: exchange.deadline)
         let upstreamStarted = NIODeadline.now()
-        let current = exchange
-        let openAIForm = Self.openAIFormIfNeeded(of: exchange, route: route)
-        let dispatch = try await exchange.trace.stage("route") {
-            try await self.executor.dispatch(
-                route, input: input, logger: current.logger, refusal: { Self.refusal(current, on: $0, openAIForm: openAIForm) }
-            ) { deployment in
-                let request = try Self.request(current, on: deployment, openAIForm: openAIForm)
-                return try await current.trace.attempt(on: deployment) {
-                    try await ProgressWatchdog.run(limits, abandonedWhen: current.clientGone) { _ in try await deployment.provider.send(request) }
-                }
-            }
-        }
-        exchange.record.served(by: dispatch)
-        exchange.deployment = dispatch.lease.deployment
+        let dispatch = try await self.dispatch(&exchange, route: route, input: input, streamLimits: limits)
         guard case .stream(let chunks) = dispatch.response.body else {
             dispatch.lease.release(.failure)
             throw GatewayError.upstreamFailed("it answered a streaming request without a stream")
@@ -158,6 +134,41 @@ struct InferencePipeline: Sendable {
             pipeline: self, exchange: exchange, end: end, dispatch: dispatch, chunks: chunks, input: input, limits: limits,
             upstreamStarted: upstreamStarted, filters: filters
         )
+    }
+
+    // MARK: - Routing
+
+    /// Tries the model's deployments (retries, fallbacks) until one answers, and notes in the
+    /// record who did; the record counts the attempts made whether one answered or not.
+    /// - Parameter streamLimits: for a stream, the time limits its first token keeps.
+    private func dispatch(
+        _ exchange: inout Exchange, route: ModelRoute, input: RoutingInput, streamLimits: ProgressWatchdog.Limits?
+    ) async throws -> RoutePlanExecutor.Dispatch {
+        let current = exchange
+        let openAIForm = Self.openAIFormIfNeeded(of: exchange, route: route)
+        var attempts = 0
+        do {
+            let dispatch = try await current.trace.stage("route") {
+                try await self.executor.dispatch(
+                    route, input: input, logger: current.logger, refusal: { Self.refusal(current, on: $0, openAIForm: openAIForm) }
+                ) { deployment in
+                    attempts += 1
+                    let request = try Self.request(current, on: deployment, openAIForm: openAIForm)
+                    return try await current.trace.attempt(on: deployment) {
+                        guard let streamLimits else { return try await deployment.provider.send(request) }
+                        return try await ProgressWatchdog.run(streamLimits, abandonedWhen: current.clientGone) { _ in
+                            try await deployment.provider.send(request)
+                        }
+                    }
+                }
+            }
+            exchange.record.served(by: dispatch)
+            exchange.deployment = dispatch.lease.deployment
+            return dispatch
+        } catch {
+            exchange.record.attempts = attempts
+            throw error
+        }
     }
 
     func streamLimits(firstTokenFrom start: NIODeadline, deadline: NIODeadline) -> ProgressWatchdog.Limits {
