@@ -174,6 +174,10 @@ struct AnthropicStreamRelayTests {
         // Cut before its message_delta, a stream counts the output it carried, not the placeholder.
         let (_, cut) = try self.relay([AnthropicStreams.start] + ["a", "b", "c"].map { AnthropicStreams.text($0) })
         #expect(cut.usage == Usage(promptTokens: 25, completionTokens: 3))
+        // Once message_delta gives the count, it stands, even below the events seen.
+        let final = #"event: message_delta\#ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}\#n\#n"#
+        let (_, counted) = try self.relay([AnthropicStreams.start] + ["a", "b", "c"].map { AnthropicStreams.text($0) } + [final])
+        #expect(counted.usage == Usage(promptTokens: 25, completionTokens: 2))
     }
 
     @Test func countsFromTheUpstreamAreClamped() throws {

@@ -27,10 +27,10 @@ struct AnthropicStreamRelay {
 
     /// The token counts so far; nil until the stream reported any. `message_start`'s output
     /// count is a placeholder (1 or 2), so a stream cut before its `message_delta` counts at least
-    /// one output token per event that carried output.
+    /// one output token per event that carried output; once `message_delta` gave the count, it stands.
     var usage: Usage? {
         guard var usage = self.events.filter.counts?.usage else { return nil }
-        usage.completionTokens = Usage.clamped(max(usage.completionTokens, self.outputEvents))
+        if !self.events.filter.sawOutputCount { usage.completionTokens = Usage.clamped(max(usage.completionTokens, self.outputEvents)) }
         return usage
     }
     /// The message of an `error` event the upstream sent mid-stream.
@@ -70,6 +70,8 @@ extension AnthropicStreamRelay {
         var upstreamErrorData: [UInt8]?
         var outputEvents = 0
         var sawMessageStop = false
+        /// Whether a `message_delta` reported the output count.
+        var sawOutputCount = false
         var text: [UInt8]?
 
         init(publicModel: String, outputCap: Int?, keepsText: Bool) {
@@ -135,7 +137,10 @@ extension AnthropicStreamRelay {
                 let edits = ModelNameEdit.edits(members: fields, publicModel: self.publicModel, in: data)
                 return edits.isEmpty ? .keep : .edit(edits)
             case "message_delta":
-                if let usage = members.member("usage") { self.noteUsage(usage, in: data) }
+                if let usage = members.member("usage") {
+                    self.noteUsage(usage, in: data)
+                    self.sawOutputCount = true
+                }
             case "content_block_delta":
                 try self.noteDelta(members, in: data)
             case "message_stop":
