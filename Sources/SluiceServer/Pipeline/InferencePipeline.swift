@@ -53,7 +53,7 @@ struct InferencePipeline: Sendable {
                 let session = try await self.startStream(&exchange, route: route, input: input, profile: profile, end: end)
                 return (.stream(session), exchange.responseHeaders, exchange.answeringModel)
             }
-            let answer = try await ClientDeparture.cancelling(when: exchange.clientGone) {
+            let answer = try await ConnectionCloseSignal.cancellingTask(whenClosed: exchange.clientGone) {
                 try await self.answerWhole(&exchange, route: route, input: input, profile: profile)
             }
             end.finish(exchange, firstToken: nil)

@@ -62,7 +62,7 @@ package enum PipelineBenchmark {
     }
 
     /// Nanoseconds that watching for the client's departure adds to one non-streamed request:
-    /// an empty operation run under ``ClientDeparture`` against the same operation run bare.
+    /// an empty operation run under ``ConnectionCloseSignal/cancellingTask(whenClosed:_:)`` against the same operation run bare.
     package static func departureCost(iterations: Int) async throws -> (watched: Double, bare: Double) {
         let clientGone = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
         defer { clientGone.succeed() }
@@ -72,7 +72,7 @@ package enum PipelineBenchmark {
             for index in 0..<iterations { sink &+= try await Self.operation(index) }
         }
         let watched = try await clock.measure {
-            for index in 0..<iterations { sink &+= try await ClientDeparture.cancelling(when: clientGone.futureResult) { try await Self.operation(index) } }
+            for index in 0..<iterations { sink &+= try await ConnectionCloseSignal.cancellingTask(whenClosed: clientGone.futureResult) { try await Self.operation(index) } }
         }
         precondition(sink != 1)
         return (Self.nanoseconds(watched) / Double(iterations), Self.nanoseconds(bare) / Double(iterations))
