@@ -77,18 +77,9 @@ public struct AnthropicProvider: Provider {
         } catch {
             throw error.gatewayError
         }
-        var headers = self.baseHeaders
-        headers.add(name: "content-length", value: String(body.readableBytes))
-        headers.add(name: "accept", value: request.summary.stream ? "text/event-stream" : "application/json")
-        headers.add(name: "x-request-id", value: request.requestID)
-        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: self.messagesPath, headers: headers)
-
-        let response: UpstreamResponse
-        do {
-            response = try await self.client.execute(origin: self.origin, head: head, body: body, deadline: request.deadline, streaming: request.summary.stream)
-        } catch {
-            throw UpstreamFailure.error(transport: error)
-        }
+        let response = try await self.post(
+            body, to: self.messagesPath, requestID: request.requestID, deadline: request.deadline, streaming: request.summary.stream
+        )
         let created = Int(Date().timeIntervalSince1970)
         switch response.body {
         case .complete(let buffer):
@@ -117,24 +108,10 @@ public struct AnthropicProvider: Provider {
     public func countTokens(
         anthropicMessages body: ByteBuffer, forwardedHeaders: [(name: String, value: String)], requestID: String, deadline: NIODeadline, logger: Logger
     ) async throws -> ByteBuffer {
-        let edited = body.withUnsafeReadableBytes { bytes -> [UInt8]? in
-            guard let model = (try? JSONScanner.topLevelMembers(of: bytes))?.member("model") else { return nil }
-            return BodyEdit.apply([BodyEdit(range: model.value, replacement: JSONString.quoted(self.upstreamModel))], to: bytes)
-        }
-        guard let edited else { throw GatewayError.invalidRequest("model: Field required", param: "model") }
-        var headers = self.baseHeaders
-        for (name, value) in forwardedHeaders where Self.forwardedHeaderNames.contains(name) {
-            headers.replaceOrAdd(name: name, value: value)
-        }
-        headers.add(name: "content-length", value: String(edited.count))
-        headers.add(name: "x-request-id", value: requestID)
-        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: self.countTokensPath, headers: headers)
-        let response: UpstreamResponse
-        do {
-            response = try await self.client.execute(origin: self.origin, head: head, body: ByteBuffer(bytes: edited), deadline: deadline, streaming: false)
-        } catch {
-            throw UpstreamFailure.error(transport: error)
-        }
+        let response = try await self.post(
+            try self.withUpstreamModel(body, model: nil), to: self.countTokensPath, forwarding: forwardedHeaders, requestID: requestID,
+            deadline: deadline, streaming: false
+        )
         guard case .complete(let answer) = response.body, (200..<300).contains(response.status) else {
             guard case .complete(let answer) = response.body else { throw GatewayError.upstreamFailed("it streamed a token count") }
             throw self.failure(response, body: answer, logger: logger)
@@ -155,6 +132,38 @@ public struct AnthropicProvider: Provider {
         guard (200..<300).contains(response.status) else {
             throw GatewayError.upstreamFailed("its health probe answered HTTP \(response.status)")
         }
+    }
+
+    /// POSTs `body` to `path` with the deployment's headers, the client's forwarded ones and the
+    /// request's id.
+    func post(
+        _ body: ByteBuffer, to path: String, forwarding forwarded: [(name: String, value: String)] = [], requestID: String, deadline: NIODeadline,
+        streaming: Bool
+    ) async throws -> UpstreamResponse {
+        var headers = self.baseHeaders
+        for (name, value) in forwarded where Self.forwardedHeaderNames.contains(name) {
+            headers.replaceOrAdd(name: name, value: value)
+        }
+        headers.add(name: "content-length", value: String(body.readableBytes))
+        headers.add(name: "accept", value: streaming ? "text/event-stream" : "application/json")
+        headers.add(name: "x-request-id", value: requestID)
+        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path, headers: headers)
+        do {
+            return try await self.client.execute(origin: self.origin, head: head, body: body, deadline: deadline, streaming: streaming)
+        } catch {
+            throw UpstreamFailure.error(transport: error)
+        }
+    }
+
+    /// An Anthropic body with `model` set to the upstream's name.
+    /// - Parameter model: the body's `model` member when already read; nil to read it.
+    func withUpstreamModel(_ body: ByteBuffer, model: JSONMember?) throws(GatewayError) -> ByteBuffer {
+        let edited = body.withUnsafeReadableBytes { bytes -> [UInt8]? in
+            guard let model = model ?? (try? JSONScanner.topLevelMembers(of: bytes))?.member("model") else { return nil }
+            return BodyEdit.apply([BodyEdit(range: model.value, replacement: JSONString.quoted(self.upstreamModel))], to: bytes)
+        }
+        guard let edited else { throw GatewayError.invalidRequest("model: Field required", param: "model") }
+        return ByteBuffer(bytes: edited)
     }
 
     /// The upstream's error in the OpenAI shape: 429 and 529 (overloaded) stay retryable with the

@@ -38,6 +38,12 @@ struct SSEEventRelay<Filter: SSEEventFilter> {
     /// Whether bytes of an unfinished event are waiting for the rest.
     var isCarrying: Bool { self.carry.readableBytes > 0 }
 
+    /// Forgets the unfinished event, for a stream that goes on from another upstream.
+    mutating func dropCarried() {
+        self.carry = ByteBuffer()
+        self.carrySearched = 0
+    }
+
     /// Takes the next upstream bytes and returns what to send the client now (possibly nothing).
     /// - Throws: what the filter throws, or ``GatewayError`` when an event outgrows ``maximumEventBytes``.
     mutating func relay(_ chunk: ByteBuffer) throws(GatewayError) -> ByteBuffer {
