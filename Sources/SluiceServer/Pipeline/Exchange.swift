@@ -40,6 +40,8 @@ struct Exchange: Sendable {
     var outputBounds: OutputBounds?
     /// The deployment that answered, once one has.
     var deployment: Deployment?
+    /// ``routingInput()`` once made, until the body changes.
+    private var madeRoutingInput: RoutingInput?
 
     /// The public model whose answer the client gets: the one that served it (a fallback,
     /// say), else the one asked for.
@@ -82,12 +84,23 @@ struct Exchange: Sendable {
         self.record.stream = summary.stream
         self.body = body
         self.summary = summary
+        self.madeRoutingInput = nil
     }
 
     /// The load estimate, plus what the model's strategy keys on: for session affinity the
     /// configured header or the body's `user`; for prefix-aware routing a hash of the prompt's
     /// first bytes (the whole prompt when it is shorter, so short prompts do not collide).
-    func routingInput(on route: ModelRoute) -> RoutingInput {
+    /// Made once per body: the token limit charges the estimate routing then uses.
+    /// - Returns: nil when the model has no route.
+    mutating func routingInput() -> RoutingInput? {
+        if let made = self.madeRoutingInput { return made }
+        guard let route = self.route else { return nil }
+        let input = self.routingInput(on: route)
+        self.madeRoutingInput = input
+        return input
+    }
+
+    private func routingInput(on route: ModelRoute) -> RoutingInput {
         let summary = self.summary
         let output = summary.endpoint == .embeddings
             ? 0 : (summary.maxOutputTokens ?? Self.defaultOutputEstimate).multipliedWithSaturation(by: summary.generatedChoices)

@@ -47,8 +47,7 @@ struct InferencePipeline: Sendable {
                 }
             }
             end.update(exchange)
-            guard let route = exchange.route else { throw GatewayError.unknownModel(exchange.summary.model) }
-            let input = exchange.routingInput(on: route)
+            guard let route = exchange.route, let input = exchange.routingInput() else { throw GatewayError.unknownModel(exchange.summary.model) }
             if exchange.summary.stream {
                 let session = try await self.startStream(&exchange, route: route, input: input, profile: profile, end: end)
                 return (.stream(session), exchange.responseHeaders, exchange.answeringModel)

@@ -10,8 +10,7 @@ struct TokenRateLimitStage: PipelineStage {
     let limits: RequestLimits
 
     func beforeDispatch(_ exchange: inout Exchange) async throws(GatewayError) -> StageVerdict {
-        guard let route = exchange.route else { return .proceed }
-        let tokens = exchange.routingInput(on: route).estimatedTokens
+        guard let tokens = exchange.routingInput()?.estimatedTokens else { return .proceed }
         if let outcome = try await self.limits.admitTokens(tokens, of: exchange.caller) {
             RateLimitHeaders.add(outcome, kind: "tokens", to: &exchange.responseHeaders)
         }
