@@ -7,14 +7,6 @@ import SluiceCore
 enum Answer: Sendable {
     case whole(ByteBuffer, WireDialect)
     case stream(any AnswerStream)
-
-    /// The dialect the answer's bytes are written in.
-    var dialect: WireDialect {
-        switch self {
-        case .whole(_, let dialect): dialect
-        case .stream(let stream): stream.dialect
-        }
-    }
 }
 
 /// A streamed answer, run once by the response body: it writes complete SSE events to its sink
