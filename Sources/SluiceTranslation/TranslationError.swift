@@ -42,10 +42,19 @@ public struct TranslationError: Error, Sendable, Equatable, CustomStringConverti
         return TranslationError(status: 502, param: nil, message: message, code: "malformed_function_call")
     }
 
+    /// A state the gateway's own code should have ruled out, such as a member that an earlier
+    /// stage was to remove: a 500, never blamed on the client or the upstream.
+    public static func internalInconsistency(_ detail: String) -> TranslationError {
+        TranslationError(status: 500, param: nil, message: detail)
+    }
+
     /// The error in the OpenAI shape, ready to answer the client with.
     public var gatewayError: GatewayError {
         if self.status == 400 {
             return GatewayError(status: 400, type: "invalid_request_error", code: self.code, param: self.param, message: self.message)
+        }
+        if self.status == 500 {
+            return GatewayError(status: 500, type: "server_error", message: self.message)
         }
         var error = GatewayError.upstreamFailed(self.message)
         if let code = self.code { error.code = code }
