@@ -65,4 +65,18 @@ public protocol GovernanceStore: Sendable {
     func usage(_ query: UsageQuery) async throws -> [UsageRow]
     /// Requests, tokens and cost summed per tenant, model and UTC day, for rows in the query.
     func spend(_ query: UsageQuery) async throws -> [SpendRow]
+
+    // MARK: Stored responses
+
+    /// Keeps a response of the Responses API.
+    /// - Throws: ``StoreError/conflict(_:)`` when a response with that id exists.
+    func saveResponse(_ response: StoredResponse) async throws
+    /// The response with that id when it belongs to `tenantID` (nil matches only responses made
+    /// without a tenant) and has not expired at `now`; nil otherwise.
+    func response(id: String, tenantID: String?, now: UnixTime) async throws -> StoredResponse?
+    /// Deletes a tenant's response. Returns false when it has no response with that id that has
+    /// not expired at `now` (an expired one is left to ``purgeResponses(expiredAt:)``).
+    func deleteResponse(id: String, tenantID: String?, now: UnixTime) async throws -> Bool
+    /// Deletes every response expired at `now`; returns how many.
+    func purgeResponses(expiredAt now: UnixTime) async throws -> Int
 }

@@ -75,3 +75,20 @@ extension UsageRow {
     }
 
 }
+
+extension StoredResponse {
+    static let postgresColumns = "id, tenant_id, key_id, created_at, expires_at, previous_response_id, model, input_items, response"
+
+    init(postgresRow row: PostgresRow) throws {
+        let (id, tenantID, keyID, createdAt, expiresAt, previousResponseID, model, inputItems, response) =
+            try row.decode((String, String?, String?, Int64, Int64, String?, String, ByteBuffer, ByteBuffer).self)
+        let created = try StoredNumber.checked(createdAt, in: 0..., column: "stored_responses.created_at")
+        self.init(
+            id: id, tenantID: tenantID, keyID: keyID, createdAt: created,
+            expiresAt: try StoredNumber.checked(expiresAt, in: created..., column: "stored_responses.expires_at"),
+            previousResponseID: previousResponseID, model: model,
+            inputItems: try StoredResponseJSON.checkedArray(Array(inputItems.readableBytesView), column: "stored_responses.input_items"),
+            response: try StoredResponseJSON.checkedObject(Array(response.readableBytesView), column: "stored_responses.response")
+        )
+    }
+}

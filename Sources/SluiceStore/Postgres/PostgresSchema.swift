@@ -8,6 +8,7 @@ enum PostgresSchema {
 
     static let migrations: [(version: Int, statements: [String])] = [
         (1, version1),
+        (2, version2),
     ]
 
     /// Text columns that are compared and sorted use the "C" collation: byte order, the same as SQLite's.
@@ -98,5 +99,23 @@ enum PostgresSchema {
         "CREATE INDEX usage_ledger_by_time ON usage_ledger (finished_at_millis)",
         "CREATE INDEX usage_ledger_by_tenant ON usage_ledger (tenant_id, finished_at_millis)",
         "CREATE INDEX usage_ledger_by_key ON usage_ledger (key_id, finished_at_millis)",
+    ]
+
+    /// Responses of the Responses API, kept until they expire.
+    private static let version2 = [
+        """
+        CREATE TABLE stored_responses (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            tenant_id TEXT COLLATE "C",
+            key_id TEXT COLLATE "C",
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            previous_response_id TEXT COLLATE "C",
+            model TEXT NOT NULL,
+            input_items BYTEA NOT NULL,
+            response BYTEA NOT NULL
+        )
+        """,
+        "CREATE INDEX stored_responses_by_expiry ON stored_responses (expires_at)",
     ]
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Records read back from SQLite rows, by column name.
@@ -66,6 +67,25 @@ extension UsageRow {
             latencyMicros: try StoredNumber.clamped(row.decode(forColumn: "latency_micros"), to: 0...),
             timeToFirstTokenMicros: try row.decode(forColumn: "time_to_first_token_micros"),
             errorCode: try row.decode(forColumn: "error_code")
+        )
+    }
+}
+
+extension StoredResponse {
+    init(sqliteRow row: Row) throws {
+        let createdAt: Int64 = try StoredNumber.checked(row.decode(forColumn: "created_at"), in: 0..., column: "stored_responses.created_at")
+        let inputItems: Data = try row.decode(forColumn: "input_items")
+        let response: Data = try row.decode(forColumn: "response")
+        self.init(
+            id: try row.decode(forColumn: "id"),
+            tenantID: try row.decode(forColumn: "tenant_id"),
+            keyID: try row.decode(forColumn: "key_id"),
+            createdAt: createdAt,
+            expiresAt: try StoredNumber.checked(row.decode(forColumn: "expires_at"), in: createdAt..., column: "stored_responses.expires_at"),
+            previousResponseID: try row.decode(forColumn: "previous_response_id"),
+            model: try row.decode(forColumn: "model"),
+            inputItems: try StoredResponseJSON.checkedArray(Array(inputItems), column: "stored_responses.input_items"),
+            response: try StoredResponseJSON.checkedObject(Array(response), column: "stored_responses.response")
         )
     }
 }

@@ -10,6 +10,11 @@ enum SQLiteSchema {
                 try db.execute(sql: statement)
             }
         }
+        migrator.registerMigration("2: stored responses") { db in
+            for statement in Self.version2 {
+                try db.execute(sql: statement)
+            }
+        }
         return migrator
     }
 
@@ -100,5 +105,23 @@ enum SQLiteSchema {
         "CREATE INDEX usage_ledger_by_time ON usage_ledger (finished_at_millis)",
         "CREATE INDEX usage_ledger_by_tenant ON usage_ledger (tenant_id, finished_at_millis)",
         "CREATE INDEX usage_ledger_by_key ON usage_ledger (key_id, finished_at_millis)",
+    ]
+
+    /// Responses of the Responses API, kept until they expire.
+    private static let version2 = [
+        """
+        CREATE TABLE stored_responses (
+            id TEXT PRIMARY KEY,
+            tenant_id TEXT,
+            key_id TEXT,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            previous_response_id TEXT,
+            model TEXT NOT NULL,
+            input_items BLOB NOT NULL,
+            response BLOB NOT NULL
+        )
+        """,
+        "CREATE INDEX stored_responses_by_expiry ON stored_responses (expires_at)",
     ]
 }
