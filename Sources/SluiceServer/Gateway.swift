@@ -102,6 +102,7 @@ public struct Gateway: Sendable {
         v1.get("models") { request, context in active.current.system.models(request, context: context) }
         v1.get("usage", use: admin.usage)
         let inference = router.group("v1").add(middleware: inferenceAuth)
+        inference.get("responses") { request, context in try ResponsesSocketUpgrade.route(request, context: context) }
         for endpoint in Endpoint.allCases {
             inference.post(RouterPath(endpoint.path)) { request, context in
                 try await active.current.inference.handle(OpenAICodec(endpoint: endpoint), request: request, context: context)
@@ -125,9 +126,13 @@ public struct Gateway: Sendable {
             )
         }
         let addresses = ClientAddressCap(limit: limits.maxConnectionsPerAddress)
+        let responder = self.router(logger: logger).buildResponder()
+        let webSocket = ResponsesSocketUpgrade(respond: responder.respond, maxMessageBytes: self.config.server.maxRequestBodyBytes)
         return Application(
-            router: self.router(logger: logger),
-            server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, limits: limits, addresses: addresses) },
+            responder: responder,
+            server: HTTPServerBuilder { responder in
+                GuardedHTTP1Channel(responder: responder, limits: limits, addresses: addresses, webSocket: webSocket)
+            },
             configuration: .init(
                 address: .hostname(self.config.server.host, port: self.config.server.port), serverName: nil,
                 backlog: Self.listenBacklog, availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)
