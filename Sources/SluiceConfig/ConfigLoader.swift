@@ -48,7 +48,7 @@ public enum ConfigLoader {
     // MARK: - Sections
 
     private static func gatewayConfig(_ root: Node, reader: inout ConfigReader) -> GatewayConfig {
-        let sections = reader.mapping(root, at: "", allowed: ["server", "log", "timeouts", "upstream", "resilience", "auth", "models", "store", "limits", "budgets", "audit", "tracing", "pipeline"])
+        let sections = reader.mapping(root, at: "", allowed: ["server", "log", "timeouts", "upstream", "resilience", "auth", "models", "store", "limits", "budgets", "audit", "tracing", "pipeline", "responses"])
         var config = GatewayConfig()
         if let node = sections["server"] { config.server = self.server(node, reader: &reader) }
         if let node = sections["log"] { config.log = self.log(node, reader: &reader) }
@@ -58,6 +58,7 @@ public enum ConfigLoader {
         if let node = sections["audit"] { config.audit = self.audit(node, reader: &reader) }
         if let node = sections["tracing"] { config.tracing = self.tracing(node, reader: &reader) }
         if let node = sections["pipeline"] { config.pipeline = self.pipeline(node, reader: &reader) }
+        if let node = sections["responses"] { config.responses = self.responses(node, reader: &reader) }
         var adminKey: Node?
         if let node = sections["auth"] {
             let auth = reader.mapping(node, at: "auth", allowed: ["api_keys", "admin_key", "metrics_key", "status_access"])
@@ -208,7 +209,7 @@ public enum ConfigLoader {
         var settings = RoutingSettings()
         if let strategy = members["strategy"].flatMap({ reader.choice($0, at: "\(path).strategy", as: RoutingStrategyKind.self) }) { settings.strategy = strategy }
         if let retries = members["retries"].flatMap({ reader.integer($0, at: "\(path).retries", minimum: 0) }) { settings.retries = retries }
-        if let header = members["session_header"].flatMap({ reader.string($0, at: "\(path).session_header") }) { settings.sessionHeader = header.lowercased() }
+        if let headers = members["session_header"] { settings.sessionHeaders = self.headerNames(headers, at: "\(path).session_header", reader: &reader) }
         if let bytes = members["prefix_bytes"].flatMap({ reader.integer($0, at: "\(path).prefix_bytes", minimum: 64) }) { settings.prefixBytes = bytes }
         if let bound = members["load_bound"].flatMap({ reader.number($0, at: "\(path).load_bound", range: 1...100) }) { settings.loadBound = bound }
         if let slack = members["load_slack"].flatMap({ reader.integer($0, at: "\(path).load_slack", minimum: 0) }) { settings.loadSlack = slack }
@@ -219,6 +220,36 @@ public enum ConfigLoader {
             }
         }
         return settings
+    }
+
+    /// Header names, lowercased: one name, a comma-separated list of names, or a YAML list.
+    private static func headerNames(_ node: Node, at path: String, reader: inout ConfigReader) -> [String] {
+        let items: [(node: Node, path: String)]
+        if case .sequence = node {
+            items = reader.sequence(node, at: path).enumerated().map { ($1, "\(path)[\($0)]") }
+        } else {
+            items = [(node, path)]
+        }
+        var names: [String] = []
+        for item in items {
+            guard let text = reader.string(item.node, at: item.path) else { continue }
+            for name in text.split(separator: ",").map({ $0.trimmingSpaces().lowercased() }) {
+                guard !name.isEmpty, name.utf8.allSatisfy(Self.isHeaderNameByte) else {
+                    reader.report("'\(name)' is not a header name", at: item.path, node: item.node)
+                    continue
+                }
+                names.append(name)
+            }
+        }
+        return names
+    }
+
+    /// Whether `byte` may stand in a header name (RFC 9110's `tchar`).
+    private static func isHeaderNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): true
+        default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
     }
 
     /// Every fallback names another configured model.

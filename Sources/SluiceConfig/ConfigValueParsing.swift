@@ -1,15 +1,21 @@
 /// Parsers for the human-friendly scalars of the config file.
 enum ConfigValueParsing {
-    /// `250ms`, `5s`, `2m`, `1h`, or a bare number of seconds.
+    /// `250ms`, `5s`, `2m`, `1h`, `30d`, or a bare number of seconds.
     static func duration(_ text: String) -> Duration? {
-        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         let trimmed = text.trimmingSpaces()
         for unit in units where trimmed.hasSuffix(unit.suffix) {
-            guard let number = Double(trimmed.dropLast(unit.suffix.count)), number >= 0, number.isFinite else { return nil }
-            return .milliseconds(Int64((number * unit.seconds * 1000).rounded()))
+            guard let number = Double(trimmed.dropLast(unit.suffix.count)) else { return nil }
+            return self.milliseconds(number * unit.seconds * 1000)
         }
-        guard let seconds = Double(trimmed), seconds >= 0, seconds.isFinite else { return nil }
-        return .milliseconds(Int64((seconds * 1000).rounded()))
+        return Double(trimmed).flatMap { self.milliseconds($0 * 1000) }
+    }
+
+    /// A whole number of milliseconds; nil for a negative one or one too large for a `Duration`.
+    private static func milliseconds(_ value: Double) -> Duration? {
+        let rounded = value.rounded()
+        guard rounded >= 0, rounded < Double(Int64.max) else { return nil }
+        return .milliseconds(Int64(rounded))
     }
 
     /// `1048576`, `512KiB`, `4MiB`, `1GiB` (or the decimal `KB`, `MB`, `GB`).

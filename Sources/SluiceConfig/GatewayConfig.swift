@@ -21,6 +21,8 @@ public struct GatewayConfig: Sendable, Equatable {
     public var pipeline = PipelineSettings()
     /// Who may read `/metrics` and `/ready`.
     public var statusAccess: StatusAccess = .open
+    /// OpenAI's Responses API: stored responses and their retention, the reasoning seal's key.
+    public var responses = ResponsesSettings()
 
     public init(
         server: ServerSettings = .init(), log: LogSettings = .init(), timeouts: Timeouts = .init(),
@@ -140,9 +142,12 @@ public struct RoutingSettings: Sendable, Equatable {
     /// Models to try in order when every attempt on this one failed, was rate limited, or the
     /// prompt exceeded its context window.
     public var fallbacks: [String] = []
-    /// The request header that pins a conversation to a deployment (`session` strategy); the
-    /// body's `user` is used when it is absent.
-    public var sessionHeader = "x-session-id"
+    /// The request headers (lowercased) that name a conversation, the first present winning: the
+    /// `session` strategy pins it to a deployment by it (by the body's `user` when none is
+    /// present), and the `prefix` strategy keys on it instead of the prompt's first bytes.
+    public var sessionHeaders = Self.defaultSessionHeaders
+    /// Sluice's own header and the ones Claude Code and Codex send with every request of a session.
+    public static let defaultSessionHeaders = ["x-session-id", "x-claude-code-session-id", "session-id"]
     /// How much of the prompt (in bytes) identifies a shared prefix (`prefix` strategy).
     public var prefixBytes = 2048
     /// A prefix leaves its home deployment only when the home has more than `loadBound` times

@@ -51,7 +51,9 @@ public struct Gateway: Sendable {
             state: GatewayState(), httpClient: httpClient, governance: governance, observers: observers,
             tracing: GatewayTracing.make(config.tracing),
             addressLimiter: RateLimiter(sharedStore: nil, logger: logger),
-            sharedLimiter: governance?.limiter ?? RateLimiter(sharedStore: nil, logger: logger), created: created, extraStages: extraStages
+            sharedLimiter: governance?.limiter ?? RateLimiter(sharedStore: nil, logger: logger), created: created, extraStages: extraStages,
+            responses: ResponseLog(store: governance?.store, settings: config.responses, logger: logger), runningResponses: RunningResponses(),
+            reasoningSeal: .configured(config.responses.reasoningKey)
         )
         self.active = ActiveRuntime(GatewayRuntime(config: config, shared: self.shared))
         self.configSource = configSource
@@ -100,10 +102,16 @@ public struct Gateway: Sendable {
         anthropic.post("count_tokens") { request, context in try await active.current.messages.countTokens(request, context: context) }
         let v1 = router.group("v1").add(middleware: auth)
         v1.get("models") { request, context in active.current.system.models(request, context: context) }
+        v1.get("models/**") { request, context in try active.current.system.model(request, context: context) }
         v1.get("usage", use: admin.usage)
+        ResponsesController(log: self.shared.responses, running: self.shared.runningResponses).register(on: v1)
         let inference = router.group("v1").add(middleware: inferenceAuth)
         inference.get("responses") { request, context in try ResponsesSocketUpgrade.route(request, context: context) }
-        for endpoint in Endpoint.allCases {
+        inference.post("responses") { request, context in
+            let runtime = active.current
+            return try await runtime.inference.handle(runtime.responsesCodec(), request: request, context: context)
+        }
+        for endpoint in Endpoint.allCases where endpoint != .responses {
             inference.post(RouterPath(endpoint.path)) { request, context in
                 try await active.current.inference.handle(OpenAICodec(endpoint: endpoint), request: request, context: context)
             }

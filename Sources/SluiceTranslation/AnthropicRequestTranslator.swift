@@ -10,11 +10,14 @@
 /// - `reasoning_effort` enables extended thinking with the budget of ``thinkingBudget(for:)``.
 /// - `cache_control` on content parts and tools passes through.
 /// - `user` (or else `safety_identifier`) becomes `metadata.user_id`.
+/// - A `json_schema` `response_format` becomes structured outputs' `output_config.format`
+///   (`{"type": "json_schema", "schema": …}`; the schema's `name` and `strict` have no place there:
+///   Anthropic always holds the answer to the schema).
 /// - Ignored, because they do not change what is generated: `store`, `metadata`, `service_tier`,
 ///   `prompt_cache_key`, `stream_options` (the stream translator applies it), a part's image
 ///   `detail`, a message's `name`, a tool's `strict`.
-/// - Everything else Anthropic cannot express (`n` > 1, `logprobs`, audio, `response_format`
-///   other than text, penalties, `seed`, …) is refused with a ``TranslationError`` naming it.
+/// - Everything else Anthropic cannot express (`n` > 1, `logprobs`, audio, a `json_object`
+///   `response_format`, penalties, `seed`, …) is refused with a ``TranslationError`` naming it.
 public enum AnthropicRequestTranslator {
     /// Translates `body`.
     /// - Parameters:
@@ -107,6 +110,9 @@ public enum AnthropicRequestTranslator {
             output.set("tools", .array(try tools.enumerated().map { index, tool throws(TranslationError) in try Self.tool(tool, at: "tools[\(index)]") }))
         }
         output.set("tool_choice", try Self.toolChoice(request.present("tool_choice"), parallel: request.present("parallel_tool_calls")?.boolValue))
+        if let schema = try OpenAIResponseSchema.schema(of: request.present("response_format")) {
+            output.set("output_config", ["format": ["type": "json_schema", "schema": schema.schema]])
+        }
         return output.object
     }
 
@@ -131,8 +137,8 @@ public enum AnthropicRequestTranslator {
             if case .number(let text) = value, Double(text) == 0 { return }
             throw TranslationError.unsupported(key, "it has no repetition penalties")
         case "response_format":
-            if value["type"]?.stringValue == "text" { return }
-            throw TranslationError.unsupported("response_format", "only the text format can be translated")
+            if ["text", "json_schema"].contains(value["type"]?.stringValue) { return }
+            throw TranslationError.unsupported("response_format", "only the text and json_schema formats can be translated")
         case "modalities":
             if value.arrayValue?.allSatisfy({ $0.stringValue == "text" }) == true { return }
             throw TranslationError.unsupported("modalities", "it generates text only")

@@ -9,6 +9,8 @@
 /// - `reasoning_effort` goes in `additionalModelRequestFields` for the model families that take
 ///   one (``BedrockReasoning``); a Claude model with `stop` is asked for the matched sequence
 ///   (`additionalModelResponseFieldPaths`), which the answer reports.
+/// - A `json_schema` `response_format` becomes Converse's structured output,
+///   `outputConfig.textFormat` (`type: json_schema`, the schema as a JSON string and its name).
 /// - Ignored, because they do not change what is generated: `stream`, `stream_options`, `store`,
 ///   `metadata`, `service_tier`, `prompt_cache_key`, `user`, `safety_identifier`, a part's image
 ///   `detail`, a message's `name`, a tool's `strict`.
@@ -67,6 +69,10 @@ public enum BedrockRequestTranslator {
         } else if request.present("tool_choice") != nil {
             throw TranslationError.invalidRequest("'tool_choice' needs 'tools'", param: "tool_choice")
         }
+        if let schema = try OpenAIResponseSchema.schema(of: request.present("response_format")) {
+            let definition: JSONValue = ["schema": .string(String(decoding: schema.schema.serialized, as: UTF8.self)), "name": .string(schema.name)]
+            output.set("outputConfig", ["textFormat": ["type": "json_schema", "structure": ["jsonSchema": definition]]])
+        }
         return output.object
     }
 
@@ -90,8 +96,8 @@ public enum BedrockRequestTranslator {
             if case .number(let text) = value, Double(text) == 0 { return }
             throw TranslationError.unsupported(key, "it has no repetition penalties")
         case "response_format":
-            if value["type"]?.stringValue == "text" { return }
-            throw TranslationError.unsupported("response_format", "only the text format can be translated")
+            if ["text", "json_schema"].contains(value["type"]?.stringValue) { return }
+            throw TranslationError.unsupported("response_format", "only the text and json_schema formats can be translated")
         case "modalities":
             if value.arrayValue?.allSatisfy({ $0.stringValue == "text" }) == true { return }
             throw TranslationError.unsupported("modalities", "it generates text only")

@@ -1,23 +1,52 @@
 /// Turns an Anthropic Messages request into an OpenAI chat completions request, for clients
 /// that speak Anthropic to a backend that speaks OpenAI.
 ///
-/// - `system` becomes the first message; a user turn's `tool_result` blocks become `tool`
-///   messages ahead of the rest of that turn.
+/// - `system` becomes the first message, and a `system` turn inside `messages` a system message
+///   in its place; a user turn's `tool_result` blocks become `tool` messages ahead of the rest of
+///   that turn. A tool result with `is_error: true` has its text prefixed with
+///   ``toolErrorPrefix`` (chat tool messages have no error flag), and images in a tool result
+///   follow in a user message, since tool messages carry text only.
 /// - Assistant `thinking` and `redacted_thinking` blocks are not sent: OpenAI-compatible servers
 ///   regenerate reasoning and some refuse it in the history.
 /// - `max_tokens` is sent as `max_tokens`, which every OpenAI-compatible server reads; a stream
 ///   asks for its usage (`stream_options.include_usage`) so the client gets its token counts.
-/// - `thinking` becomes `reasoning_effort` (budget up to 2048 `low`, up to 8192 `medium`, above
-///   that `high`); `top_k` passes through as the vLLM and SGLang extension of that name.
-/// - Ignored: `cache_control` (OpenAI caches prompts automatically) and a tool result's
-///   `is_error`, which OpenAI's tool messages cannot carry.
-/// - Refused with a ``TranslationError`` naming it: server tools, documents, images inside tool
-///   results, and any other member OpenAI cannot express.
+/// - `thinking` and `output_config.effort` become `reasoning_effort` (``AnthropicReasoningEffort``);
+///   `output_config.format` (structured outputs; also the older top-level `output_format`)
+///   becomes a strict `json_schema` `response_format`; `top_k` passes through as the vLLM and
+///   SGLang extension of that name; `metadata.user_id` becomes `user`.
+/// - `context_management` edits are done here (``AnthropicContextEdits``).
+/// - Tool search server tools (`tool_search_tool_*`) are left out and deferred tools
+///   (`defer_loading`) sent like the others: the backend sees every tool at once.
+/// - Ignored: `cache_control` (OpenAI caches prompts automatically and refuses the member),
+///   `thinking.display`, a tool's `strict`, and top-level members this translator does not
+///   know (from newer clients); ``Translation/ignored`` names what was ignored so the caller can
+///   log it.
+/// - Refused with a ``TranslationError`` naming it: `mcp_servers` and `container` (Anthropic's
+///   platform runs them), server tools, documents, and content blocks OpenAI cannot express.
 public enum OpenAIRequestTranslator {
+    /// A translated request, and what of the original it left out.
+    public struct Translation: Sendable {
+        /// The OpenAI chat completions request.
+        public var body: [UInt8]
+        /// The members and edits ignored, by their path in the Anthropic request.
+        public var ignored: [String]
+    }
+
+    /// What a tool result's text starts with when the client marked it `is_error`.
+    public static let toolErrorPrefix = "Error: "
+
     /// Translates `body`.
     /// - Parameter model: the upstream model name to put in the request.
     public static func translate(anthropicMessages body: some Collection<UInt8>, model: String) throws(TranslationError) -> [UInt8] {
-        try Self.translate(request: JSONValue.requestBody(body), model: model).serialized
+        try Self.translation(ofAnthropicMessages: body, model: model).body
+    }
+
+    /// Translates `body`, naming what it ignored.
+    /// - Parameter model: the upstream model name to put in the request.
+    public static func translation(ofAnthropicMessages body: some Collection<UInt8>, model: String) throws(TranslationError) -> Translation {
+        var ignored: [String] = []
+        let request = try Self.translate(request: JSONValue.requestBody(body), model: model, ignored: &ignored)
+        return Translation(body: request.serialized, ignored: ignored)
     }
 
     /// The Anthropic request member an OpenAI one of a translated request came from, when its
@@ -26,12 +55,14 @@ public enum OpenAIRequestTranslator {
     /// | OpenAI | Anthropic |
     /// |---|---|
     /// | `reasoning_effort` | `thinking` |
+    /// | `response_format` | `output_config.format` |
     /// | `stop` | `stop_sequences` |
     /// | `max_completion_tokens` | `max_tokens` |
     /// | `user` | `metadata.user_id` |
     public static func anthropicParameter(for openAIParameter: String) -> String? {
         switch openAIParameter {
         case "reasoning_effort": "thinking"
+        case "response_format": "output_config.format"
         case "stop": "stop_sequences"
         case "max_completion_tokens": "max_tokens"
         case "user": "metadata.user_id"
@@ -48,15 +79,22 @@ public enum OpenAIRequestTranslator {
         }
     }
 
-    static func translate(request: JSONValue, model: String) throws(TranslationError) -> JSONValue {
+    /// Top-level members refused, with the reason.
+    private static let refusedMembers = [
+        "mcp_servers": "MCP servers are called by Anthropic's platform",
+        "container": "containers run only on Anthropic's platform",
+    ]
+
+    static func translate(request: JSONValue, model: String, ignored: inout [String]) throws(TranslationError) -> JSONValue {
         guard let members = request.objectMembers else { throw TranslationError.invalidRequest("The request body must be a JSON object", param: nil) }
         for member in members where !member.value.isNull {
             switch member.key {
             case "model", "messages", "system", "max_tokens", "metadata", "stop_sequences", "stream", "temperature", "top_p", "top_k",
-                "tools", "tool_choice", "thinking":
+                "tools", "tool_choice", "thinking", "output_config", "output_format", "context_management":
                 continue
             default:
-                throw TranslationError.unsupported(member.key, "it has no OpenAI equivalent")
+                if let reason = Self.refusedMembers[member.key] { throw TranslationError.unsupported(member.key, reason) }
+                ignored.append(member.key)
             }
         }
         var output = ObjectBuilder()
@@ -65,10 +103,13 @@ public enum OpenAIRequestTranslator {
         if let system = request.present("system") {
             messages.append(["role": "system", "content": try Self.textContent(system, at: "system")])
         }
-        guard let turns = try request.optionalArray("messages", at: "messages") else {
+        guard request.present("messages") != nil else {
             throw TranslationError.invalidRequest("'messages' is a required property", param: "messages")
         }
-        for (index, turn) in turns.enumerated() {
+        _ = try request.optionalArray("messages", at: "messages")
+        let edited = AnthropicContextEdits.apply(request.present("context_management"), to: request)
+        ignored += edited.ignored
+        for (index, turn) in edited.messages.enumerated() {
             messages += try Self.messages(for: turn, at: "messages[\(index)]")
         }
         output.set("messages", .array(messages))
@@ -85,23 +126,30 @@ public enum OpenAIRequestTranslator {
         output.set("top_p", request.present("top_p"))
         output.set("top_k", request.present("top_k"))
         if let user = request.present("metadata")?.present("user_id") { output.set("user", user) }
-        if let thinking = request.present("thinking") {
-            switch thinking["type"]?.stringValue {
-            case "enabled":
-                let minimum = AnthropicRequestTranslator.minimumThinkingBudget
-                guard let budget = thinking.present("budget_tokens")?.intValue, budget >= minimum else {
-                    throw TranslationError.invalidRequest(
-                        "'thinking.budget_tokens' must be an integer of at least \(minimum)", param: "thinking.budget_tokens")
-                }
-                output.set("reasoning_effort", .string(Self.reasoningEffort(forThinkingBudget: budget)))
-            case "disabled":
-                break
-            default:
-                throw TranslationError.unsupported("thinking.type", "only enabled and disabled thinking can be translated")
-            }
+        let outputConfig = request.present("output_config")
+        let thinking = request.present("thinking")
+        let effort = outputConfig?.present("effort")
+        output.set("reasoning_effort", try AnthropicReasoningEffort.reasoningEffort(thinking: thinking, effort: effort).map(JSONValue.string))
+        if effort != nil, thinking == nil || thinking?["type"]?.stringValue == "disabled" { ignored.append("output_config.effort") }
+        if thinking?.present("display") != nil { ignored.append("thinking.display") }
+        for member in outputConfig?.objectMembers ?? [] where !["effort", "format"].contains(member.key) {
+            ignored.append("output_config.\(member.key)")
+        }
+        if let format = outputConfig?.present("format") {
+            output.set("response_format", try Self.responseFormat(format, at: "output_config.format"))
+        } else if let format = request.present("output_format") {
+            output.set("response_format", try Self.responseFormat(format, at: "output_format"))
         }
         if let tools = try request.optionalArray("tools", at: "tools") {
-            output.set("tools", .array(try tools.enumerated().map { index, tool throws(TranslationError) in try Self.tool(tool, at: "tools[\(index)]") }))
+            var functions: [JSONValue] = []
+            for (index, tool) in tools.enumerated() {
+                if let type = tool["type"]?.stringValue, type.hasPrefix("tool_search_tool_") {
+                    ignored.append("tools[\(index)] (\(type))")
+                    continue
+                }
+                functions.append(try Self.tool(tool, at: "tools[\(index)]"))
+            }
+            if !functions.isEmpty { output.set("tools", .array(functions)) }
         }
         if let choice = request.present("tool_choice") {
             switch choice["type"]?.stringValue {
@@ -117,6 +165,18 @@ public enum OpenAIRequestTranslator {
             if choice["disable_parallel_tool_use"]?.boolValue == true { output.set("parallel_tool_calls", false) }
         }
         return output.object
+    }
+
+    /// Structured outputs' `{"type": "json_schema", "schema": …}` as OpenAI's strict
+    /// `json_schema` response format.
+    private static func responseFormat(_ format: JSONValue, at path: String) throws(TranslationError) -> JSONValue {
+        guard format["type"]?.stringValue == "json_schema" else {
+            throw TranslationError.invalidRequest("'\(path).type' must be json_schema", param: "\(path).type")
+        }
+        guard let schema = format.present("schema"), schema.objectMembers != nil else {
+            throw TranslationError.invalidRequest("'\(path).schema' must be a JSON schema object", param: "\(path).schema")
+        }
+        return ["type": "json_schema", "json_schema": ["name": "output", "schema": schema, "strict": true]]
     }
 
     private static func tool(_ tool: JSONValue, at path: String) throws(TranslationError) -> JSONValue {
@@ -163,12 +223,14 @@ public enum OpenAIRequestTranslator {
         switch role {
         case "user": return try Self.userMessages(blocks, at: "\(path).content")
         case "assistant": return [try Self.assistantMessage(blocks, at: "\(path).content")]
-        default: throw TranslationError.invalidRequest("'\(path).role' must be user or assistant", param: "\(path).role")
+        case "system": return [["role": "system", "content": try Self.textContent(content, at: "\(path).content")]]
+        default: throw TranslationError.invalidRequest("'\(path).role' must be user, assistant or system", param: "\(path).role")
         }
     }
 
     private static func userMessages(_ blocks: [JSONValue], at path: String) throws(TranslationError) -> [JSONValue] {
         var toolMessages: [JSONValue] = []
+        var toolImages: [JSONValue] = []
         var parts: [JSONValue] = []
         for (index, block) in blocks.enumerated() {
             let blockPath = "\(path)[\(index)]"
@@ -178,18 +240,46 @@ public enum OpenAIRequestTranslator {
             case "image":
                 parts.append(["type": "image_url", "image_url": ["url": .string(try Self.imageURL(block["source"], at: "\(blockPath).source"))]])
             case "tool_result":
-                var message = ObjectBuilder()
-                message.set("role", "tool")
-                message.set("tool_call_id", .string(try block.requiredString("tool_use_id", at: "\(blockPath).tool_use_id")))
-                message.set("content", try block.present("content").map { content throws(TranslationError) in try Self.textContent(content, at: "\(blockPath).content") } ?? "")
-                toolMessages.append(message.object)
+                let result = try Self.toolResult(block, at: blockPath)
+                toolMessages.append(result.message)
+                toolImages += result.images
             default:
                 throw TranslationError.unsupported("\(blockPath).type", "content blocks of this type have no OpenAI equivalent")
             }
         }
+        parts = toolImages + parts
         guard !parts.isEmpty else { return toolMessages }
         let content: JSONValue = parts.count == 1 && parts[0]["type"]?.stringValue == "text" ? parts[0]["text"]! : .array(parts)
         return toolMessages + [["role": "user", "content": content]]
+    }
+
+    /// A `tool_result` block as a tool message, and the images it held as `image_url` parts
+    /// for the user message after it. An error result's text starts with ``toolErrorPrefix``.
+    private static func toolResult(_ block: JSONValue, at path: String) throws(TranslationError) -> (message: JSONValue, images: [JSONValue]) {
+        var texts: [String] = []
+        var images: [JSONValue] = []
+        switch block.present("content") {
+        case nil: break
+        case .string(let text)?: texts.append(text)
+        case let content?:
+            guard let blocks = content.arrayValue else {
+                throw TranslationError.invalidRequest("'\(path).content' must be a string or an array of content blocks", param: "\(path).content")
+            }
+            for (index, part) in blocks.enumerated() {
+                let partPath = "\(path).content[\(index)]"
+                switch part["type"]?.stringValue {
+                case "text": texts.append(try part.requiredString("text", at: "\(partPath).text"))
+                case "image": images.append(["type": "image_url", "image_url": ["url": .string(try Self.imageURL(part["source"], at: "\(partPath).source"))]])
+                default: throw TranslationError.unsupported("\(partPath).type", "only text and image blocks can be translated here")
+                }
+            }
+        }
+        if block["is_error"]?.boolValue == true { texts = texts.isEmpty ? [Self.toolErrorPrefix] : [Self.toolErrorPrefix + texts[0]] + texts.dropFirst() }
+        let content: JSONValue = texts.count == 1 ? .string(texts[0]) : texts.isEmpty ? "" : .array(texts.map { ["type": "text", "text": .string($0)] })
+        let message: JSONValue = [
+            "role": "tool", "tool_call_id": .string(try block.requiredString("tool_use_id", at: "\(path).tool_use_id")), "content": content,
+        ]
+        return (message, images)
     }
 
     private static func imageURL(_ source: JSONValue?, at path: String) throws(TranslationError) -> String {

@@ -11,15 +11,18 @@ import SluiceCore
 /// it): the first tool call streams live, and what comes after it (further tool calls, text)
 /// is held until the choice finishes and then written block by block, each tool call's
 /// fragments joined into one delta. `data: [DONE]` ends the message with `message_delta` (stop reason and usage)
-/// and `message_stop`. The upstream should be asked for its usage chunk
-/// (``OpenAIRequestTranslator`` does), or the counts are zero. An OpenAI error event becomes an
-/// Anthropic `error` event.
+/// and `message_stop`. The upstream reports its usage only at the end, so `message_start`
+/// carries the caller's estimate of the input tokens (``AnthropicPromptEstimate``) and the final
+/// `message_delta` the upstream's own counts (input, cache reads and writes, output). The upstream
+/// should be asked for its usage chunk (``OpenAIRequestTranslator`` does), or those counts are
+/// zero. An OpenAI error event becomes an Anthropic `error` event.
 ///
 /// String literals are copied from the upstream's chunks as they are, unless `<think>` tags
 /// have to be looked for in them.
 public struct OpenAIStreamToAnthropic: Sendable {
     private let publicModel: String
     private let reasoning: ReasoningPolicy
+    private let estimatedInputTokens: Int
 
     private var events = SSEEventBuffer()
     private var splitter: ReasoningSplitter?
@@ -62,9 +65,12 @@ public struct OpenAIStreamToAnthropic: Sendable {
     /// - Parameters:
     ///   - publicModel: the model name the client asked for.
     ///   - reasoning: where reasoning is found in the upstream's chunks, and whether it is kept.
-    public init(publicModel: String, reasoning: ReasoningPolicy = .passThrough) {
+    ///   - estimatedInputTokens: the input tokens `message_start` reports, before the upstream
+    ///     has reported its own.
+    public init(publicModel: String, reasoning: ReasoningPolicy = .passThrough, estimatedInputTokens: Int = 0) {
         self.publicModel = publicModel
         self.reasoning = reasoning
+        self.estimatedInputTokens = Usage.clamped(estimatedInputTokens)
         self.splitter = reasoning.makeSplitter()
     }
 
@@ -129,7 +135,9 @@ public struct OpenAIStreamToAnthropic: Sendable {
         let message: JSONValue = [
             "id": .string(id ?? ""), "type": "message", "role": "assistant", "model": .string(self.publicModel),
             "content": [], "stop_reason": .null, "stop_sequence": .null,
-            "usage": ["input_tokens": 0, "output_tokens": 0],
+            "usage": [
+                "input_tokens": .integer(self.estimatedInputTokens), "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0, "output_tokens": 0,
+            ],
         ]
         Self.write("message_start", ["type": "message_start", "message": message], into: &output)
     }

@@ -225,7 +225,7 @@ struct AnthropicStreamRelayTests {
 }
 
 @Suite("Rewriting whole Anthropic messages")
-struct AnthropicMessageRewriterTests {
+struct WholeAnswerRewriterTests {
     private let message = """
         {"id":"msg_01XFDUDYJgAACzvnptvVoYEL","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929",
          "content":[{"type":"thinking","thinking":"Let me think","signature":"WaUjzkyp=="},{"type":"text","text":"Hello! \\u00e9",
@@ -236,18 +236,18 @@ struct AnthropicMessageRewriterTests {
         """
 
     @Test func onlyTheModelChangesAndUsageIsRead() throws {
-        let (body, usage) = try AnthropicMessageRewriter.rewrite(ByteBuffer(string: self.message), publicModel: "claude-public")
+        let (body, usage) = try WholeAnswerRewriter.rewrite(ByteBuffer(string: self.message), in: .anthropicMessages, publicModel: "claude-public")
         #expect(String(buffer: body) == self.message.replacingOccurrences(of: "claude-sonnet-4-5-20250929", with: "claude-public"))
         #expect(usage == Usage(
             promptTokens: 2095 + 2051 + 1000, completionTokens: 503, cachedPromptTokens: 1000, cacheWritePromptTokens: 2051, oneHourCacheWritePromptTokens: 2000
         ))
-        let (same, _) = try AnthropicMessageRewriter.rewrite(ByteBuffer(string: self.message), publicModel: "claude-sonnet-4-5-20250929")
+        let (same, _) = try WholeAnswerRewriter.rewrite(ByteBuffer(string: self.message), in: .anthropicMessages, publicModel: "claude-sonnet-4-5-20250929")
         #expect(String(buffer: same) == self.message)
     }
 
     @Test func anAnswerThatIsNotJSONIsAnError() {
-        #expect(throws: GatewayError.self) { try AnthropicMessageRewriter.rewrite(ByteBuffer(string: "<html>"), publicModel: "p") }
-        #expect((try? AnthropicMessageRewriter.rewrite(ByteBuffer(string: #"{"model":"p"}"#), publicModel: "p"))?.usage == nil)
+        #expect(throws: GatewayError.self) { try WholeAnswerRewriter.rewrite(ByteBuffer(string: "<html>"), in: .anthropicMessages, publicModel: "p") }
+        #expect((try? WholeAnswerRewriter.rewrite(ByteBuffer(string: #"{"model":"p"}"#), in: .anthropicMessages, publicModel: "p"))?.usage == nil)
     }
 }
 

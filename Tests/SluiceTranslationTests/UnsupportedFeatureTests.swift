@@ -12,7 +12,6 @@ struct UnsupportedFeatureTests {
         (#"{\#(user),"top_logprobs":3}"#, "top_logprobs"),
         (#"{\#(user),"modalities":["text","audio"]}"#, "modalities"),
         (#"{\#(user),"audio":{"voice":"alloy","format":"mp3"}}"#, "audio"),
-        (#"{\#(user),"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{}}}}"#, "response_format"),
         (#"{\#(user),"response_format":{"type":"json_object"}}"#, "response_format"),
         (#"{\#(user),"frequency_penalty":0.5}"#, "frequency_penalty"),
         (#"{\#(user),"presence_penalty":1}"#, "presence_penalty"),
@@ -48,9 +47,12 @@ struct UnsupportedFeatureTests {
     @Test(arguments: [
         (#"{"max_tokens":10,"messages":[{"role":"user","content":"x"}],"tools":[{"type":"web_search_20250305","name":"web_search"}]}"#, "tools[0].type"),
         (#"{"max_tokens":10,"messages":[{"role":"user","content":[{"type":"document","source":{"type":"text","media_type":"text/plain","data":"x"}}]}]}"#, "messages[0].content[0].type"),
-        (#"{"max_tokens":10,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"image","source":{"type":"url","url":"https://x/y.png"}}]}]}]}"#, "messages[0].content[0].content[0].type"),
+        (#"{"max_tokens":10,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"document","source":{"type":"url","url":"https://x/y.pdf"}}]}]}]}"#, "messages[0].content[0].content[0].type"),
         (#"{"max_tokens":10,"messages":[{"role":"user","content":"x"}],"mcp_servers":[]}"#, "mcp_servers"),
-        (#"{"max_tokens":10,"messages":[{"role":"user","content":"x"}],"thinking":{"type":"adaptive"}}"#, "thinking.type"),
+        (#"{"max_tokens":10,"messages":[{"role":"user","content":"x"}],"thinking":{"type":"sometimes"}}"#, "thinking.type"),
+        (#"{"max_tokens":10,"messages":[{"role":"user","content":"x"}],"container":"container_011"}"#, "container"),
+        (#"{"max_tokens":10,"messages":[{"role":"user","content":"x"}],"output_config":{"effort":"extreme"}}"#, "output_config.effort"),
+        (#"{"max_tokens":10,"messages":[{"role":"user","content":"x"}],"output_config":{"format":{"type":"regex"}}}"#, "output_config.format.type"),
         (#"{"messages":[{"role":"user","content":"x"}]}"#, "max_tokens"),
     ])
     func anthropicRequestFeaturesOpenAICannotExpressAre400s(body: String, param: String) {

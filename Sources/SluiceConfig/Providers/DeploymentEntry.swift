@@ -47,6 +47,12 @@ struct DeploymentEntry {
         return value
     }
 
+    /// A boolean setting of this kind, such as OpenAI's `responses_api`; nil when absent.
+    func flag(_ key: String, reader: inout ConfigReader) -> Bool? {
+        guard let node = self.members[key] else { return nil }
+        return reader.boolean(node, at: "\(self.path).\(key)")
+    }
+
     /// As ``setting(_:secret:reader:)``, reporting the key as missing when the deployment has none.
     func requiredSetting(_ key: String, secret: Bool = false, reader: inout ConfigReader) -> String? {
         guard self.members[key] != nil else {

@@ -31,10 +31,10 @@ public enum ContinuationRequest {
             guard let prompt = summary.members.member("prompt"), prompt.kind == .string else { return nil }
             let closingQuote = prompt.value.upperBound - 1
             edits.append(BodyEdit(range: closingQuote..<closingQuote, replacement: partialText))
-        case .embeddings:
+        case .embeddings, .responses:
             return nil
         }
-        for key in ["max_completion_tokens", "max_tokens"] {
+        for key in summary.endpoint.outputLimitKeys {
             guard let member = summary.members.member(key), let limit = JSONValueReader.integer(member, in: bytes) else { continue }
             edits.append(BodyEdit(range: member.value, replacement: String(max(1, limit - producedTokens))))
         }

@@ -7,7 +7,7 @@ public struct InferenceRequest: Sendable {
     public var stream: Bool
     /// Whether the client itself asked for the final usage chunk of a stream.
     public var clientWantsStreamUsage: Bool
-    /// `max_completion_tokens` or `max_tokens`, when given.
+    /// `max_completion_tokens` or `max_tokens` (`max_output_tokens` for responses), when given.
     public var maxOutputTokens: Int?
     /// How many answers the upstream generates and bills: `n`, or `best_of` when it is larger.
     public var generatedChoices: Int
@@ -55,7 +55,7 @@ public struct InferenceRequest: Sendable {
             wantsUsage = inner.member("include_usage").flatMap { JSONValueReader.bool($0, in: bytes) } ?? false
         }
         var maxOutput: Int?
-        for key in ["max_completion_tokens", "max_tokens"] {
+        for key in endpoint.outputLimitKeys {
             guard let value = try Self.integer(key, in: members, bytes: bytes, allowed: 1...Self.maximumOutputTokens) else { continue }
             maxOutput = value
             break
@@ -74,7 +74,7 @@ public struct InferenceRequest: Sendable {
 
     /// The members the gateway reads; a body naming one twice is refused, since an upstream that
     /// takes the first copy would serve another request than the one authorised and priced.
-    static let membersRead = ["model", "stream", "stream_options", "max_tokens", "max_completion_tokens", "n", "best_of"]
+    static let membersRead = ["model", "stream", "stream_options", "max_tokens", "max_completion_tokens", "max_output_tokens", "n", "best_of"]
     /// OpenAI's own bounds: 32-bit token limits, `n` up to 128, `best_of` up to 20.
     public static let maximumOutputTokens = Int(Int32.max)
     public static let maximumChoices = 128
@@ -99,17 +99,19 @@ public struct InferenceRequest: Sendable {
         }
     }
 
-    /// The body with `max_tokens` set to `tokens`, and its summary, for a request that named no
-    /// output limit: a budget's worst case holds only when the upstream is told the limit it assumes.
-    /// A `"max_tokens": null` is replaced, so that the body names it once.
+    /// The body with `max_tokens` (`max_output_tokens` for responses) set to `tokens`, and its
+    /// summary, for a request that named no output limit: a budget's worst case holds only when
+    /// the upstream is told the limit it assumes. A `null` limit is replaced, so that the body
+    /// names it once.
     public func limitingOutput(to tokens: Int, in bytes: UnsafeRawBufferPointer) -> (body: [UInt8], request: InferenceRequest)? {
         let value = String(tokens)
+        let key = self.endpoint.outputLimitKeys[self.endpoint.outputLimitKeys.count - 1]
         let edit: BodyEdit
-        if let existing = self.members.member("max_tokens") {
+        if let existing = self.members.member(key) {
             edit = BodyEdit(range: existing.value, replacement: value)
         } else {
             let end = self.members.map(\.value.upperBound).max() ?? 1
-            edit = BodyEdit(range: end..<end, replacement: (self.members.isEmpty ? "" : ",") + #""max_tokens":"# + value)
+            edit = BodyEdit(range: end..<end, replacement: (self.members.isEmpty ? "" : ",") + JSONString.quoted(key) + ":" + value)
         }
         let body = BodyEdit.apply([edit], to: bytes)
         guard let request = try? body.withUnsafeBytes({ bytes throws(GatewayError) in try InferenceRequest(endpoint: self.endpoint, bytes: bytes) }) else {
@@ -119,13 +121,14 @@ public struct InferenceRequest: Sendable {
     }
 
     /// The splices that turn the client's body into the upstream's: the upstream model name, and
-    /// `stream_options.include_usage` so a stream always reports its usage.
+    /// `stream_options.include_usage` so a stream always reports its usage (a Responses stream
+    /// always does, in its final event).
     public func upstreamEdits(upstreamModel: String, in bytes: UnsafeRawBufferPointer) -> [BodyEdit] {
         var edits: [BodyEdit] = []
         if upstreamModel != self.model, let member = self.members.member("model") {
             edits.append(BodyEdit(range: member.value, replacement: JSONString.quoted(upstreamModel)))
         }
-        if self.stream && !self.clientWantsStreamUsage {
+        if self.stream && !self.clientWantsStreamUsage && self.endpoint != .responses {
             edits.append(self.includeUsageEdit(in: bytes))
         }
         return edits.sorted { $0.range.lowerBound < $1.range.lowerBound }

@@ -4,4 +4,6 @@ public enum WireDialect: Sendable, Equatable {
     case openAIChat
     /// Anthropic's Messages API.
     case anthropicMessages
+    /// OpenAI's Responses API (`/v1/responses`).
+    case openAIResponses
 }

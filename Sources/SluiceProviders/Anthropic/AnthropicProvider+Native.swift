@@ -6,7 +6,7 @@ import SluiceCore
 /// the answer, whole or streamed, comes back in Anthropic's own shape for the gateway to relay.
 extension AnthropicProvider {
     public func speaksNatively(_ dialect: WireDialect) -> Bool {
-        true
+        dialect == .openAIChat || dialect == .anthropicMessages
     }
 
     func sendNative(_ request: ProviderRequest) async throws -> ProviderResponse {

@@ -6,11 +6,13 @@ struct EndpointPaths: Sendable {
     private let chatCompletions: String
     private let completions: String
     private let embeddings: String
+    private let responses: String
 
     init(_ target: (Endpoint) -> String) {
         self.chatCompletions = target(.chatCompletions)
         self.completions = target(.completions)
         self.embeddings = target(.embeddings)
+        self.responses = target(.responses)
     }
 
     subscript(_ endpoint: Endpoint) -> String {
@@ -18,6 +20,7 @@ struct EndpointPaths: Sendable {
         case .chatCompletions: self.chatCompletions
         case .completions: self.completions
         case .embeddings: self.embeddings
+        case .responses: self.responses
         }
     }
 }

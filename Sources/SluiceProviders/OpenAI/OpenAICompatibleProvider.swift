@@ -16,6 +16,8 @@ public struct OpenAICompatibleProvider: Provider {
     let probePath: String
     /// The headers every request carries (host, credential, content type).
     let baseHeaders: HTTPHeaders
+    /// Whether the server answers the Responses API itself.
+    let servesResponses: Bool
 
     /// Upper bound on an error body read from the upstream.
     static let maxErrorBodyBytes = 64 << 10
@@ -27,16 +29,18 @@ public struct OpenAICompatibleProvider: Provider {
             origin: origin, upstreamModel: upstreamModel, client: client,
             paths: EndpointPaths { "\(origin.basePath)/\($0.path)" },
             probePath: "\(origin.basePath)/models",
-            credential: settings.apiKey.map { (name: "authorization", value: "Bearer \($0.value)") }
+            credential: settings.apiKey.map { (name: "authorization", value: "Bearer \($0.value)") }, servesResponses: settings.servesResponses
         )
     }
 
     /// A server that speaks the OpenAI API at other paths or takes its key in another header.
     /// - Parameter credential: the header that carries the key; nil when there is no key.
+    /// - Parameter servesResponses: whether the server answers the Responses API itself.
     init(
         origin: UpstreamOrigin, upstreamModel: String, client: UpstreamHTTPClient, paths: EndpointPaths, probePath: String,
-        credential: (name: String, value: String)?
+        credential: (name: String, value: String)?, servesResponses: Bool = false
     ) {
+        self.servesResponses = servesResponses
         self.client = client
         self.origin = origin
         self.upstreamModel = upstreamModel
@@ -50,6 +54,11 @@ public struct OpenAICompatibleProvider: Provider {
             headers.add(name: credential.name, value: credential.value)
         }
         self.baseHeaders = headers
+    }
+
+    /// OpenAI's chat dialect always; the Responses API when the deployment says the server answers it.
+    public func speaksNatively(_ dialect: WireDialect) -> Bool {
+        dialect == .openAIChat || (dialect == .openAIResponses && self.servesResponses)
     }
 
     public func send(_ request: ProviderRequest) async throws -> ProviderResponse {
@@ -69,12 +78,12 @@ public struct OpenAICompatibleProvider: Provider {
         switch response.body {
         case .complete(let buffer):
             guard (200..<300).contains(response.status) else { throw self.failure(response, body: buffer, logger: request) }
-            return ProviderResponse(body: .complete(buffer))
+            return ProviderResponse(body: .complete(buffer), dialect: request.dialect)
         case .stream(let parts):
             guard (200..<300).contains(response.status) else {
                 throw self.failure(response, body: try? await parts.collect(upTo: Self.maxErrorBodyBytes), logger: request)
             }
-            return ProviderResponse(body: .stream(UpstreamBodyStream(parts: parts)))
+            return ProviderResponse(body: .stream(UpstreamBodyStream(parts: parts)), dialect: request.dialect)
         }
     }
 

@@ -33,7 +33,7 @@ struct InferenceController: Sendable {
             clientGone: context.connectionClosed, record: record
         )
         let (answer, headers, model) = try await self.pipeline.run(exchange)
-        return try codec.response(answer, headers: headers, model: model)
+        return try codec.response(answer, headers: headers, model: model, requestBody: body)
     }
 
     func collectBody(_ request: inout Request) async throws -> ByteBuffer {

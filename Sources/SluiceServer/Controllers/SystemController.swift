@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import SluiceCore
+import SluiceTranslation
 
 /// Liveness, readiness and the model list.
 struct SystemController {
@@ -35,9 +36,43 @@ struct SystemController {
         return "[\(deployments.joined(separator: ","))]"
     }
 
-    /// `GET /v1/models`: the public model names in OpenAI's list shape.
+    /// `GET /v1/models`: the public model names in OpenAI's list shape, or in Anthropic's (paged)
+    /// when the request carries `anthropic-version`.
     func models(_ request: Request, context: SluiceRequestContext) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: self.catalog.modelList))
+        guard request.headers[.anthropicVersion] != nil else {
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: self.catalog.modelList))
+        }
+        let query = request.uri.queryParameters
+        do throws(GatewayError) {
+            let page = try self.listing.anthropicPage(
+                limit: query["limit"].map(String.init), afterID: query["after_id"].map(String.init), beforeID: query["before_id"].map(String.init)
+            )
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: page))
+        } catch {
+            return Self.anthropicError(error, context: context)
+        }
+    }
+
+    /// `GET /v1/models/{id}`: one model, in Anthropic's shape when the request carries
+    /// `anthropic-version`, else OpenAI's; 404 in the same dialect for a model the config lacks.
+    func model(_ request: Request, context: SluiceRequestContext) throws -> Response {
+        let id = context.parameters.getCatchAll().joined(separator: "/")
+        let anthropic = request.headers[.anthropicVersion] != nil
+        guard let body = anthropic ? self.listing.anthropicModel(id) : self.listing.openAIModel(id) else {
+            guard anthropic else { throw GatewayError.unknownModel(id) }
+            return Self.anthropicError(.unknownModel(id), context: context)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body))
+    }
+
+    private var listing: ModelListing {
+        ModelListing(names: self.catalog.allRoutes.map(\.name), created: self.catalog.created)
+    }
+
+    /// `error` in Anthropic's shape, for a client that sent `anthropic-version`.
+    private static func anthropicError(_ error: GatewayError, context: SluiceRequestContext) -> Response {
+        let body = AnthropicErrorMapping.body(for: error, requestID: context.requestID)
+        return Response(status: .init(code: error.status), headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -3,7 +3,8 @@ import Logging
 import ServiceLifecycle
 
 /// Keeps governance state fresh while the gateway runs: renews budget leases and gives back
-/// idle capacity, and reads keys and budgets again from the store (changes other instances made).
+/// idle capacity, reads keys and budgets again from the store (changes other instances made),
+/// and purges stored responses that have expired.
 struct GovernanceMaintenance: Service {
     let governance: Governance
     let logger: Logger
@@ -18,7 +19,19 @@ struct GovernanceMaintenance: Service {
             if sinceRefresh >= settings.keyRefreshInterval {
                 sinceRefresh = .zero
                 await self.governance.reload(logger: self.logger)
+                await self.purgeExpiredResponses()
             }
+        }
+    }
+
+    /// Deletes the responses whose time is up; they are unreadable already, this frees their room.
+    /// Every instance sharing the store does it, which costs one indexed delete each.
+    private func purgeExpiredResponses() async {
+        do {
+            let purged = try await self.governance.store.purgeResponses(expiredAt: WallClock.seconds())
+            if purged > 0 { self.logger.debug("purged expired responses", metadata: ["count": "\(purged)"]) }
+        } catch {
+            self.logger.warning("could not purge expired responses", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -16,6 +16,9 @@ final class GatewayRuntime: Sendable {
     let messages: AnthropicMessagesController
     let auth: ClientAuthMiddleware
     let metricsEndpoint: MetricsController
+    /// The stored responses that Responses API requests continue and keep.
+    let responseLog: ResponseLog
+    let reasoningSeal: SealedReasoning
 
     /// What lives as long as the process, whatever the config says: the parts every runtime shares.
     struct Shared: Sendable {
@@ -34,6 +37,13 @@ final class GatewayRuntime: Sendable {
         let created: Int
         /// Stages the embedding code adds to the end of every profile.
         let extraStages: [any PipelineStage]
+        /// The Responses API's stored responses (written through to the governance store when
+        /// there is one, in memory otherwise), kept across reloads like the store.
+        let responses: ResponseLog
+        /// The Responses API's responses running now, which `POST /v1/responses/{id}/cancel` stops.
+        let runningResponses: RunningResponses
+        /// Seals the reasoning of translated Responses answers for clients that keep no state.
+        let reasoningSeal: SealedReasoning
     }
 
     /// Every profile holds the stages that keep the gateway's promises: model access and the key's
@@ -69,6 +79,8 @@ final class GatewayRuntime: Sendable {
             executor: RoutePlanExecutor(catalog: catalog, budget: budget, limiter: shared.sharedLimiter, metrics: shared.observers.metrics),
             timeouts: config.timeouts, observers: shared.observers, slowRule: SlowAnswerRule(config.resilience), tracing: shared.tracing
         )
+        self.responseLog = shared.responses
+        self.reasoningSeal = shared.reasoningSeal
         self.inference = InferenceController(
             pipeline: pipeline, catalog: catalog, timeouts: config.timeouts, maxRequestBodyBytes: config.server.maxRequestBodyBytes,
             observers: shared.observers, limits: limits
@@ -76,5 +88,10 @@ final class GatewayRuntime: Sendable {
         self.messages = AnthropicMessagesController(inference: self.inference)
         self.auth = ClientAuthMiddleware(keys: config.clientKeys, directory: shared.governance?.keys, limits: limits)
         self.metricsEndpoint = MetricsController(metrics: shared.observers.metrics, catalog: catalog)
+    }
+
+    /// A codec for one Responses API request (a codec keeps its request's turn).
+    func responsesCodec() -> ResponsesCodec {
+        ResponsesCodec(log: self.responseLog, seal: self.reasoningSeal, settings: self.config.responses)
     }
 }

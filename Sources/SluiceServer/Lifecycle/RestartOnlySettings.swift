@@ -3,8 +3,9 @@ import SluiceConfig
 extension GatewayConfig {
     /// This config with the settings that only a restart can change (where the server listens and its connection limits,
     /// the drain time, logging, the audit log and tracing, the upstream connection pool, the governance
-    /// store and its limits, the timers of background services) taken from `running`, and the file paths of
-    /// those that differ, so a reload can say which of its changes wait for a restart.
+    /// store and its limits, the bounds of the Responses API's state, the timers of background services)
+    /// taken from `running`, and the file paths of those that differ, so a reload can say which of its
+    /// changes wait for a restart.
     func keepingRestartOnlySettings(of running: GatewayConfig) -> (config: GatewayConfig, restartRequired: [String]) {
         var config = self
         var changed: [String] = []
@@ -37,6 +38,11 @@ extension GatewayConfig {
         keep(\.governance.defaultMaxOutputTokens, named: "budgets.default_max_output_tokens")
         keep(\.audit, named: "audit")
         keep(\.tracing, named: "tracing")
+        keep(\.responses.reasoningKey, named: "responses.reasoning_key")
+        keep(\.responses.cacheMaxResponses, named: "responses.cache_max_responses")
+        keep(\.responses.cacheMaxBytes, named: "responses.cache_max_bytes")
+        keep(\.responses.historyMaxDepth, named: "responses.history_max_depth")
+        keep(\.responses.historyMaxBytes, named: "responses.history_max_bytes")
         return (config, changed)
     }
 }

@@ -39,20 +39,51 @@ extension RequestContent {
 }
 
 extension RequestContent {
+    /// The answer's text as its JSON string, from a whole answer in `dialect`.
+    static func completion(of body: ByteBuffer, in dialect: WireDialect) -> [UInt8]? {
+        switch dialect {
+        case .openAIChat: Self.completion(ofAnswer: body)
+        case .anthropicMessages: Self.completion(ofAnthropicMessage: body)
+        case .openAIResponses: Self.completion(ofResponse: body)
+        }
+    }
+
     /// The text of an Anthropic message's first text block, as its JSON string.
     static func completion(ofAnthropicMessage body: ByteBuffer) -> [UInt8]? {
         body.withUnsafeReadableBytes { bytes -> [UInt8]? in
             guard let members = try? JSONScanner.topLevelMembers(of: bytes), let content = members.member("content"), content.kind == .array else {
                 return nil
             }
-            for block in JSONScanner.elements(of: bytes, arrayAt: content.value) where bytes[block.lowerBound] == UInt8(ascii: "{") {
-                let fields = JSONScanner.members(of: bytes, objectAt: block)
-                guard let type = fields.member("type"), JSONValueReader.string(type, in: bytes) == "text", let text = fields.member("text"),
-                    text.kind == .string
+            return Self.firstText(ofBlocks: content, typed: "text", in: bytes)
+        }
+    }
+
+    /// The text of a Responses API answer's first `output_text` part, as its JSON string.
+    static func completion(ofResponse body: ByteBuffer) -> [UInt8]? {
+        body.withUnsafeReadableBytes { bytes -> [UInt8]? in
+            guard let members = try? JSONScanner.topLevelMembers(of: bytes), let output = members.member("output"), output.kind == .array else {
+                return nil
+            }
+            for item in JSONScanner.elements(of: bytes, arrayAt: output.value) where bytes[item.lowerBound] == UInt8(ascii: "{") {
+                let fields = JSONScanner.members(of: bytes, objectAt: item)
+                guard let content = fields.member("content"), content.kind == .array,
+                    let text = Self.firstText(ofBlocks: content, typed: "output_text", in: bytes)
                 else { continue }
-                return Array(bytes[text.value])
+                return text
             }
             return nil
         }
+    }
+
+    /// The `text` of the first object in the array `blocks` whose `type` is `type`.
+    private static func firstText(ofBlocks blocks: JSONMember, typed type: String, in bytes: UnsafeRawBufferPointer) -> [UInt8]? {
+        for block in JSONScanner.elements(of: bytes, arrayAt: blocks.value) where bytes[block.lowerBound] == UInt8(ascii: "{") {
+            let fields = JSONScanner.members(of: bytes, objectAt: block)
+            guard let blockType = fields.member("type"), JSONValueReader.string(blockType, in: bytes) == type, let text = fields.member("text"),
+                text.kind == .string
+            else { continue }
+            return Array(bytes[text.value])
+        }
+        return nil
     }
 }

@@ -88,8 +88,9 @@ struct Exchange: Sendable {
     }
 
     /// The load estimate, plus what the model's strategy keys on: for session affinity the
-    /// configured header or the body's `user`; for prefix-aware routing a hash of the prompt's
-    /// first bytes (the whole prompt when it is shorter, so short prompts do not collide).
+    /// first configured session header present or the body's `user`; for prefix-aware routing
+    /// the session header when present, else a hash of the prompt's first bytes (the whole
+    /// prompt when it is shorter, so short prompts do not collide).
     /// Made once per body: the token limit charges the estimate routing then uses.
     /// - Returns: nil when the model has no route.
     mutating func routingInput() -> RoutingInput? {
@@ -107,10 +108,15 @@ struct Exchange: Sendable {
         var input = RoutingInput(estimatedTokens: (summary.byteCount / 4).addingWithSaturation(output))
         switch route.routing.strategy {
         case .session:
-            let header = HTTPField.Name(route.routing.sessionHeader).flatMap { self.headers[$0] }
             let user = summary.members.member("user").flatMap { member in self.body.withUnsafeReadableBytes { JSONValueReader.string(member, in: $0) } }
-            input.sessionKey = header ?? user
+            input.sessionKey = self.session(on: route) ?? user
         case .prefix:
+            // A conversation keeps its home while its prompt grows, and sessions of one agent,
+            // whose prompts share their first bytes, still spread over the deployments.
+            if let session = self.session(on: route) {
+                input.prefixKey = RendezvousHash.key(session.utf8)
+                break
+            }
             let prompt = summary.members.member(summary.endpoint == .chatCompletions ? "messages" : "prompt")
             input.prefixKey = prompt.map { member in
                 self.body.withUnsafeReadableBytes { bytes in
@@ -121,5 +127,10 @@ struct Exchange: Sendable {
             break
         }
         return input
+    }
+
+    /// The value of the first of the model's session headers the request carries.
+    private func session(on route: ModelRoute) -> String? {
+        route.routing.sessionHeaders.lazy.compactMap { HTTPField.Name($0).flatMap { self.headers[$0] } }.first { !$0.isEmpty }
     }
 }

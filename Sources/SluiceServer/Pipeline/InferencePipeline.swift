@@ -34,12 +34,13 @@ struct InferencePipeline: Sendable {
         )
         let end = ExchangeEnd(exchange, observers: self.observers, stages: profile.ending)
         do {
+            try await exchange.codec.prepare(&exchange)
             if let early = try await self.beforeDispatch(&exchange, profile: profile) {
                 exchange.record.usage = early.usage
                 end.update(exchange)
                 switch early.answer {
                 case .whole(let body, let dialect):
-                    let answer = Answer.whole(try exchange.codec.clientBody(body, in: dialect, model: exchange.answeringModel), exchange.dialect)
+                    let answer = Answer.whole(try await exchange.codec.clientBody(body, in: dialect, model: exchange.answeringModel, exchange: exchange), exchange.dialect)
                     end.finish(exchange, firstToken: nil)
                     return (answer, exchange.responseHeaders, exchange.answeringModel)
                 case .stream(let stream):
@@ -89,12 +90,7 @@ struct InferencePipeline: Sendable {
         let dialect = dispatch.response.dialect
         var body: ByteBuffer
         do {
-            switch dialect {
-            case .openAIChat:
-                (body, exchange.record.usage) = try OpenAIResponseRewriter.rewrite(upstreamBody, publicModel: dispatch.route.name)
-            case .anthropicMessages:
-                (body, exchange.record.usage) = try AnthropicMessageRewriter.rewrite(upstreamBody, publicModel: dispatch.route.name)
-            }
+            (body, exchange.record.usage) = try WholeAnswerRewriter.rewrite(upstreamBody, in: dialect, publicModel: dispatch.route.name)
         } catch {
             lease.release(.failure)
             throw error
@@ -104,14 +100,13 @@ struct InferencePipeline: Sendable {
             of: lease, timeToFirstToken: nil, usage: exchange.record.usage, generationSeconds: latency, latency: latency, logger: exchange.logger
         ))
         if exchange.record.content != nil {
-            exchange.record.content?.completion = dialect == .openAIChat
-                ? RequestContent.completion(ofAnswer: body) : RequestContent.completion(ofAnthropicMessage: body)
+            exchange.record.content?.completion = RequestContent.completion(of: body, in: dialect)
         }
         for stage in profile.filtering {
             guard var filter = stage.answerFilter(for: exchange, dialect: dialect) else { continue }
             body = try filter.filter(whole: body)
         }
-        return .whole(try exchange.codec.clientBody(body, in: dialect, model: exchange.answeringModel), exchange.dialect)
+        return .whole(try await exchange.codec.clientBody(body, in: dialect, model: exchange.answeringModel, exchange: exchange), exchange.dialect)
     }
 
     // MARK: - Streams
@@ -188,7 +183,7 @@ struct InferencePipeline: Sendable {
         guard exchange.dialect != .openAIChat else { return nil }
         let models = [route] + route.routing.fallbacks.compactMap(exchange.catalog.route)
         guard models.contains(where: { $0.deployments.contains { !$0.provider.speaksNatively(exchange.dialect) } }) else { return nil }
-        return Result { () throws(GatewayError) in try Self.openAIForm(of: exchange) }
+        return Result { () throws(GatewayError) in try exchange.codec.openAIForm(of: exchange) }
     }
 
     /// Why `deployment` cannot take the request at all: its dialect cannot carry it.
@@ -209,9 +204,9 @@ struct InferencePipeline: Sendable {
         if exchange.dialect != .openAIChat {
             if deployment.provider.speaksNatively(exchange.dialect) {
                 request.dialect = exchange.dialect
-                request.forwardedHeaders = exchange.dialect == .anthropicMessages ? AnthropicMessagesCodec.forwardedHeaders(of: exchange.headers) : []
+                request.forwardedHeaders = exchange.codec.forwardedHeaders(of: exchange.headers)
             } else {
-                (request.body, request.summary) = try (openAIForm ?? Result { () throws(GatewayError) in try Self.openAIForm(of: exchange) }).get()
+                (request.body, request.summary) = try (openAIForm ?? Result { () throws(GatewayError) in try exchange.codec.openAIForm(of: exchange) }).get()
             }
         }
         guard let bounds = exchange.outputBounds, request.summary.maxOutputTokens == nil, let limit = bounds.limitToSend(on: deployment.config),
@@ -219,19 +214,6 @@ struct InferencePipeline: Sendable {
         else { return request }
         (request.body, request.summary) = (ByteBuffer(bytes: body), summary)
         return request
-    }
-
-    /// An Anthropic Messages request as the OpenAI chat request that a deployment of another
-    /// kind is sent.
-    static func openAIForm(of exchange: Exchange) throws(GatewayError) -> (body: ByteBuffer, summary: InferenceRequest) {
-        let translated: [UInt8]
-        do throws(TranslationError) {
-            translated = try OpenAIRequestTranslator.translate(anthropicMessages: exchange.body.readableBytesView, model: exchange.summary.model)
-        } catch {
-            throw error.gatewayError
-        }
-        let body = ByteBuffer(bytes: translated)
-        return (body, try InferenceRequest(endpoint: .chatCompletions, body: body))
     }
 
     // MARK: - Deployment verdicts

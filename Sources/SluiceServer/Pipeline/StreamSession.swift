@@ -71,7 +71,7 @@ struct StreamSession: AnswerStream {
             progress.lease.release(failure.code == GatewayError.outputCapCode ? .success(latency: nil) : .failure)
             exchange.logger.warning("stream failed", metadata: ["error": "\(failure.message)"])
             try? await self.flushFilters(&progress, into: &sink)
-            try? await sink.write(self.errorEvent(failure))
+            try? await sink.write(progress.relay.errorEvent(failure))
             exchange.record = self.closing(progress, status: failure)
         } else {
             if progress.relay.isLooping {
@@ -200,6 +200,8 @@ struct StreamSession: AnswerStream {
             )
         case .anthropicMessages:
             return AnthropicStreamRelay(publicModel: self.dispatch.route.name, outputTokenCap: outputCap, keepsText: self.exchange.record.content != nil)
+        case .openAIResponses:
+            return ResponsesStreamRelay(publicModel: self.dispatch.route.name, outputTokenCap: outputCap, keepsText: self.exchange.record.content != nil)
         }
     }
 
@@ -231,13 +233,4 @@ struct StreamSession: AnswerStream {
         }
     }
 
-    /// The event that tells the client its stream failed, in the stream's dialect.
-    private func errorEvent(_ failure: GatewayError) -> ByteBuffer {
-        switch self.dialect {
-        case .openAIChat:
-            return ByteBuffer(string: failure.streamEvent)
-        case .anthropicMessages:
-            return ByteBuffer(bytes: AnthropicErrorMapping.streamEvent(for: failure))
-        }
-    }
 }

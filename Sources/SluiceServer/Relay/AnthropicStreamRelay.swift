@@ -80,47 +80,11 @@ extension AnthropicStreamRelay {
             self.text = keepsText ? [] : nil
         }
 
-        /// What becomes of an event's data.
-        private enum DataAction {
-            case keep
-            case drop
-            case edit([BodyEdit])
-        }
-
         mutating func filter(_ event: UnsafeRawBufferPointer) throws(GatewayError) -> SSEEventAction {
-            let fields = SSEFraming.parse(event)
-            guard !fields.dataLines.isEmpty else { return .keep }
-            if fields.dataLines.count == 1 {
-                let line = fields.dataLines[0]
-                switch try self.read(UnsafeRawBufferPointer(rebasing: event[line]), name: fields.name) {
-                case .keep: return .keep
-                case .drop: return .drop
-                case .edit(let edits):
-                    // The edit lands inside the event as sent: its other lines and line endings stay.
-                    let shifted = edits.map { BodyEdit(range: ($0.range.lowerBound + line.lowerBound)..<($0.range.upperBound + line.lowerBound), replacement: $0.replacement) }
-                    return .replace(BodyEdit.apply(shifted, to: event))
-                }
-            }
-            // Data split over several lines (legal, though Anthropic sends one) is read joined and,
-            // when edited, sent again one line per line of the edited data.
-            let joined = fields.data(in: event)
-            let action = try joined.withUnsafeBytes { data in Result { () throws(GatewayError) in try self.read(data, name: fields.name) } }.get()
-            switch action {
-            case .keep: return .keep
-            case .drop: return .drop
-            case .edit(let edits):
-                let edited = joined.withUnsafeBytes { BodyEdit.apply(edits, to: $0) }
-                var replacement = Array((fields.name.map { "event: \($0)\n" } ?? "").utf8)
-                for (index, line) in edited.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
-                    if index > 0 { replacement.append(0x0A) }
-                    replacement += "data: ".utf8
-                    replacement += line
-                }
-                return .replace(replacement)
-            }
+            try SSEDataAction.apply(to: event) { (data, name) throws(GatewayError) in try self.read(data, name: name) }
         }
 
-        private mutating func read(_ data: UnsafeRawBufferPointer, name: String?) throws(GatewayError) -> DataAction {
+        private mutating func read(_ data: UnsafeRawBufferPointer, name: String?) throws(GatewayError) -> SSEDataAction {
             let members: [JSONMember]
             do throws(JSONSyntaxError) {
                 members = try JSONScanner.topLevelMembers(of: data)

@@ -1,5 +1,6 @@
 import NIOCore
 import SluiceCore
+import SluiceTranslation
 
 /// What a stream session needs of the relay for its answer's dialect: complete events out as
 /// they arrive, and what the relay learnt on the way (usage, the end, an upstream error).
@@ -22,11 +23,14 @@ protocol StreamRelay {
     var completion: [UInt8]? { get }
     /// Readies the relay for the stream that continues this one on another deployment.
     mutating func startContinuation()
+    /// The event that tells the client its stream failed, in the stream's dialect.
+    func errorEvent(_ failure: GatewayError) -> ByteBuffer
 }
 
 extension OpenAIStreamRelay: StreamRelay {
     var upstreamFailure: GatewayError? { self.upstreamError.map { .upstreamFailed("it sent an error event: \($0)") } }
     var completion: [UInt8]? { self.resumePoint.map { RequestContent.quoted(escaped: $0.text) } }
+    func errorEvent(_ failure: GatewayError) -> ByteBuffer { ByteBuffer(string: failure.streamEvent) }
 }
 
 /// Anthropic streams are relayed natively to Anthropic clients only; they neither continue on
@@ -36,4 +40,5 @@ extension AnthropicStreamRelay: StreamRelay {
     var resumePoint: StreamResumePoint? { nil }
     var completion: [UInt8]? { self.completionText.map { RequestContent.quoted(escaped: $0) } }
     mutating func startContinuation() {}
+    func errorEvent(_ failure: GatewayError) -> ByteBuffer { ByteBuffer(bytes: AnthropicErrorMapping.streamEvent(for: failure)) }
 }

@@ -1,11 +1,11 @@
 import NIOCore
 import SluiceCore
 
-/// Reads the usage of a complete OpenAI-dialect answer and puts the public model name in it,
+/// Reads the usage of a complete answer in its dialect and puts the public model name in it,
 /// leaving every other byte as the upstream sent it.
-enum OpenAIResponseRewriter {
+enum WholeAnswerRewriter {
     /// - Throws: ``GatewayError`` when the upstream's answer is not a JSON object.
-    static func rewrite(_ body: ByteBuffer, publicModel: String) throws(GatewayError) -> (body: ByteBuffer, usage: Usage?) {
+    static func rewrite(_ body: ByteBuffer, in dialect: WireDialect, publicModel: String) throws(GatewayError) -> (body: ByteBuffer, usage: Usage?) {
         let result = body.withUnsafeReadableBytes { bytes -> Result<(edits: [BodyEdit], usage: Usage?), GatewayError> in
             let members: [JSONMember]
             do throws(JSONSyntaxError) {
@@ -13,7 +13,13 @@ enum OpenAIResponseRewriter {
             } catch {
                 return .failure(.upstreamFailed("its answer is not valid JSON (\(error.reason))"))
             }
-            let usage = members.member("usage").flatMap { Usage(openAIUsage: $0, in: bytes) }
+            let usage = members.member("usage").flatMap { member -> Usage? in
+                switch dialect {
+                case .openAIChat: Usage(openAIUsage: member, in: bytes)
+                case .anthropicMessages: AnthropicUsageCounts(member, in: bytes)?.usage
+                case .openAIResponses: Usage(responsesUsage: member, in: bytes)
+                }
+            }
             return .success((ModelNameEdit.edits(members: members, publicModel: publicModel, in: bytes), usage))
         }
         let (edits, usage) = try result.get()

@@ -1,5 +1,6 @@
 import Crypto
 import struct Foundation.Data
+import SluiceConfig
 import SluiceTranslation
 
 /// The reasoning envelope of translated Responses answers: AES-256-GCM under the gateway's
@@ -27,6 +28,12 @@ public struct SealedReasoning: ReasoningSeal {
     /// A seal under a new random key, whose envelopes open only in this process.
     public static func ephemeral() -> SealedReasoning {
         SealedReasoning(symmetricKey: SymmetricKey(size: .bits256))
+    }
+
+    /// The seal under the configured key (base64, checked when the config was read), or an
+    /// ephemeral one when the config names none.
+    static func configured(_ key: Secret?) -> SealedReasoning {
+        key.flatMap { Data(base64Encoded: $0.value) }.flatMap { SealedReasoning(key: $0) } ?? .ephemeral()
     }
 
     private init(symmetricKey: SymmetricKey) {

@@ -10,6 +10,8 @@ struct ModelCatalog: Sendable {
     let allRoutes: [ModelRoute]
     /// The `GET /v1/models` answer, rendered once.
     let modelList: ByteBuffer
+    /// When the models were loaded, in seconds since 1970, as the model list shows it.
+    let created: Int
 
     /// - Parameter previous: the catalog this one replaces on a config reload: a deployment
     ///   configured exactly as before keeps its provider and its live state (breaker, load,
@@ -34,6 +36,7 @@ struct ModelCatalog: Sendable {
             routes[model.name] = ModelRoute(name: model.name, deployments: deployments, routing: model.routing)
         }
         self.routes = routes
+        self.created = created
         self.allRoutes = routes.values.sorted { $0.name < $1.name }
         let entries = models.map { #"{"id":\#(JSONString.quoted($0.name)),"object":"model","created":\#(created),"owned_by":"sluice"}"# }
         self.modelList = ByteBuffer(string: #"{"object":"list","data":[\#(entries.joined(separator: ","))]}"#)

@@ -6,7 +6,7 @@ enum GenAINames {
     /// `gen_ai.operation.name` of an endpoint.
     static func operation(_ endpoint: Endpoint) -> String {
         switch endpoint {
-        case .chatCompletions: "chat"
+        case .chatCompletions, .responses: "chat"
         case .completions: "text_completion"
         case .embeddings: "embeddings"
         }

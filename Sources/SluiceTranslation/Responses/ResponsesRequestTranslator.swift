@@ -18,8 +18,11 @@
 ///   `stream_options`, `prompt_cache_retention`, `context_management`, and `background: false`;
 ///   `reasoning.summary` shapes the answer only.
 /// - Refused with a 400 naming the parameter: `conversation`, `background: true`, `prompt`,
-///   `max_tool_calls`, `moderation` and the like, and, as OpenAI answers, any parameter it
-///   does not know. `previous_response_id` must have been expanded into `input` before.
+///   `max_tool_calls`, `moderation` and the like. `previous_response_id` must have been
+///   expanded into `input` before.
+/// - Any other member (a newer client's, such as Codex's `client_metadata`) is left out and
+///   named in ``ResponsesChatForm/ignoredMembers``: agents add members faster than a gateway
+///   can learn them, and refusing one would stop the agent.
 public enum ResponsesRequestTranslator {
     /// Translates `body`.
     /// - Parameters:
@@ -31,8 +34,9 @@ public enum ResponsesRequestTranslator {
     ) throws(TranslationError) -> ResponsesChatForm {
         let request = try JSONValue.requestBody(body)
         guard let members = request.objectMembers else { throw TranslationError.invalidRequest("The request body must be a JSON object", param: nil) }
+        var ignored: [String] = []
         for member in members where !member.value.isNull {
-            try Self.checkExpressible(member.key, member.value)
+            if try !Self.isExpressible(member.key, member.value) { ignored.append(member.key) }
         }
         var toolNames = ResponsesToolNames()
         let tools = try Self.tools(request, toolNames: &toolNames, refuseHostedTools: refuseHostedTools)
@@ -84,19 +88,22 @@ public enum ResponsesRequestTranslator {
             output.set("stream", stream)
             if stream.boolValue == true { output.set("stream_options", ["include_usage": true]) }
         }
-        return ResponsesChatForm(body: output.object.serialized, droppedTools: tools.dropped, toolNames: toolNames)
+        return ResponsesChatForm(body: output.object.serialized, droppedTools: tools.dropped, ignoredMembers: ignored, toolNames: toolNames)
     }
 
-    private static func checkExpressible(_ key: String, _ value: JSONValue) throws(TranslationError) {
+    /// Whether the member `key` is one the translation knows (false for an unknown one).
+    /// - Throws: the 400 for a known member that chat completions cannot express.
+    private static func isExpressible(_ key: String, _ value: JSONValue) throws(TranslationError) -> Bool {
         switch key {
         case "model", "input", "instructions", "tools", "tool_choice", "parallel_tool_calls", "reasoning", "max_output_tokens",
             "temperature", "top_p", "user", "safety_identifier", "prompt_cache_key", "service_tier", "top_logprobs", "text", "stream",
             "stream_options", "metadata", "store", "include", "truncation", "prompt_cache_retention", "context_management":
-            return
+            return true
         case "background":
             guard value.boolValue == false else {
                 throw TranslationError.unsupported("background", "background responses are not available through this gateway")
             }
+            return true
         case "previous_response_id":
             throw TranslationError.internalInconsistency("previous_response_id reached the chat translation without being expanded into input")
         case "conversation":
@@ -105,7 +112,7 @@ public enum ResponsesRequestTranslator {
         case "prompt", "max_tool_calls", "moderation", "background_options", "prompt_cache_options", "access_programs", "image":
             throw TranslationError.unsupported(key, "it has no chat completions equivalent")
         default:
-            throw TranslationError.invalidRequest("Unknown parameter: '\(key)'.", param: key)
+            return false
         }
     }
 

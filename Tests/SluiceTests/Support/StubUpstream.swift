@@ -28,6 +28,7 @@ import NIOCore
 /// | `metered` | an answer whose length and usage follow `n` and `max_tokens` (6,000 tokens per choice without a limit) |
 /// | `unmetered` | the same, but every choice runs to 6,000 tokens whatever `max_tokens` says |
 /// | `numbers` | a normal answer whose `usage` is the request's `stub_usage` (JSON text, sent verbatim: `1e400`, `-5`); with `stub_retry_after`, a 429 with that `Retry-After` |
+/// | `json-schema` | not streamed, with `response_format` of type `json_schema`, the JSON `{"city":"Paris","temperature_c":21}`; else 400 |
 /// | `continue` | asked to continue a final assistant message (`continue_final_message`), streams the rest of the `cut` answer under another id |
 ///
 /// `/metrics-extreme` publishes vLLM's gauges with values a broken exporter sends (huge, negative, NaN, infinite).
@@ -196,6 +197,16 @@ final class StubUpstream: Sendable {
                 try await writer.write(ByteBuffer(string: batch))
                 try await writer.finish(nil)
             })
+        case "json-schema":
+            // Structured output only when the request asks for it by schema, as a model held to one answers.
+            guard let format = json["response_format"] as? [String: Any], format["type"] as? String == "json_schema",
+                (format["json_schema"] as? [String: Any])?["schema"] != nil
+            else {
+                return StubReply.json(StubShapes.error(message: "This model answers only with response_format json_schema.", type: "invalid_request_error", param: "response_format", code: nil), status: .badRequest)
+            }
+            let answer = StubShapes.chatCompletion(model: model)
+                .replacingOccurrences(of: #""Hello! How can I assist you today?""#, with: StubShapes.quoted(#"{"city":"Paris","temperature_c":21}"#))
+            return StubReply.json(answer)
         case "tools" where json["tools"] != nil:
             return try Self.toolAnswer(to: json, model: model, stream: stream, exchange: exchange)
         case "reasoning":

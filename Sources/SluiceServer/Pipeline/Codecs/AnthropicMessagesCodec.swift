@@ -20,6 +20,10 @@ struct AnthropicMessagesCodec: DialectCodec {
         return try InferenceRequest(endpoint: .chatCompletions, body: body)
     }
 
+    func forwardedHeaders(of headers: HTTPFields) -> [(name: String, value: String)] {
+        Self.forwardedHeaders(of: headers)
+    }
+
     /// The client's `anthropic-version` and `anthropic-beta` headers, which a request forwarded as
     /// written carries upstream.
     static func forwardedHeaders(of headers: HTTPFields) -> [(name: String, value: String)] {
@@ -46,7 +50,22 @@ struct AnthropicMessagesCodec: DialectCodec {
         }
     }
 
-    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String) throws(GatewayError) -> ByteBuffer {
+    /// The OpenAI chat request that a deployment of another kind is sent.
+    func openAIForm(of exchange: Exchange) throws(GatewayError) -> (body: ByteBuffer, summary: InferenceRequest) {
+        let translated: OpenAIRequestTranslator.Translation
+        do throws(TranslationError) {
+            translated = try OpenAIRequestTranslator.translation(ofAnthropicMessages: exchange.body.readableBytesView, model: exchange.summary.model)
+        } catch {
+            throw error.gatewayError
+        }
+        if !translated.ignored.isEmpty {
+            exchange.logger.debug("members the OpenAI form cannot carry were ignored", metadata: ["ignored": .string(translated.ignored.joined(separator: ", "))])
+        }
+        let body = ByteBuffer(bytes: translated.body)
+        return (body, try InferenceRequest(endpoint: .chatCompletions, body: body))
+    }
+
+    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String, exchange: Exchange) throws(GatewayError) -> ByteBuffer {
         guard dialect == .openAIChat else { return body }
         do throws(TranslationError) {
             return ByteBuffer(bytes: try OpenAIResponseTranslator.translate(openAIChat: body.readableBytesView, publicModel: model).body)
@@ -56,6 +75,16 @@ struct AnthropicMessagesCodec: DialectCodec {
     }
 
     func response(_ answer: Answer, headers: HTTPFields, model: String) throws(GatewayError) -> Response {
+        try self.response(answer, headers: headers, model: model, requestBody: nil)
+    }
+
+    func response(_ answer: Answer, headers: HTTPFields, model: String, requestBody: ByteBuffer) throws(GatewayError) -> Response {
+        try self.response(answer, headers: headers, model: model, requestBody: .some(requestBody))
+    }
+
+    /// A translated stream's `message_start` reports the input tokens Sluice estimates from
+    /// `requestBody` (zero without it), since the upstream reports its own only at the end.
+    private func response(_ answer: Answer, headers: HTTPFields, model: String, requestBody: ByteBuffer?) throws(GatewayError) -> Response {
         switch answer {
         case .whole(let body, _):
             var headers = headers
@@ -64,8 +93,9 @@ struct AnthropicMessagesCodec: DialectCodec {
         case .stream(let stream) where stream.dialect == .anthropicMessages:
             return ClientEventSink.response(stream, headers: headers)
         case .stream(let stream):
+            let estimate = requestBody.flatMap { try? AnthropicPromptEstimate.inputTokens(ofAnthropicMessages: $0.readableBytesView) } ?? 0
             return ClientEventSink.response(stream, headers: headers) {
-                var translator = OpenAIStreamToAnthropic(publicModel: model)
+                var translator = OpenAIStreamToAnthropic(publicModel: model, estimatedInputTokens: estimate)
                 return { (events: ByteBuffer) throws(GatewayError) -> ByteBuffer in
                     do throws(TranslationError) {
                         return ByteBuffer(bytes: try translator.translate(events.readableBytesView))

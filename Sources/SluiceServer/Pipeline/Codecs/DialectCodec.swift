@@ -13,19 +13,63 @@ protocol DialectCodec: Sendable {
     /// Reads and validates the body.
     /// - Throws: ``GatewayError`` for a body that is not a valid request in the dialect.
     func summary(of body: ByteBuffer) throws(GatewayError) -> InferenceRequest
+    /// What the dialect does to a request before the stages see it (a Responses request brings in
+    /// the conversation its `previous_response_id` continues). A failure here ends the request
+    /// like any other.
+    func prepare(_ exchange: inout Exchange) async throws
+    /// The request as the OpenAI chat request that a deployment not speaking the dialect is sent.
+    func openAIForm(of exchange: Exchange) throws(GatewayError) -> (body: ByteBuffer, summary: InferenceRequest)
+    /// The client's headers that a request forwarded in its own dialect carries upstream.
+    func forwardedHeaders(of headers: HTTPFields) -> [(name: String, value: String)]
     /// A whole answer written in `dialect`, in the client's dialect. The pipeline asks for it
     /// before the request ends, so an answer that cannot be carried is recorded as the failure
     /// the client gets.
     /// - Parameter model: the public model that answered.
-    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String) throws(GatewayError) -> ByteBuffer
+    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String, exchange: Exchange) async throws -> ByteBuffer
     /// The answer as the client gets it (a whole answer is already in its dialect).
     /// - Parameter model: the public model that answered.
     func response(_ answer: Answer, headers: HTTPFields, model: String) throws(GatewayError) -> Response
+    /// The answer as the client gets it, for a codec that reads the client's body to write it.
+    /// - Parameter requestBody: the body the client sent.
+    func response(_ answer: Answer, headers: HTTPFields, model: String, requestBody: ByteBuffer) throws(GatewayError) -> Response
+}
+
+extension DialectCodec {
+    func response(_ answer: Answer, headers: HTTPFields, model: String, requestBody: ByteBuffer) throws(GatewayError) -> Response {
+        try self.response(answer, headers: headers, model: model)
+    }
+}
+
+extension DialectCodec {
+    func prepare(_ exchange: inout Exchange) async throws {}
+    func forwardedHeaders(of headers: HTTPFields) -> [(name: String, value: String)] { [] }
+}
+
+/// A stream's sink on the client's connection, which the response body finishes once the stream ran.
+protocol ClientSink: AnswerSink {
+    var writer: any ResponseBodyWriter { get set }
+}
+
+extension ClientSink {
+    /// A server-sent event response whose body runs `stream` into the sink `makeSink` makes of
+    /// the client's connection.
+    static func eventStream(_ stream: any AnswerStream, headers: HTTPFields, sink makeSink: @escaping @Sendable (any ResponseBodyWriter) -> Self) -> Response {
+        var headers = headers
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var sink: any AnswerSink = makeSink(writer)
+            try await stream.run(into: &sink)
+            guard var client = sink as? Self else { return }
+            // The request has ended; a client gone by now has nothing left to receive.
+            try? await client.writer.finish(nil)
+        })
+    }
 }
 
 /// The client's connection as a stream's sink, translating each event from the stream's dialect
 /// when the client speaks another.
-struct ClientEventSink: AnswerSink {
+struct ClientEventSink: ClientSink {
     var writer: any ResponseBodyWriter
     var translate: ((ByteBuffer) throws(GatewayError) -> ByteBuffer)?
 
@@ -40,15 +84,6 @@ struct ClientEventSink: AnswerSink {
         _ stream: any AnswerStream, headers: HTTPFields,
         translator: (@Sendable () -> (ByteBuffer) throws(GatewayError) -> ByteBuffer)? = nil
     ) -> Response {
-        var headers = headers
-        headers[.contentType] = "text/event-stream"
-        headers[.cacheControl] = "no-cache"
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            var sink: any AnswerSink = ClientEventSink(writer: writer, translate: translator?())
-            try await stream.run(into: &sink)
-            guard var client = sink as? ClientEventSink else { return }
-            // The request has ended; a client gone by now has nothing left to receive.
-            try? await client.writer.finish(nil)
-        })
+        Self.eventStream(stream, headers: headers) { ClientEventSink(writer: $0, translate: translator?()) }
     }
 }

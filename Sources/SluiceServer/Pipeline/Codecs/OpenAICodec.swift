@@ -13,8 +13,13 @@ struct OpenAICodec: DialectCodec {
         try InferenceRequest(endpoint: self.endpoint, body: body)
     }
 
+    /// The request is in OpenAI's form already.
+    func openAIForm(of exchange: Exchange) throws(GatewayError) -> (body: ByteBuffer, summary: InferenceRequest) {
+        (exchange.body, exchange.summary)
+    }
+
     /// Every deployment answers OpenAI clients in OpenAI's dialect.
-    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String) throws(GatewayError) -> ByteBuffer {
+    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String, exchange: Exchange) -> ByteBuffer {
         body
     }
 

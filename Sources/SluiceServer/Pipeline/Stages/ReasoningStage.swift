@@ -13,7 +13,7 @@ struct ReasoningStage: PipelineStage {
     let hooks: StageHooks = [.answerFilter]
 
     func answerFilter(for exchange: Exchange, dialect: WireDialect) -> (any AnswerFilter)? {
-        guard dialect == .openAIChat, exchange.summary.endpoint == .chatCompletions, let policy = exchange.deployment?.config.reasoning.policy else {
+        guard dialect == .openAIChat, exchange.summary.endpoint == .chatCompletions || exchange.summary.endpoint == .responses, let policy = exchange.deployment?.config.reasoning.policy else {
             return nil
         }
         return Filter(policy: policy, normalizer: OpenAIReasoningNormalizer(policy: policy))
