@@ -56,6 +56,35 @@ struct ResponsesWebSocketTests {
         }
     }
 
+    /// As OpenAI does, a connection remembers its latest unstored response: Codex streams with
+    /// `store: false` and continues it by id on the same socket. Nothing of it reaches the store,
+    /// and another connection cannot continue it.
+    @Test(.timeLimit(.minutes(1)))
+    func anUnstoredResponseIsContinuedOnItsOwnConnectionOnly() async throws {
+        try await withGateway { harness, client in
+            let (first, second) = try await Self.converse(harness) { (socket: inout Socket) async throws -> ([Event], [Event]) in
+                try await socket.send(#"{"type":"response.create","model":"stub-ok","input":"My name is Ada.","store":false}"#)
+                let first = try await socket.readTurn().map(Self.summary)
+                let id = first.last?.responseID ?? ""
+                try await socket.send(#"{"type":"response.create","model":"stub-ok","previous_response_id":"\#(id)","input":"What is my name?","store":false}"#)
+                return (first, try await socket.readTurn().map(Self.summary))
+            }
+            let id = try #require(first.last?.responseID)
+            #expect(second.last?.type == "response.completed", "\(second)")
+            let sent = try #require(harness.stub.received.last?.body)
+            let messages = try #require((try JSONSerialization.jsonObject(with: Data(sent.utf8)) as? [String: Any])?["messages"] as? [[String: Any]])
+            #expect(messages.map { $0["role"] as? String } == ["user", "assistant", "user"], "\(sent)")
+            #expect(sent.contains("My name is Ada.") && sent.contains("What is my name?"))
+            #expect(try await client.request(.GET, "/v1/responses/\(id)").status == 404, "an unstored response is never stored")
+
+            let elsewhere = try await Self.converse(harness) { (socket: inout Socket) async throws -> [Event] in
+                try await socket.send(#"{"type":"response.create","model":"stub-ok","previous_response_id":"\#(id)","input":"Again"}"#)
+                return try await socket.readTurn().map(Self.summary)
+            }
+            #expect(elsewhere.last?.errorCode == "previous_response_not_found", "\(elsewhere)")
+        }
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func aMalformedMessageGetsAnErrorEventAndTheConnectionGoesOn() async throws {
         try await withGateway { harness, _ in

@@ -16,6 +16,9 @@ final class ResponsesSocketEventWriter: ResponseBodyWriter {
     private let cutsEvents: Bool
     /// Bytes of an event not yet complete, or the whole answer when it is not a stream.
     private var pending = ByteBuffer()
+    /// The response object of the stream's final event (`response.completed` or
+    /// `response.incomplete`), once sent.
+    private(set) var finalResponse: [UInt8]?
 
     init(outbound: WebSocketOutboundWriter, streamID: String?, cutsEvents: Bool) {
         self.outbound = outbound
@@ -65,6 +68,7 @@ final class ResponsesSocketEventWriter: ResponseBodyWriter {
                 let fields = SSEFraming.parse(event)
                 let data = fields.data(in: event)
                 if !data.isEmpty, !data.elementsEqual("[DONE]".utf8) { events.append(data) }
+                if fields.name == "response.completed" || fields.name == "response.incomplete" { self.finalResponse = Self.response(in: data) }
                 start = next
             }
             return start
@@ -72,6 +76,14 @@ final class ResponsesSocketEventWriter: ResponseBodyWriter {
         self.pending.moveReaderIndex(forwardBy: consumed)
         self.pending.discardReadBytes()
         return events
+    }
+
+    /// The `response` object of an event's data.
+    private static func response(in data: [UInt8]) -> [UInt8]? {
+        data.withUnsafeBytes { bytes in
+            guard let response = (try? JSONScanner.topLevelMembers(of: bytes))?.member("response"), response.kind == .object else { return nil }
+            return Array(UnsafeRawBufferPointer(rebasing: bytes[response.value]))
+        }
     }
 
     private func send(_ message: [UInt8]) async throws {

@@ -63,11 +63,12 @@ struct ResponsesSocketSession: Sendable {
         let limit = self.upgrade.maxMessageBytes
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
+                var memory = ResponsesSocketMemory(maxBytes: limit)
                 for await turn in turns {
                     waiting.withLockedValue { $0 -= turn.body.readableBytes }
                     // Turns still waiting when the client left are not started.
                     guard !clientLeft.withLockedValue({ $0 }) else { continue }
-                    await self.play(turn, to: outbound, clientGone: clientGone.futureResult, channel: channel, logger: logger)
+                    await self.play(turn, to: outbound, memory: &memory, clientGone: clientGone.futureResult, channel: channel, logger: logger)
                 }
             }
             var failure: (any Error)?
@@ -106,18 +107,24 @@ struct ResponsesSocketSession: Sendable {
     }
 
     /// Runs one turn as `POST /v1/responses` and sends its answer.
-    private func play(_ turn: Turn, to outbound: WebSocketOutboundWriter, clientGone: EventLoopFuture<Void>, channel: any Channel, logger: Logger) async {
+    /// - Parameter memory: the connection's unstored response, which the turn may continue and replace.
+    private func play(
+        _ turn: Turn, to outbound: WebSocketOutboundWriter, memory: inout ResponsesSocketMemory, clientGone: EventLoopFuture<Void>, channel: any Channel,
+        logger: Logger
+    ) async {
+        let body = memory.expanding(turn.body)
         var fields = HTTPFields(self.handshake.headerFields.filter { !Self.handshakeOnly.contains($0.name) })
         fields[.contentType] = "application/json"
-        fields[.contentLength] = String(turn.body.readableBytes)
+        fields[.contentLength] = String(body.readableBytes)
         let head = HTTPRequest(method: .post, scheme: nil, authority: self.handshake.authority, path: ResponsesSocketUpgrade.path, headerFields: fields)
         let context = SluiceRequestContext(channel: channel, logger: logger, connectionClosed: clientGone)
         do {
-            let response = try await self.upgrade.respond(Request(head: head, body: RequestBody(buffer: turn.body)), context)
+            let response = try await self.upgrade.respond(Request(head: head, body: RequestBody(buffer: body)), context)
             let isStream = response.headers[.contentType]?.hasPrefix("text/event-stream") == true
             let writer = ResponsesSocketEventWriter(outbound: outbound, streamID: turn.streamID, cutsEvents: isStream)
             try await response.body.write(writer)
             if !isStream { try await writer.send(whole: response.status) }
+            if let final = writer.finalResponse { memory.remember(turn: body, response: final) }
         } catch {
             // The router answers every failure of the request itself; what is left is the socket going away.
             logger.debug("a Responses WebSocket turn ended early", metadata: ["error": "\(error)"])
