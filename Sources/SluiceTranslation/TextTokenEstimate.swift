@@ -8,8 +8,8 @@
 /// |---|---|
 /// | ASCII letters (a word, with the space before it) | 1 per started ``lettersPerToken`` letters |
 /// | digits | 1 per started 3 digits (numbers are split in threes) |
-/// | ASCII punctuation and symbols | 1 per started 2 characters |
-/// | spaces and tabs between words | nothing (they join the next word); a run of 2 or more (indentation) 1 |
+/// | ASCII punctuation and symbols | 1 per started 2 characters; one alone before letters nothing (`.name`, `(x` are one token with the word) |
+/// | spaces and tabs between words | nothing (they join the next word); a run of 2 or more 1, except indentation right after a line break (it joins the break) |
 /// | line breaks | 1 per run |
 /// | CJK, kana and hangul | 1 per character |
 /// | other non-ASCII letters | 1 per started ``lettersPerToken`` / 2 letters |
@@ -25,12 +25,16 @@ public enum TextTokenEstimate {
     /// The estimated tokens of `text`.
     public static func tokens(_ text: some StringProtocol) -> Int {
         var tokens = 0
+        var previous = Run.none
         var run = Run.none
         var runLength = 0
-        func close() {
-            tokens += run.tokens(length: runLength)
-            run = .none
-            runLength = 0
+        func close(before next: Run) {
+            switch run {
+            case .punctuation where runLength == 1 && next == .letters: break
+            case .blank where previous == .lineBreak: break
+            default: tokens += run.tokens(length: runLength)
+            }
+            previous = run
         }
         for scalar in text.unicodeScalars {
             let kind = Run(scalar)
@@ -38,11 +42,11 @@ public enum TextTokenEstimate {
                 runLength += 1
                 continue
             }
-            close()
+            close(before: kind)
             run = kind
             runLength = 1
         }
-        close()
+        close(before: .none)
         return tokens
     }
 

@@ -5,8 +5,9 @@ cl100k_base, from the bpe-openai package, which ships their vocabularies.
 Samples are pieces of this repository's own files (Swift code, Python, Markdown prose, YAML,
 JSON) plus a few non-English texts; each is sent as one user message, and the estimate less its
 fixed framing (7 tokens) is compared with the tokenizer's count of the text.
-Usage: token_estimate_check.py BASE_URL [SEED]  (exits non-zero when the mean absolute error on
-code and prose passes 20 %)."""
+Usage: token_estimate_check.py BASE_URL [SEED]  (exits non-zero when the mean absolute error
+against o200k_base passes 15 % on code, prose or YAML; JSON, with one sample, and the
+non-English lines are reported only)."""
 
 import glob
 import json
@@ -77,7 +78,7 @@ for category, texts in categories.items():
         absolute = sorted(abs(error) for error in errors)
         p90 = absolute[min(len(absolute) - 1, int(0.9 * len(absolute)))]
         cells.append(f"{statistics.mean(errors):+7.1%} {statistics.mean(absolute):6.1%} {p90:6.1%}")
-        if name == "o200k_base" and category in ("swift code", "markdown prose") and statistics.mean(absolute) > 0.20:
+        if name == "o200k_base" and category in ("swift code", "python", "markdown prose", "yaml") and statistics.mean(absolute) > 0.15:
             failed = True
     print(row + " | ".join(cells))
 sys.exit(1 if failed else 0)
