@@ -159,6 +159,32 @@ struct ResponsesAPITests {
         }
     }
 
+    /// A continuation's budget reservation counts the history it brings in, not only its own input.
+    @Test func aContinuationReservesForTheHistoryItBringsIn() async throws {
+        try await withResponsesGateway { _, client, _ in
+            let long = String(repeating: "The river rose over the gauges before dawn. ", count: 300)
+            let first = try await self.create(client, #"{"model":"stub-ok","input":"\#(long)","max_output_tokens":16}"#)
+            #expect(first.status == 200, "\(first.body)")
+            let id = try #require(first.json["id"] as? String)
+
+            let created = try await client.request(.POST, "/admin/keys", body: #"{"name":"small"}"#, key: GatewayHarness.adminKey)
+            let keyObject = try #require(try JSONSerialization.jsonObject(with: Data(created.body.utf8)) as? [String: Any], "\(created.body)")
+            let (key, keyID) = (try #require(keyObject["key"] as? String), try #require(keyObject["id"] as? String))
+            let budget = try await client.request(
+                .POST, "/admin/budgets", body: #"{"scope":"key","scope_id":"\#(keyID)","unit":"tokens","period":"day","limit":1000}"#, key: GatewayHarness.adminKey
+            )
+            #expect(budget.status == 201, "\(budget.body)")
+
+            let continued = try await client.request(
+                .POST, "/v1/responses", body: #"{"model":"stub-ok","previous_response_id":"\#(id)","input":"Again","max_output_tokens":16}"#, key: key
+            )
+            #expect(continued.status == 429, "\(long.utf8.count) bytes of history cannot fit 1,000 tokens: \(continued.body)")
+            #expect(continued.error["code"] as? String == "budget_exceeded")
+            let alone = try await client.request(.POST, "/v1/responses", body: #"{"model":"stub-ok","input":"Again","max_output_tokens":16}"#, key: key)
+            #expect(alone.status == 200, "the same turn without the history fits: \(alone.body)")
+        }
+    }
+
     // MARK: - Native Responses deployments
 
     @Test(arguments: [false, true])
