@@ -52,7 +52,7 @@ public struct Gateway: Sendable {
             tracing: GatewayTracing.make(config.tracing),
             addressLimiter: RateLimiter(sharedStore: nil, logger: logger),
             sharedLimiter: governance?.limiter ?? RateLimiter(sharedStore: nil, logger: logger), created: created, extraStages: extraStages,
-            responses: ResponseLog(store: governance?.store, settings: config.responses, logger: logger), runningResponses: RunningResponses(),
+            responses: ResponseLog(store: governance?.store, settings: config.responses, logger: logger),
             reasoningSeal: .configured(config.responses.reasoningKey)
         )
         self.active = ActiveRuntime(GatewayRuntime(config: config, shared: self.shared))
@@ -104,7 +104,7 @@ public struct Gateway: Sendable {
         v1.get("models") { request, context in active.current.system.models(request, context: context) }
         v1.get("models/**") { request, context in try active.current.system.model(request, context: context) }
         v1.get("usage", use: admin.usage)
-        ResponsesController(log: self.shared.responses, running: self.shared.runningResponses).register(on: v1)
+        ResponsesController(log: self.shared.responses).register(on: v1)
         let inference = router.group("v1").add(middleware: inferenceAuth)
         inference.get("responses") { request, context in try ResponsesSocketUpgrade.route(request, context: context) }
         inference.post("responses") { request, context in

@@ -40,8 +40,6 @@ final class GatewayRuntime: Sendable {
         /// The Responses API's stored responses (written through to the governance store when
         /// there is one, in memory otherwise), kept across reloads like the store.
         let responses: ResponseLog
-        /// The Responses API's responses running now, which `POST /v1/responses/{id}/cancel` stops.
-        let runningResponses: RunningResponses
         /// Seals the reasoning of translated Responses answers for clients that keep no state.
         let reasoningSeal: SealedReasoning
     }

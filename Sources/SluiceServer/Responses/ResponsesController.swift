@@ -8,12 +8,11 @@ import SluiceStore
 /// - `GET /v1/responses/{id}`: the response object as it was answered;
 /// - `GET /v1/responses/{id}/input_items`: its own input items, a page at a time;
 /// - `DELETE /v1/responses/{id}`;
-/// - `POST /v1/responses/{id}/cancel`: stops a response running now on this instance (OpenAI
-///   cancels only background responses, which Sluice does not have; a finished one is answered
-///   as OpenAI answers a synchronous response).
+/// - `POST /v1/responses/{id}/cancel`: OpenAI cancels only background responses, which Sluice
+///   does not have; a stored response is answered as OpenAI answers a synchronous one (400), and
+///   a running response stops when its client disconnects.
 struct ResponsesController {
     let log: ResponseLog
-    let running: RunningResponses
 
     func register(on group: RouterGroup<SluiceRequestContext>) {
         group.get("responses/:id") { request, context in
@@ -35,11 +34,8 @@ struct ResponsesController {
             guard try await self.log.delete(id: id, tenant: context.caller.tenantID) else { throw GatewayError.responseNotFound(id) }
             return Self.json(Array(#"{"id":\#(JSONString.quoted(id)),"object":"response.deleted","deleted":true}"#.utf8))
         }
-        group.post("responses/:id/cancel") { _, context in
+        group.post("responses/:id/cancel") { _, context -> Response in
             let id = try Self.responseID(context)
-            if let cancelled = self.running.cancel(id: id, tenantID: context.caller.tenantID) {
-                return Self.json(Self.cancelledResponse(id: id, cancelled))
-            }
             guard try await self.log.find(id: id, tenant: context.caller.tenantID) != nil else { throw GatewayError.responseNotFound(id) }
             throw GatewayError.cannotCancelSynchronousResponse
         }
@@ -63,16 +59,6 @@ struct ResponsesController {
     /// The query's parameters; of one named twice, the last.
     private static func query(_ request: Request) -> [String: String] {
         Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { _, last in last })
-    }
-
-    /// What cancelling a running response answers: the response, `cancelled`, without the output
-    /// it did not finish.
-    private static func cancelledResponse(id: String, _ cancelled: RunningResponses.Running) -> [UInt8] {
-        Array(
-            (#"{"id":\#(JSONString.quoted(id)),"object":"response","created_at":\#(cancelled.createdAt),"status":"cancelled","#
-                + #""background":false,"error":null,"incomplete_details":null,"model":\#(JSONString.quoted(cancelled.model)),"#
-                + #""output":[],"usage":null}"#).utf8
-        )
     }
 
     private static func json(_ bytes: [UInt8]) -> Response {

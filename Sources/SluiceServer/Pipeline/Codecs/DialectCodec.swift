@@ -60,7 +60,7 @@ extension ClientSink {
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             var sink: any AnswerSink = makeSink(writer)
             try await stream.run(into: &sink)
-            guard var client = sink as? Self else { return }
+            guard let client = sink as? any ClientSink else { return }
             // The request has ended; a client gone by now has nothing left to receive.
             try? await client.writer.finish(nil)
         })
