@@ -40,7 +40,7 @@ struct ConfigTests {
         let environment = [
             "SLUICE_CLIENT_KEY": "k", "OPENAI_API_KEY": "sk", "AZURE_OPENAI_API_KEY": "az", "ANTHROPIC_API_KEY": "sk-ant",
             "SLUICE_ADMIN_KEY": "sk-admin-0123456789abcdef", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
-            "GEMINI_API_KEY": "gk", "OTEL_TOKEN": "otel-token",
+            "GEMINI_API_KEY": "gk", "OTEL_TOKEN": "otel-token", "SLUICE_REASONING_KEY": String(repeating: "A", count: 43) + "=",
         ]
         let config = try ConfigLoader.parse(yaml: yaml, environment: environment)
         #expect(config.models.map(\.name) == ["gpt-4o", "claude-sonnet", "gemini-flash", "demo"])
@@ -55,6 +55,13 @@ struct ConfigTests {
         #expect(config.governance.requestsPerMinutePerKey == 600)
         #expect(config.models[0].deployments[0].rateLimit == DeploymentRateLimit(requestsPerMinute: 5000, tokensPerMinute: 800_000))
         #expect(config.models[0].deployments[0].price.cachedInputPerMillion == 1.25)
+        guard case .openai(let openAI) = config.models[0].deployments[0].settings else {
+            Issue.record("not an OpenAI deployment")
+            return
+        }
+        #expect(openAI.servesResponses)
+        #expect(config.responses.storeTTL == .seconds(30 * 86_400) && config.responses.reasoningKey != nil)
+        #expect(config.models[0].routing.sessionHeaders == ["x-session-id", "x-claude-code-session-id", "session-id"])
     }
 
     @Test func geminiDeploymentsDefaultToGooglesAPIRoot() throws {
