@@ -40,7 +40,7 @@ struct InferencePipeline: Sendable {
                 end.update(exchange)
                 switch early.answer {
                 case .whole(let body, let dialect):
-                    let answer = Answer.whole(try await exchange.codec.clientBody(body, in: dialect, model: exchange.answeringModel, exchange: exchange), exchange.dialect)
+                    let answer = Answer.whole(try await exchange.codec.clientBody(body, in: dialect, model: exchange.answeringModel), exchange.dialect)
                     end.finish(exchange, firstToken: nil)
                     return (answer, exchange.responseHeaders, exchange.answeringModel)
                 case .stream(let stream):
@@ -106,7 +106,7 @@ struct InferencePipeline: Sendable {
             guard var filter = stage.answerFilter(for: exchange, dialect: dialect) else { continue }
             body = try filter.filter(whole: body)
         }
-        return .whole(try await exchange.codec.clientBody(body, in: dialect, model: exchange.answeringModel, exchange: exchange), exchange.dialect)
+        return .whole(try await exchange.codec.clientBody(body, in: dialect, model: exchange.answeringModel), exchange.dialect)
     }
 
     // MARK: - Streams

@@ -65,7 +65,7 @@ struct AnthropicMessagesCodec: DialectCodec {
         return (body, try InferenceRequest(endpoint: .chatCompletions, body: body))
     }
 
-    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String, exchange: Exchange) throws(GatewayError) -> ByteBuffer {
+    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String) throws(GatewayError) -> ByteBuffer {
         guard dialect == .openAIChat else { return body }
         do throws(TranslationError) {
             return ByteBuffer(bytes: try OpenAIResponseTranslator.translate(openAIChat: body.readableBytesView, publicModel: model).body)
@@ -74,17 +74,9 @@ struct AnthropicMessagesCodec: DialectCodec {
         }
     }
 
-    func response(_ answer: Answer, headers: HTTPFields, model: String) throws(GatewayError) -> Response {
-        try self.response(answer, headers: headers, model: model, requestBody: nil)
-    }
-
-    func response(_ answer: Answer, headers: HTTPFields, model: String, requestBody: ByteBuffer) throws(GatewayError) -> Response {
-        try self.response(answer, headers: headers, model: model, requestBody: .some(requestBody))
-    }
-
     /// A translated stream's `message_start` reports the input tokens Sluice estimates from
-    /// `requestBody` (zero without it), since the upstream reports its own only at the end.
-    private func response(_ answer: Answer, headers: HTTPFields, model: String, requestBody: ByteBuffer?) throws(GatewayError) -> Response {
+    /// `requestBody`, since the upstream reports its own only at the end.
+    func response(_ answer: Answer, headers: HTTPFields, model: String, requestBody: ByteBuffer) throws(GatewayError) -> Response {
         switch answer {
         case .whole(let body, _):
             var headers = headers
@@ -93,7 +85,7 @@ struct AnthropicMessagesCodec: DialectCodec {
         case .stream(let stream) where stream.dialect == .anthropicMessages:
             return ClientEventSink.response(stream, headers: headers)
         case .stream(let stream):
-            let estimate = requestBody.flatMap { try? AnthropicPromptEstimate.inputTokens(ofAnthropicMessages: $0.readableBytesView) } ?? 0
+            let estimate = (try? AnthropicPromptEstimate.inputTokens(ofAnthropicMessages: requestBody.readableBytesView)) ?? 0
             return ClientEventSink.response(stream, headers: headers) {
                 var translator = OpenAIStreamToAnthropic(publicModel: model, estimatedInputTokens: estimate)
                 return { (events: ByteBuffer) throws(GatewayError) -> ByteBuffer in

@@ -25,19 +25,12 @@ protocol DialectCodec: Sendable {
     /// before the request ends, so an answer that cannot be carried is recorded as the failure
     /// the client gets.
     /// - Parameter model: the public model that answered.
-    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String, exchange: Exchange) async throws -> ByteBuffer
+    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String) async throws -> ByteBuffer
     /// The answer as the client gets it (a whole answer is already in its dialect).
-    /// - Parameter model: the public model that answered.
-    func response(_ answer: Answer, headers: HTTPFields, model: String) throws(GatewayError) -> Response
-    /// The answer as the client gets it, for a codec that reads the client's body to write it.
-    /// - Parameter requestBody: the body the client sent.
+    /// - Parameters:
+    ///   - model: the public model that answered.
+    ///   - requestBody: the body the client sent.
     func response(_ answer: Answer, headers: HTTPFields, model: String, requestBody: ByteBuffer) throws(GatewayError) -> Response
-}
-
-extension DialectCodec {
-    func response(_ answer: Answer, headers: HTTPFields, model: String, requestBody: ByteBuffer) throws(GatewayError) -> Response {
-        try self.response(answer, headers: headers, model: model)
-    }
 }
 
 extension DialectCodec {

@@ -19,11 +19,11 @@ struct OpenAICodec: DialectCodec {
     }
 
     /// Every deployment answers OpenAI clients in OpenAI's dialect.
-    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String, exchange: Exchange) -> ByteBuffer {
+    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String) -> ByteBuffer {
         body
     }
 
-    func response(_ answer: Answer, headers: HTTPFields, model: String) throws(GatewayError) -> Response {
+    func response(_ answer: Answer, headers: HTTPFields, model: String, requestBody: ByteBuffer) throws(GatewayError) -> Response {
         switch answer {
         case .whole(let body, _):
             var headers = headers

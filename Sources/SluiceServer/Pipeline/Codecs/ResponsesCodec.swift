@@ -47,7 +47,8 @@ final class ResponsesCodec: DialectCodec {
     }
 
     /// Reads the turn and brings in the conversation it continues.
-    /// - Throws: 404 when `previous_response_id` names no response the caller's tenant may continue.
+    /// - Throws: 400 `previous_response_not_found` when `previous_response_id` names no response
+    ///   the caller's tenant may continue.
     func prepare(_ exchange: inout Exchange) async throws {
         var ids = ResponsesIDs()
         let turn = try ResponsesTurn(clientBody: exchange.body, responseID: ids.next(ResponsesIDs.responsePrefix), createdAt: Int(WallClock.seconds()))
@@ -82,7 +83,7 @@ final class ResponsesCodec: DialectCodec {
         return (body, try InferenceRequest(endpoint: .chatCompletions, body: body))
     }
 
-    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String, exchange: Exchange) async throws -> ByteBuffer {
+    func clientBody(_ body: ByteBuffer, in dialect: WireDialect, model: String) async throws -> ByteBuffer {
         let prepared = try self.prepared()
         let turn = prepared.turn
         var response = body
@@ -100,7 +101,7 @@ final class ResponsesCodec: DialectCodec {
         return response
     }
 
-    func response(_ answer: Answer, headers: HTTPFields, model: String) throws(GatewayError) -> Response {
+    func response(_ answer: Answer, headers: HTTPFields, model: String, requestBody: ByteBuffer) throws(GatewayError) -> Response {
         switch answer {
         case .whole(let body, _):
             var headers = headers

@@ -1,6 +1,5 @@
 import NIOCore
 import SluiceCore
-import Synchronization
 
 /// One Responses API request's own part of the conversation, read from the client's body before
 /// the conversation it continues is brought in: what the answer echoes and what is stored.

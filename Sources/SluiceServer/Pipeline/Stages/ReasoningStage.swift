@@ -13,9 +13,10 @@ struct ReasoningStage: PipelineStage {
     let hooks: StageHooks = [.answerFilter]
 
     func answerFilter(for exchange: Exchange, dialect: WireDialect) -> (any AnswerFilter)? {
-        guard dialect == .openAIChat, exchange.summary.endpoint == .chatCompletions || exchange.summary.endpoint == .responses, let policy = exchange.deployment?.config.reasoning.policy else {
-            return nil
-        }
+        // A Responses request's chat answer is filtered before it is written back as a response.
+        guard dialect == .openAIChat, [.chatCompletions, .responses].contains(exchange.summary.endpoint),
+            let policy = exchange.deployment?.config.reasoning.policy
+        else { return nil }
         return Filter(policy: policy, normalizer: OpenAIReasoningNormalizer(policy: policy))
     }
 
