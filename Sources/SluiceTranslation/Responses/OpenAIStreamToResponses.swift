@@ -210,16 +210,13 @@ public struct OpenAIStreamToResponses: Sendable {
 
     private mutating func append(reasoning: ResponsesReasoningForm, literal: JSONSlice?, into output: inout [UInt8]) {
         if case .tool = self.live {
-            if case .reasoning(var soFar)? = self.held.last {
-                soFar.add(reasoning)
-                self.held[self.held.count - 1] = .reasoning(soFar)
-            } else {
-                self.held.append(.reasoning(reasoning))
-            }
+            self.hold(.reasoning(reasoning))
             return
         }
         var item: ReasoningItem
         if case .reasoning(let open) = self.live {
+            // Taken out while it grows, so its text is not copied at every delta.
+            self.live = nil
             item = open
         } else {
             self.closeLive(into: &output)
@@ -247,15 +244,12 @@ public struct OpenAIStreamToResponses: Sendable {
     /// Appends text (or a refusal) whose JSON string literal is `literal`.
     private mutating func append(text: String, literal: UnsafeRawBufferPointer?, refusal: Bool, into output: inout [UInt8]) {
         if case .tool = self.live {
-            switch (self.held.last, refusal) {
-            case (.text(let soFar)?, false): self.held[self.held.count - 1] = .text(soFar + text)
-            case (.refusal(let soFar)?, true): self.held[self.held.count - 1] = .refusal(soFar + text)
-            default: self.held.append(refusal ? .refusal(text) : .text(text))
-            }
+            self.hold(refusal ? .refusal(text) : .text(text))
             return
         }
         var item: MessageItem
         if case .message(let open) = self.live {
+            self.live = nil
             item = open
         } else {
             self.closeLive(into: &output)
@@ -292,6 +286,7 @@ public struct OpenAIStreamToResponses: Sendable {
         let fragment = function?["arguments"].flatMap { $0.isNonEmptyString ? $0 : nil }
         if case .tool(var item) = self.live, item.chatIndex == chatIndex, callID == nil || callID == item.callID {
             guard let fragment, let text = fragment.string else { return }
+            self.live = nil
             item.arguments += text
             self.live = .tool(item)
             self.writeArgumentsDelta(item, literal: fragment.raw, text: text, into: &output)
@@ -302,18 +297,44 @@ public struct OpenAIStreamToResponses: Sendable {
                 guard case .tool(let index, let heldID, _, _) = entry else { return false }
                 return index == chatIndex && (callID == nil || callID == heldID)
             }
-            if let heldIndex, case .tool(let index, let heldID, let name, let arguments) = self.held[heldIndex] {
-                self.held[heldIndex] = .tool(chatIndex: index, callID: heldID, chatName: name, arguments: arguments + (fragment?.string ?? ""))
+            if let heldIndex, case .tool(let index, let heldID, let name, var arguments) = self.held[heldIndex] {
+                self.held[heldIndex] = .text("")
+                arguments += fragment?.string ?? ""
+                self.held[heldIndex] = .tool(chatIndex: index, callID: heldID, chatName: name, arguments: arguments)
             } else {
-                self.held.append(.tool(chatIndex: chatIndex, callID: callID ?? "", chatName: function?["name"]?.string ?? "", arguments: fragment?.string ?? ""))
+                self.held.append(.tool(
+                    chatIndex: chatIndex, callID: callID ?? self.ids.next(ResponsesIDs.callPrefix), chatName: function?["name"]?.string ?? "",
+                    arguments: fragment?.string ?? ""
+                ))
             }
             return
         }
-        let item = self.openTool(chatIndex: chatIndex, callID: callID ?? "", chatName: function?["name"]?.string ?? "", into: &output)
+        let item = self.openTool(chatIndex: chatIndex, callID: callID ?? self.ids.next(ResponsesIDs.callPrefix), chatName: function?["name"]?.string ?? "", into: &output)
         if let fragment, let text = fragment.string {
             self.live = .tool(ToolItem(
                 id: item.id, outputIndex: item.outputIndex, chatIndex: chatIndex, callID: item.callID, chatName: item.chatName, arguments: text))
             self.writeArgumentsDelta(item, literal: fragment.raw, text: text, into: &output)
+        }
+    }
+
+    /// Keeps output that came after the live tool call, joined to the held entry before it when
+    /// they are of one kind; the entry is taken out while it grows, so it is not copied each time.
+    private mutating func hold(_ entry: Held) {
+        switch (self.held.popLast(), entry) {
+        case (.text(var soFar)?, .text(let text)):
+            soFar += text
+            self.held.append(.text(soFar))
+        case (.refusal(var soFar)?, .refusal(let text)):
+            soFar += text
+            self.held.append(.refusal(soFar))
+        case (.reasoning(var soFar)?, .reasoning(let reasoning)):
+            soFar.add(reasoning)
+            self.held.append(.reasoning(soFar))
+        case (let last?, _):
+            self.held.append(last)
+            self.held.append(entry)
+        case (nil, _):
+            self.held.append(entry)
         }
     }
 

@@ -49,7 +49,7 @@ public enum ResponsesAnswerTranslator {
         if let text = message.present("content")?.stringValue, !text.isEmpty {
             content.append(ResponsesOutputItems.outputText(text, logprobs: choice.present("logprobs")?.present("content") ?? []))
         }
-        if let refusal = message.present("refusal")?.stringValue {
+        if let refusal = message.present("refusal")?.stringValue, !refusal.isEmpty {
             content.append(ResponsesOutputItems.refusal(refusal))
         }
         if !content.isEmpty {
@@ -62,7 +62,7 @@ public enum ResponsesAnswerTranslator {
             }
             let id = ids.next(ResponsesIDs.functionCallPrefix)
             output.append(ResponsesOutputItems.functionCall(
-                id: id, status: "completed", callID: call["id"]?.stringValue ?? "", chatName: name,
+                id: id, status: itemStatus, callID: call["id"]?.stringValue ?? ids.next(ResponsesIDs.callPrefix), chatName: name,
                 arguments: function["arguments"]?.stringValue ?? "", toolNames: context.toolNames
             ).serialized)
         }

@@ -7,6 +7,8 @@ public struct ResponsesIDs: Sendable {
     public static let messagePrefix = "msg_"
     public static let reasoningPrefix = "rs_"
     public static let functionCallPrefix = "fc_"
+    /// For a tool call whose upstream gave it no id: the client's output must name one.
+    public static let callPrefix = "call_"
 
     /// SplitMix64 state when seeded; nil draws from the system's generator.
     private var state: UInt64?
