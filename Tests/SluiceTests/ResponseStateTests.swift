@@ -113,10 +113,32 @@ struct ResponseStateTests {
                     #expect(reply.body.contains("not found."), "\(reply.body)")
                 }
                 await #expect(throws: GatewayError.previousResponseNotFound("resp_acme")) {
-                    try await harness.gateway.shared.responses.history(continuing: "resp_acme", tenant: key == beta ? "beta" : nil)
+                    try await harness.gateway.shared.responses.history(continuing: "resp_acme", owner: ResponseOwner(tenantID: key == beta ? "beta" : nil, keyID: nil))
                 }
             }
             #expect(try await client.request(.GET, "/v1/responses/resp_acme", key: acme).status == 200, "its own tenant still can read it")
+        }
+    }
+
+    /// Keys without a tenant each keep their own responses: one cannot read, continue or delete another's.
+    @Test func keysWithoutATenantFindOnlyTheirOwn() async throws {
+        try await withGateway(settings: GatewayHarness.governanceSettings()) { _, client in
+            var keys: [String] = []
+            for name in ["first", "second"] {
+                let reply = try await client.request(.POST, "/admin/keys", body: #"{"name":"\#(name)"}"#, key: GatewayHarness.adminKey)
+                keys.append(try #require(try self.json(reply)["key"] as? String, "\(reply.body)"))
+            }
+            let made = try await client.request(.POST, "/v1/responses", body: #"{"model":"stub-ok","input":"Hello"}"#, key: keys[0])
+            let id = try #require(try self.json(made)["id"] as? String, "\(made.body)")
+            for (method, path) in [(HTTPMethod.GET, "/v1/responses/\(id)"), (.GET, "/v1/responses/\(id)/input_items"), (.DELETE, "/v1/responses/\(id)")] {
+                #expect(try await client.request(method, path, key: keys[1]).status == 404, "\(method) \(path)")
+                #expect(try await client.request(method, path).status == 404, "a static key: \(method) \(path)")
+            }
+            let continued = try await client.request(
+                .POST, "/v1/responses", body: #"{"model":"stub-ok","previous_response_id":"\#(id)","input":"Again"}"#, key: keys[1]
+            )
+            #expect(continued.status == 400 && continued.body.contains("previous_response_not_found"), "\(continued.body)")
+            #expect(try await client.request(.GET, "/v1/responses/\(id)", key: keys[0]).status == 200, "its own key still reads it")
         }
     }
 
@@ -129,7 +151,7 @@ struct ResponseStateTests {
             #expect(try await client.request(.GET, "/v1/responses/resp_old").status == 404)
             #expect(try await client.request(.DELETE, "/v1/responses/resp_old").status == 404)
             await #expect(throws: GatewayError.previousResponseNotFound("resp_old")) {
-                try await harness.gateway.shared.responses.history(continuing: "resp_old", tenant: nil)
+                try await harness.gateway.shared.responses.history(continuing: "resp_old", owner: .staticKeys)
             }
         }
     }
@@ -144,9 +166,9 @@ struct ResponseStateTests {
         response.expiresAt = ResponseLog.expiry(createdAt: response.createdAt, ttl: settings.storeTTL)
         try await log.save(response)
         clock.withLock { $0 += 59 }
-        #expect(try await log.find(id: "resp_ttl", tenant: nil) != nil)
+        #expect(try await log.find(id: "resp_ttl", owner: .staticKeys) != nil)
         clock.withLock { $0 += 1 }
-        #expect(try await log.find(id: "resp_ttl", tenant: nil) == nil)
+        #expect(try await log.find(id: "resp_ttl", owner: .staticKeys) == nil)
         #expect(ResponseLog.expiry(createdAt: .max - 5, ttl: .seconds(60)) == .max, "saturates")
     }
 
@@ -179,7 +201,7 @@ struct ResponseStateTests {
             #expect(try await client.request(.GET, "/v1/responses/resp_gone").status == 404)
             #expect(try await client.request(.GET, "/v1/responses/resp_gone/input_items").status == 404)
             #expect(try await client.request(.DELETE, "/v1/responses/resp_gone").status == 404)
-            await #expect(throws: GatewayError.previousResponseNotFound("resp_gone")) { try await log.history(continuing: "resp_gone", tenant: nil) }
+            await #expect(throws: GatewayError.previousResponseNotFound("resp_gone")) { try await log.history(continuing: "resp_gone", owner: .staticKeys) }
         }
     }
 
@@ -191,10 +213,12 @@ struct ResponseStateTests {
                 #"{"role":"developer","content":"be brief"}"#,
                 #"{"type":"message","role":"user","content":[{"type":"input_text","text":"one"}]}"#,
                 #"{"id":"fc_client","type":"function_call","call_id":"c1","name":"f","arguments":"{}"}"#,
-                #"{"type":"function_call_output","call_id":"c1","output":"42"}"#,
+                #"{"type":"function_call_output","id":null,"call_id":"c1","output":"42"}"#,
                 #"{"role":"assistant","content":"earlier answer"}"#,
             ]
             try await harness.gateway.shared.responses.save(Self.response("resp_items", input: input))
+            let raw = try await client.request(.GET, "/v1/responses/resp_items/input_items")
+            #expect(!raw.body.contains(#""id":null"#), "a null id is replaced, not named twice: \(raw.body)")
             let all = try self.json(try await client.request(.GET, "/v1/responses/resp_items/input_items?include[]=message.input_image.image_url"))
             #expect(all["object"] as? String == "list")
             #expect(all["has_more"] as? Bool == false)
@@ -242,15 +266,15 @@ struct ResponseStateTests {
             try await log.save(Self.response("resp_h1", input: [#"{"n":1}"#, #"{"n":2}"#], output: [#"{"n":3}"#]))
             try await log.save(Self.response("resp_h2", previous: "resp_h1", input: [#"{"n":4}"#], output: [#"{"n":5}"#, #"{"n":6}"#]))
             try await log.save(Self.response("resp_h3", previous: "resp_h2", input: [#"{"n":7}"#], output: []))
-            let items = try await log.history(continuing: "resp_h3", tenant: nil).map { String(decoding: $0, as: UTF8.self) }
+            let items = try await log.history(continuing: "resp_h3", owner: .staticKeys).map { String(decoding: $0, as: UTF8.self) }
             #expect(items == (1...7).map { #"{"n":\#($0)}"# })
-            #expect(try await log.history(continuing: "resp_h1", tenant: nil).count == 3)
+            #expect(try await log.history(continuing: "resp_h1", owner: .staticKeys).count == 3)
 
             // A chain whose older response was deleted cannot be continued, and the error names it.
-            #expect(try await log.delete(id: "resp_h1", tenant: nil))
-            await #expect(throws: GatewayError.previousResponseNotFound("resp_h1")) { try await log.history(continuing: "resp_h3", tenant: nil) }
+            #expect(try await log.delete(id: "resp_h1", owner: .staticKeys))
+            await #expect(throws: GatewayError.previousResponseNotFound("resp_h1")) { try await log.history(continuing: "resp_h3", owner: .staticKeys) }
             await #expect(throws: GatewayError.malformedResponseID("resp h3", param: "previous_response_id")) {
-                try await log.history(continuing: "resp h3", tenant: nil)
+                try await log.history(continuing: "resp h3", owner: .staticKeys)
             }
         }
     }
@@ -259,7 +283,7 @@ struct ResponseStateTests {
         // The codec never saves such a response: continuing it is OpenAI's not-found.
         try await withGateway { harness, _ in
             do throws(GatewayError) {
-                _ = try await harness.gateway.shared.responses.history(continuing: "resp_unstored", tenant: nil)
+                _ = try await harness.gateway.shared.responses.history(continuing: "resp_unstored", owner: .staticKeys)
                 Issue.record("an unsaved response was continued")
             } catch {
                 #expect(error.status == 400)
@@ -282,15 +306,15 @@ struct ResponseStateTests {
                 try await log.save(Self.response("resp_d\(turn)", previous: previous))
                 previous = "resp_d\(turn)"
             }
-            #expect(try await log.history(continuing: "resp_d3", tenant: nil).count == 6)
-            await #expect(throws: GatewayError.conversationTooLong(responses: 3)) { try await log.history(continuing: "resp_d4", tenant: nil) }
+            #expect(try await log.history(continuing: "resp_d3", owner: .staticKeys).count == 6)
+            await #expect(throws: GatewayError.conversationTooLong(responses: 3)) { try await log.history(continuing: "resp_d4", owner: .staticKeys) }
 
             let large = Array(repeating: #"{"text":"\#(String(repeating: "x", count: 500))"}"#, count: 3)
             try await log.save(Self.response("resp_b1", input: large))
-            #expect(try await log.history(continuing: "resp_b1", tenant: nil).count == 4)
+            #expect(try await log.history(continuing: "resp_b1", owner: .staticKeys).count == 4)
             try await log.save(Self.response("resp_b2", previous: "resp_b1", input: large))
             do throws(GatewayError) {
-                _ = try await log.history(continuing: "resp_b2", tenant: nil)
+                _ = try await log.history(continuing: "resp_b2", owner: .staticKeys)
                 Issue.record("a chain past the byte bound was brought in")
             } catch {
                 #expect(error.status == 400 && error.param == "previous_response_id" && error.message.contains("2000 bytes"))
@@ -304,12 +328,12 @@ struct ResponseStateTests {
         settings.cacheMaxBytes = 1_000
         let log = ResponseLog(store: nil, settings: settings, logger: .init(label: "test"))
         for id in ["resp_m1", "resp_m2", "resp_m3"] { try await log.save(Self.response(id)) }
-        #expect(try await log.find(id: "resp_m1", tenant: nil) == nil, "the oldest went first")
-        #expect(try await log.find(id: "resp_m2", tenant: nil) != nil && log.isDurable == false)
+        #expect(try await log.find(id: "resp_m1", owner: .staticKeys) == nil, "the oldest went first")
+        #expect(try await log.find(id: "resp_m2", owner: .staticKeys) != nil && log.isDurable == false)
         let large = Self.response("resp_m4", input: [#"{"text":"\#(String(repeating: "x", count: 700))"}"#])
         try await log.save(large)
-        #expect(try await log.find(id: "resp_m4", tenant: nil) != nil)
-        #expect(try await log.find(id: "resp_m3", tenant: nil) == nil, "pushed out by bytes")
+        #expect(try await log.find(id: "resp_m4", owner: .staticKeys) != nil)
+        #expect(try await log.find(id: "resp_m3", owner: .staticKeys) == nil, "pushed out by bytes")
         await #expect(throws: GatewayError.self, "one larger than the whole bound cannot be kept") {
             try await log.save(Self.response("resp_m5", input: [#"{"text":"\#(String(repeating: "x", count: 1_000))"}"#]))
         }

@@ -159,17 +159,25 @@ struct ResponsesAPITests {
         }
     }
 
+    /// A key of the tenant, through the admin API: the key and its id.
+    private func tenantKey(_ client: TestClient, tenant: String) async throws -> (key: String, id: String) {
+        _ = try await client.request(.POST, "/admin/tenants", body: #"{"id":"\#(tenant)","name":"\#(tenant)"}"#, key: GatewayHarness.adminKey)
+        let created = try await client.request(.POST, "/admin/keys", body: #"{"name":"k","tenant_id":"\#(tenant)"}"#, key: GatewayHarness.adminKey)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(created.body.utf8)) as? [String: Any], "\(created.body)")
+        return (try #require(object["key"] as? String), try #require(object["id"] as? String))
+    }
+
     /// A continuation's budget reservation counts the history it brings in, not only its own input.
     @Test func aContinuationReservesForTheHistoryItBringsIn() async throws {
         try await withResponsesGateway { _, client, _ in
+            // One key of the tenant starts the conversation; another, with a small budget, continues it.
+            let (starter, _) = try await self.tenantKey(client, tenant: "river")
+            let (key, keyID) = try await self.tenantKey(client, tenant: "river")
             let long = String(repeating: "The river rose over the gauges before dawn. ", count: 300)
-            let first = try await self.create(client, #"{"model":"stub-ok","input":"\#(long)","max_output_tokens":16}"#)
+            let first = try await client.request(.POST, "/v1/responses", body: #"{"model":"stub-ok","input":"\#(long)","max_output_tokens":16}"#, key: starter)
             #expect(first.status == 200, "\(first.body)")
             let id = try #require(first.json["id"] as? String)
 
-            let created = try await client.request(.POST, "/admin/keys", body: #"{"name":"small"}"#, key: GatewayHarness.adminKey)
-            let keyObject = try #require(try JSONSerialization.jsonObject(with: Data(created.body.utf8)) as? [String: Any], "\(created.body)")
-            let (key, keyID) = (try #require(keyObject["key"] as? String), try #require(keyObject["id"] as? String))
             let budget = try await client.request(
                 .POST, "/admin/budgets", body: #"{"scope":"key","scope_id":"\#(keyID)","unit":"tokens","period":"day","limit":1000}"#, key: GatewayHarness.adminKey
             )

@@ -80,6 +80,7 @@ struct GuardedHTTP1Channel: ServerChildChannel {
         } catch {
             // The client left (or missed its deadline) before its first request line.
             logger.trace("connection ended before its first request", metadata: ["error": "\(error)"])
+            try? await value.channel.close()
             return
         }
         switch negotiated {
@@ -106,7 +107,7 @@ struct GuardedHTTP1Channel: ServerChildChannel {
         let pipeline = channel.pipeline.syncOperations
         try pipeline.configureHTTPServerPipeline(
             position: .before(handlers.hangUp), withPipeliningAssistance: false, withErrorHandling: false,
-            withOutboundHeaderValidation: false, withEncoderConfiguration: .init(), withDecoderLimitConfiguration: .init()
+            withOutboundHeaderValidation: false, withEncoderConfiguration: .init(), withDecoderLimitConfiguration: Self.decoderLimits
         )
         return channel.eventLoop.makeSucceededFuture(.http(try self.finishHTTP(channel, handlers: handlers, logger: logger)))
     }
@@ -159,10 +160,22 @@ struct GuardedHTTP1Channel: ServerChildChannel {
         configuration.enablePipelining = false
         configuration.enableErrorHandling = false
         configuration.enableResponseHeaderValidation = false
+        configuration.decoderConfiguration = Self.decoderLimits
         let upgraded = try pipeline.configureUpgradableHTTPServerPipeline(configuration: configuration)
         try pipeline.addHandlers([handlers.hangUp, handlers.connectionGuard])
         return upgraded
     }
+
+    /// Hummingbird's limits on a request head (80 KiB per field and in all, 1,000 fields),
+    /// tighter than NIO's own defaults.
+    private static let decoderLimits: NIOHTTPDecoderLimitConfiguration = {
+        let hummingbird = HTTP1Channel.Configuration().httpDecoder
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderFieldSize = hummingbird.maxHeaderFieldSize
+        limits.maxHeaderListSize = hummingbird.maxHeaderListSize
+        limits.maxHeaderFieldCount = hummingbird.maxHeaderFieldCount
+        return limits
+    }()
 
     /// The part of Hummingbird's HTTP/1.1 pipeline past the HTTP codec.
     private func finishHTTP(

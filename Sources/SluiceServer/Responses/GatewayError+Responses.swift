@@ -33,8 +33,7 @@ extension GatewayError {
         )
     }
 
-    /// OpenAI cancels only background responses; Sluice has none, so only a response running
-    /// now on this instance can be cancelled.
+    /// OpenAI cancels only background responses, and Sluice has none.
     static let cannotCancelSynchronousResponse = GatewayError(
         status: 400, type: "invalid_request_error", message: "Cannot cancel a synchronous response."
     )

@@ -79,9 +79,14 @@ struct InputItemList {
             let id = members.member("id").flatMap { JSONValueReader.string($0, in: bytes) }
                 ?? Self.derivedID(prefix: Self.idPrefix(ofType: type ?? "message"), responseID: responseID, index: index)
             var added: [String] = []
-            if members.member("id")?.kind != .string { added.append(#""id":"# + JSONString.quoted(id)) }
-            if type == nil { added.append(#""type":"message""#) }
             var edits: [BodyEdit] = []
+            // An item's id that is not a string (null) is replaced, so the listed item names `id` once.
+            switch members.member("id") {
+            case let member? where member.kind != .string: edits.append(BodyEdit(range: member.value, replacement: JSONString.quoted(id)))
+            case nil: added.append(#""id":"# + JSONString.quoted(id))
+            default: break
+            }
+            if type == nil { added.append(#""type":"message""#) }
             if !added.isEmpty {
                 let separator = members.isEmpty ? "" : ","
                 edits.append(BodyEdit(range: (open + 1)..<(open + 1), replacement: added.joined(separator: ",") + separator))

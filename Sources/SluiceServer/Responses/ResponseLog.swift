@@ -15,7 +15,7 @@ import Synchronization
 ///
 /// ```swift
 /// try await log.save(response)
-/// let items = try await log.history(continuing: "resp_…", tenant: caller.tenantID)
+/// let items = try await log.history(continuing: "resp_…", owner: ResponseOwner(caller))
 /// ```
 final class ResponseLog: Sendable {
     private let store: (any GovernanceStore)?
@@ -75,43 +75,52 @@ final class ResponseLog: Sendable {
         }
     }
 
-    /// The tenant's response with that id, unless it has expired, was deleted or never stored.
-    func find(id: String, tenant: String?) async throws(GatewayError) -> StoredResponse? {
+    /// The owner's response with that id, unless it has expired, was deleted or never stored.
+    func find(id: String, owner: ResponseOwner) async throws(GatewayError) -> StoredResponse? {
         let now = self.now()
-        guard let store = self.store else { return self.recent.withLock { $0.find(id: id, tenantID: tenant, now: now) } }
+        guard let store = self.store else {
+            return self.recent.withLock { $0.find(id: id, tenantID: owner.tenantID, now: now) }.flatMap { owner.owns($0) ? $0 : nil }
+        }
         let found: StoredResponse?
         do {
-            found = try await store.response(id: id, tenantID: tenant, now: now)
+            found = try await store.response(id: id, tenantID: owner.tenantID, now: now)
         } catch {
             self.logger.error("could not read a stored response", metadata: ["response_id": "\(id)", "error": "\(error)"])
             throw .storeUnavailable
         }
-        if let found { self.recent.withLock { _ = $0.insert(found, now: now) } }
+        guard let found, owner.owns(found) else { return nil }
+        self.recent.withLock { _ = $0.insert(found, now: now) }
         return found
     }
 
-    /// Deletes the tenant's response; false when it has none with that id.
-    func delete(id: String, tenant: String?) async throws(GatewayError) -> Bool {
+    /// Deletes the owner's response; false when it has none with that id. The store goes first,
+    /// so a lookup running meanwhile cannot put the response back into memory after it.
+    func delete(id: String, owner: ResponseOwner) async throws(GatewayError) -> Bool {
+        guard try await self.find(id: id, owner: owner) != nil else { return false }
         let now = self.now()
-        let inMemory = self.recent.withLock { $0.remove(id: id, tenantID: tenant, now: now) }
-        guard let store = self.store else { return inMemory }
-        do {
-            return try await store.deleteResponse(id: id, tenantID: tenant, now: now)
-        } catch {
-            self.logger.error("could not delete a stored response", metadata: ["response_id": "\(id)", "error": "\(error)"])
-            throw .storeUnavailable
+        var deleted = true
+        if let store = self.store {
+            do {
+                deleted = try await store.deleteResponse(id: id, tenantID: owner.tenantID, now: now)
+            } catch {
+                self.logger.error("could not delete a stored response", metadata: ["response_id": "\(id)", "error": "\(error)"])
+                throw .storeUnavailable
+            }
         }
+        let inMemory = self.recent.withLock { $0.remove(id: id, tenantID: owner.tenantID, now: now) }
+        return deleted || inMemory
     }
 
     /// The conversation a new turn continues: for each response of the chain that ends at `id`,
     /// oldest first, its own input items and then its output items, each one JSON object's bytes.
     ///
     /// The response `id` names is read from the store (the authority on deletions made by other
-    /// instances); the older ones, which never change, from memory when it still holds them.
+    /// instances); the older ones from memory when it still holds them, so an older response
+    /// deleted through another instance may still be read here until this one's memory lets it go.
     /// - Throws: OpenAI's 400 `previous_response_not_found` when a response of the chain is
     ///   unknown, expired, deleted, made with `store: false` or another tenant's; a 400 when the
     ///   chain is longer or larger than the configured bounds; a 503 when the store fails.
-    func history(continuing id: String, tenant: String?) async throws(GatewayError) -> [[UInt8]] {
+    func history(continuing id: String, owner: ResponseOwner) async throws(GatewayError) -> [[UInt8]] {
         guard ResponseID.isWellFormed(id) else { throw .malformedResponseID(id, param: "previous_response_id") }
         var chain: [StoredResponse] = []
         var bytes = 0
@@ -119,8 +128,8 @@ final class ResponseLog: Sendable {
         while let current = next {
             guard chain.count < self.historyMaxDepth else { throw .conversationTooLong(responses: self.historyMaxDepth) }
             let now = self.now()
-            var response = chain.isEmpty ? nil : self.recent.withLock { $0.find(id: current, tenantID: tenant, now: now) }
-            if response == nil { response = try await self.find(id: current, tenant: tenant) }
+            var response = chain.isEmpty ? nil : self.recent.withLock { $0.find(id: current, tenantID: owner.tenantID, now: now) }.flatMap { owner.owns($0) ? $0 : nil }
+            if response == nil { response = try await self.find(id: current, owner: owner) }
             guard let response else { throw .previousResponseNotFound(current) }
             let (total, overflow) = bytes.addingReportingOverflow(response.byteCount)
             guard !overflow, total <= self.historyMaxBytes else { throw .conversationTooLarge(bytes: self.historyMaxBytes) }

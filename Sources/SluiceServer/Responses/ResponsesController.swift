@@ -31,12 +31,12 @@ struct ResponsesController {
         }
         group.delete("responses/:id") { _, context in
             let id = try Self.responseID(context)
-            guard try await self.log.delete(id: id, tenant: context.caller.tenantID) else { throw GatewayError.responseNotFound(id) }
+            guard try await self.log.delete(id: id, owner: ResponseOwner(context.caller)) else { throw GatewayError.responseNotFound(id) }
             return Self.json(Array(#"{"id":\#(JSONString.quoted(id)),"object":"response.deleted","deleted":true}"#.utf8))
         }
         group.post("responses/:id/cancel") { _, context -> Response in
             let id = try Self.responseID(context)
-            guard try await self.log.find(id: id, tenant: context.caller.tenantID) != nil else { throw GatewayError.responseNotFound(id) }
+            guard try await self.log.find(id: id, owner: ResponseOwner(context.caller)) != nil else { throw GatewayError.responseNotFound(id) }
             throw GatewayError.cannotCancelSynchronousResponse
         }
     }
@@ -44,7 +44,7 @@ struct ResponsesController {
     /// The caller's tenant's stored response the path names.
     private func stored(_ context: SluiceRequestContext) async throws -> StoredResponse {
         let id = try Self.responseID(context)
-        guard let response = try await self.log.find(id: id, tenant: context.caller.tenantID) else { throw GatewayError.responseNotFound(id) }
+        guard let response = try await self.log.find(id: id, owner: ResponseOwner(context.caller)) else { throw GatewayError.responseNotFound(id) }
         return response
     }
 

@@ -7,7 +7,8 @@ import SluiceCore
 /// connection; Sluice does the same. The conversation is never written to the store and is gone
 /// with the connection; a stored response is continued from the store as over HTTP.
 struct ResponsesSocketMemory {
-    /// The most bytes of conversation remembered (the configured history bound).
+    /// The most bytes of conversation remembered: the request body limit, since the conversation
+    /// goes into the turn's body before the gateway reads it.
     let maxBytes: Int
     private var last: (id: String, items: [[UInt8]])?
 

@@ -28,6 +28,10 @@ struct ResponsesSocketSession: Sendable {
         .contentLength, .transferEncoding, .contentType,
     ]
 
+    /// How many turns may wait behind the running one (OpenAI runs a connection's responses one
+    /// at a time too); more get an error event.
+    static let maxWaitingTurns = 8
+
     /// A turn waiting its go, and the bytes it holds.
     private struct Turn: Sendable {
         let body: ByteBuffer
@@ -58,14 +62,14 @@ struct ResponsesSocketSession: Sendable {
         let clientGone = channel.eventLoop.makePromise(of: Void.self)
         let clientLeft = NIOLockedValueBox(false)
         let (turns, queue) = AsyncStream.makeStream(of: Turn.self)
-        // Bytes of turns waiting their go: together no more than one request body.
-        let waiting = NIOLockedValueBox(0)
+        // Turns waiting their go: a few, together no more bytes than one request body.
+        let waiting = NIOLockedValueBox((turns: 0, bytes: 0))
         let limit = self.upgrade.maxMessageBytes
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 var memory = ResponsesSocketMemory(maxBytes: limit)
                 for await turn in turns {
-                    waiting.withLockedValue { $0 -= turn.body.readableBytes }
+                    waiting.withLockedValue { $0 = ($0.turns - 1, $0.bytes - turn.body.readableBytes) }
                     // Turns still waiting when the client left are not started.
                     guard !clientLeft.withLockedValue({ $0 }) else { continue }
                     await self.play(turn, to: outbound, memory: &memory, clientGone: clientGone.futureResult, channel: channel, logger: logger)
@@ -77,8 +81,8 @@ struct ResponsesSocketSession: Sendable {
                     switch ResponsesSocketMessage.read(message) {
                     case .create(let body, let streamID):
                         let admitted = waiting.withLockedValue { waiting in
-                            guard waiting == 0 || waiting + body.readableBytes <= limit else { return false }
-                            waiting += body.readableBytes
+                            guard waiting.turns < Self.maxWaitingTurns, waiting.bytes == 0 || waiting.bytes + body.readableBytes <= limit else { return false }
+                            waiting = (waiting.turns + 1, waiting.bytes + body.readableBytes)
                             return true
                         }
                         if admitted {

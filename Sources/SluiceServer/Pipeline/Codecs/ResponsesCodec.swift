@@ -55,7 +55,7 @@ final class ResponsesCodec: DialectCodec {
         let prepared = Prepared(turn: turn, caller: exchange.caller, logger: exchange.logger)
         self.state.withLock { $0 = prepared }
         guard let previous = turn.previousResponseID else { return }
-        let history = try await self.log.history(continuing: previous, tenant: exchange.caller.tenantID)
+        let history = try await self.log.history(continuing: previous, owner: ResponseOwner(exchange.caller))
         try exchange.replaceBody(turn.continuing(history))
     }
 
@@ -139,9 +139,10 @@ final class ResponsesCodec: DialectCodec {
     ///   response it could not continue).
     private func keep(_ response: ByteBuffer, turn: ResponsesTurn, model: String, caller: Caller) async throws {
         guard turn.store else { return }
+        // A deployment that speaks the Responses API names its response; an id of another shape is not kept under.
         let id = response.withUnsafeReadableBytes { bytes in
             (try? JSONScanner.topLevelMembers(of: bytes))?.member("id").flatMap { JSONValueReader.string($0, in: bytes) }
-        } ?? turn.responseID
+        }.flatMap { ResponseID.isWellFormed($0) && $0.hasPrefix("resp") ? $0 : nil } ?? turn.responseID
         let created = UnixTime(turn.createdAt)
         try await self.log.save(StoredResponse(
             id: id, tenantID: caller.tenantID, keyID: caller.keyID, createdAt: created,
