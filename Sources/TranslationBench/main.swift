@@ -125,3 +125,49 @@ try measure("stream OpenAI -> OpenAI, <think> normalised to reasoning_content", 
     for _ in 0..<chunksPerStream { bytes &+= try normalizer.normalize(openAITextChunk).count }
     return bytes
 }
+
+/// A Responses API request of about 2,000 tokens: instructions, five function tools, and six
+/// turns with two function calls and their outputs each.
+func responsesConversation() -> [UInt8] {
+    let paragraph = "The gateway forwards requests to the deployment with the lowest load, retries on another when one fails, and records the usage of every request in the ledger so budgets hold. "
+    var items: [String] = []
+    for turn in 0..<6 {
+        items.append(#"{"role":"user","content":[{"type":"input_text","text":"Question \#(turn): \#(paragraph)What is the status of region \#(turn)?"}]}"#)
+        for (suffix, name, arguments) in [("a", "region_status", #"{\"region\":\"eu-\#(turn)\",\"detail\":true}"#), ("b", "deployment_load", #"{\"region\":\"eu-\#(turn)\",\"window_minutes\":15}"#)] {
+            items.append(#"{"type":"function_call","call_id":"call_\#(turn)\#(suffix)","name":"\#(name)","arguments":"\#(arguments)"}"#)
+            items.append(#"{"type":"function_call_output","call_id":"call_\#(turn)\#(suffix)","output":"{\"region\":\"eu-\#(turn)\",\"healthy\":4,\"queue\":3}"}"#)
+        }
+        items.append(#"{"type":"message","role":"assistant","content":[{"type":"output_text","text":"Region eu-\#(turn) has four healthy deployments. \#(paragraph)"}]}"#)
+    }
+    items.append(#"{"role":"user","content":"Summarise all regions."}"#)
+    let tools = ["region_status", "deployment_load", "drain_deployment", "budget_remaining", "open_incident"].map { name in
+        #"{"type":"function","name":"\#(name)","description":"Operations tool \#(name): reads or changes the state of the fleet.","parameters":{"type":"object","properties":{"region":{"type":"string"},"detail":{"type":"boolean"},"window_minutes":{"type":"integer","minimum":1}},"required":["region"]}}"#
+    }
+    let body = #"{"model":"public","instructions":"You are an operations assistant. \#(paragraph)","input":[\#(items.joined(separator: ","))],"tools":[\#(tools.joined(separator: ","))],"max_output_tokens":1024,"stream":true,"store":false,"include":["reasoning.encrypted_content"]}"#
+    return Array(body.utf8)
+}
+
+let responsesRequest = responsesConversation()
+print("Responses request: \(responsesRequest.count) bytes")
+try measure("request Responses -> OpenAI chat (~2k tokens, tools)", iterations: 300) {
+    try ResponsesRequestTranslator.translate(responses: responsesRequest, model: "qwen3", seal: nil, refuseHostedTools: false).body.count
+}
+
+let responsesEcho = ResponsesRequestEcho(clientBody: responsesRequest)
+func responsesTranslator() -> OpenAIStreamToResponses {
+    OpenAIStreamToResponses(responseID: "resp_1", createdAt: 1_700_000_000, publicModel: "public", request: responsesEcho, chatForm: nil, seal: nil)
+}
+for length in [chunksPerStream, chunksPerStream * 10] {
+    try measure("stream OpenAI -> Responses, content chunk (\(length) per stream)", iterations: 5_000 / length * 20, operationsPerIteration: length) {
+        var translator = responsesTranslator()
+        var bytes = 0
+        for _ in 0..<length { bytes &+= try translator.translate(openAITextChunk).count }
+        return bytes
+    }
+}
+try measure("stream OpenAI -> Responses, tool call argument chunk", iterations: 500, operationsPerIteration: chunksPerStream) {
+    var translator = responsesTranslator()
+    var bytes = try translator.translate(openAIToolStart).count
+    for _ in 0..<chunksPerStream { bytes &+= try translator.translate(openAIToolChunk).count }
+    return bytes
+}
