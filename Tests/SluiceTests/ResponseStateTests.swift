@@ -142,6 +142,20 @@ struct ResponseStateTests {
         }
     }
 
+    /// A reasoning envelope handed to one owner's client opens only in that owner's requests.
+    @Test func reasoningEnvelopesOpenOnlyForTheirOwner() throws {
+        let seal = try #require(SealedReasoning(key: Array(repeating: UInt8(3), count: 32)))
+        let acme = ResponseOwner(tenantID: "acme", keyID: "k1")
+        let envelope = seal.bound(to: acme).seal(Array("thinking".utf8))
+        #expect(seal.bound(to: ResponseOwner(tenantID: "acme", keyID: "k2")).open(envelope) == Array("thinking".utf8), "any key of the tenant")
+        for other in [ResponseOwner(tenantID: "beta", keyID: "k1"), ResponseOwner(tenantID: nil, keyID: "k1"), .staticKeys] {
+            #expect(seal.bound(to: other).open(envelope) == nil, "\(other)")
+        }
+        #expect(seal.open(envelope) == nil, "nor unbound")
+        let lone = seal.bound(to: ResponseOwner(tenantID: nil, keyID: "k9")).seal([1, 2])
+        #expect(seal.bound(to: ResponseOwner(tenantID: nil, keyID: "k8")).open(lone) == nil, "keys without a tenant each have their own")
+    }
+
     // MARK: Expiry and deletion
 
     @Test(arguments: Keeping.allCases)

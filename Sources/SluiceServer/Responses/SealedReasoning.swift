@@ -13,11 +13,13 @@ import SluiceTranslation
 public struct SealedReasoning: ReasoningSeal {
     /// Marks Sluice's envelopes, apart from OpenAI's own encrypted reasoning.
     static let prefix = "sluice-rs1."
-    private static let associatedData = Array("sluice reasoning envelope v1".utf8)
+    private static let purpose = Array("sluice reasoning envelope v1".utf8)
     /// A key is exactly this long (AES-256).
     public static let keyLength = 32
 
     private let key: SymmetricKey
+    /// The purpose, and the owner when the seal is bound to one.
+    private var associatedData = Self.purpose
 
     /// A seal under `key`; nil unless it is 32 bytes.
     public init?(key: some Collection<UInt8>) {
@@ -40,10 +42,18 @@ public struct SealedReasoning: ReasoningSeal {
         self.key = symmetricKey
     }
 
+    /// This seal for one owner's requests: its envelopes open only for the same owner, so an
+    /// envelope handed to one tenant's client does not restore reasoning in another's request.
+    func bound(to owner: ResponseOwner) -> SealedReasoning {
+        var bound = self
+        bound.associatedData = Self.purpose + Array("\u{0}tenant:\(owner.tenantID ?? "")\u{0}key:\(owner.tenantID == nil ? owner.keyID ?? "" : "")".utf8)
+        return bound
+    }
+
     public func seal(_ plaintext: [UInt8]) -> String {
         // Sealing with a valid key and a fresh random nonce cannot fail; should it, the empty
         // envelope is one that never opens.
-        guard let box = try? AES.GCM.seal(plaintext, using: self.key, authenticating: Self.associatedData),
+        guard let box = try? AES.GCM.seal(plaintext, using: self.key, authenticating: self.associatedData),
             let combined = box.combined
         else { return Self.prefix }
         return Self.prefix + combined.base64EncodedString()
@@ -52,7 +62,7 @@ public struct SealedReasoning: ReasoningSeal {
     public func open(_ envelope: String) -> [UInt8]? {
         guard self.claims(envelope), let combined = Data(base64Encoded: String(envelope.dropFirst(Self.prefix.count))),
             let box = try? AES.GCM.SealedBox(combined: combined),
-            let plaintext = try? AES.GCM.open(box, using: self.key, authenticating: Self.associatedData)
+            let plaintext = try? AES.GCM.open(box, using: self.key, authenticating: self.associatedData)
         else { return nil }
         return Array(plaintext)
     }

@@ -19,8 +19,9 @@ import Synchronization
 /// A codec serves one request, whose turn it keeps: the route makes a new one each time.
 final class ResponsesCodec: DialectCodec {
     let log: ResponseLog
-    /// Seals a translated backend's reasoning into the answer, and opens it when it comes back.
-    let seal: (any ReasoningSeal)?
+    /// Seals a translated backend's reasoning into the answer, and opens it when it comes back;
+    /// each request uses it bound to its caller's owner.
+    let seal: SealedReasoning?
     let settings: ResponsesSettings
     /// The turn and its caller, once ``prepare(_:)`` read them, and the chat form once made.
     private let state = Mutex<Prepared?>(nil)
@@ -30,10 +31,12 @@ final class ResponsesCodec: DialectCodec {
         let turn: ResponsesTurn
         let caller: Caller
         let logger: Logger
+        /// The seal bound to the caller's owner.
+        let seal: SealedReasoning?
         var chatForm: ResponsesChatForm?
     }
 
-    init(log: ResponseLog, seal: (any ReasoningSeal)?, settings: ResponsesSettings) {
+    init(log: ResponseLog, seal: SealedReasoning?, settings: ResponsesSettings) {
         self.log = log
         self.seal = seal
         self.settings = settings
@@ -52,7 +55,9 @@ final class ResponsesCodec: DialectCodec {
     func prepare(_ exchange: inout Exchange) async throws {
         var ids = ResponsesIDs()
         let turn = try ResponsesTurn(clientBody: exchange.body, responseID: ids.next(ResponsesIDs.responsePrefix), createdAt: Int(WallClock.seconds()))
-        let prepared = Prepared(turn: turn, caller: exchange.caller, logger: exchange.logger)
+        let prepared = Prepared(
+            turn: turn, caller: exchange.caller, logger: exchange.logger, seal: self.seal?.bound(to: ResponseOwner(exchange.caller))
+        )
         self.state.withLock { $0 = prepared }
         guard let previous = turn.previousResponseID else { return }
         let history = try await self.log.history(continuing: previous, owner: ResponseOwner(exchange.caller))
@@ -61,9 +66,10 @@ final class ResponsesCodec: DialectCodec {
 
     func openAIForm(of exchange: Exchange) throws(GatewayError) -> (body: ByteBuffer, summary: InferenceRequest) {
         let form: ResponsesChatForm
+        let seal = try self.prepared().seal
         do throws(TranslationError) {
             form = try ResponsesRequestTranslator.translate(
-                responses: exchange.body.readableBytesView, model: exchange.summary.model, seal: self.seal, refuseHostedTools: self.settings.refuseHostedTools
+                responses: exchange.body.readableBytesView, model: exchange.summary.model, seal: seal, refuseHostedTools: self.settings.refuseHostedTools
             )
         } catch {
             throw error.gatewayError
@@ -91,7 +97,7 @@ final class ResponsesCodec: DialectCodec {
             do throws(TranslationError) {
                 response = ByteBuffer(bytes: try ResponsesAnswerTranslator.translate(
                     openAIChat: body.readableBytesView, responseID: turn.responseID, createdAt: turn.createdAt, publicModel: model,
-                    request: ResponsesRequestEcho(clientBody: turn.clientBody.readableBytesView), chatForm: prepared.chatForm, seal: self.seal
+                    request: ResponsesRequestEcho(clientBody: turn.clientBody.readableBytesView), chatForm: prepared.chatForm, seal: prepared.seal
                 ))
             } catch {
                 throw error.gatewayError
@@ -129,7 +135,7 @@ final class ResponsesCodec: DialectCodec {
         guard dialect == .openAIChat else { return ResponsesEventSink.Source(translator: nil, keep: keep) }
         let translator = OpenAIStreamToResponses(
             responseID: turn.responseID, createdAt: turn.createdAt, publicModel: model,
-            request: ResponsesRequestEcho(clientBody: turn.clientBody.readableBytesView), chatForm: prepared.chatForm, seal: self.seal
+            request: ResponsesRequestEcho(clientBody: turn.clientBody.readableBytesView), chatForm: prepared.chatForm, seal: prepared.seal
         )
         return ResponsesEventSink.Source(translator: translator, keep: keep)
     }
