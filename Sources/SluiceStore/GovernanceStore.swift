@@ -75,8 +75,9 @@ public protocol GovernanceStore: Sendable {
     /// without a tenant) and has not expired at `now`; nil otherwise.
     func response(id: String, tenantID: String?, now: UnixTime) async throws -> StoredResponse?
     /// Deletes a tenant's response. Returns false when it has no response with that id that has
-    /// not expired at `now` (an expired one is left to ``purgeResponses(expiredAt:)``).
+    /// not expired at `now` (an expired one is left to ``purgeResponses(expiredAt:limit:)``).
     func deleteResponse(id: String, tenantID: String?, now: UnixTime) async throws -> Bool
-    /// Deletes every response expired at `now`; returns how many.
-    func purgeResponses(expiredAt now: UnixTime) async throws -> Int
+    /// Deletes up to `limit` of the responses expired at `now` (a bounded write, so other writers
+    /// are not held up behind it); returns how many.
+    func purgeResponses(expiredAt now: UnixTime, limit: Int) async throws -> Int
 }

@@ -51,8 +51,10 @@ extension StoreContractTests {
             #expect(try await store.response(id: "resp_old", tenantID: "acme", now: 1_700_000_100) == nil, "gone at its expiry")
             #expect(try await store.deleteResponse(id: "resp_old", tenantID: "acme", now: 1_700_000_100) == false, "an expired one is not found")
 
-            #expect(try await store.purgeResponses(expiredAt: 1_700_000_150) == 1)
-            #expect(try await store.purgeResponses(expiredAt: 1_700_000_150) == 0)
+            try await store.saveResponse(Self.response("resp_older", expiresAt: 1_700_000_090))
+            #expect(try await store.purgeResponses(expiredAt: 1_700_000_150, limit: 1) == 1, "one batch of one")
+            #expect(try await store.purgeResponses(expiredAt: 1_700_000_150, limit: 10) == 1)
+            #expect(try await store.purgeResponses(expiredAt: 1_700_000_150, limit: 10) == 0)
             #expect(try await store.response(id: "resp_old", tenantID: "acme", now: 1_700_000_000) == nil, "purged for good")
             #expect(try await store.response(id: "resp_new", tenantID: "acme", now: 1_700_000_150) != nil)
         }

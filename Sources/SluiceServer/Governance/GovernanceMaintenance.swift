@@ -6,6 +6,9 @@ import ServiceLifecycle
 /// idle capacity, reads keys and budgets again from the store (changes other instances made),
 /// and purges stored responses that have expired.
 struct GovernanceMaintenance: Service {
+    /// Expired responses deleted in one write.
+    static let purgeBatch = 5_000
+
     let governance: Governance
     let logger: Logger
 
@@ -25,10 +28,18 @@ struct GovernanceMaintenance: Service {
     }
 
     /// Deletes the responses whose time is up; they are unreadable already, this frees their room.
-    /// Every instance sharing the store does it, which costs one indexed delete each.
+    /// Every instance sharing the store does it, in batches of ``purgeBatch`` (each its own short
+    /// write, so ledger writes go between them).
     private func purgeExpiredResponses() async {
         do {
-            let purged = try await self.governance.store.purgeResponses(expiredAt: WallClock.seconds())
+            let now = WallClock.seconds()
+            var purged = 0
+            while true {
+                let batch = try await self.governance.store.purgeResponses(expiredAt: now, limit: Self.purgeBatch)
+                purged += batch
+                guard batch == Self.purgeBatch else { break }
+                await Task.yield()
+            }
             if purged > 0 { self.logger.debug("purged expired responses", metadata: ["count": "\(purged)"]) }
         } catch {
             self.logger.warning("could not purge expired responses", metadata: ["error": "\(error)"])

@@ -37,10 +37,15 @@ extension PostgresStore {
         }
     }
 
-    public func purgeResponses(expiredAt now: UnixTime) async throws -> Int {
+    public func purgeResponses(expiredAt now: UnixTime, limit: Int) async throws -> Int {
         try await self.withConnection { connection in
             let purged = try await self.firstValue(
-                Int.self, "WITH purged AS (DELETE FROM stored_responses WHERE expires_at <= \(now) RETURNING 1) SELECT count(*) FROM purged",
+                Int.self, """
+                WITH purged AS (
+                    DELETE FROM stored_responses WHERE id IN (SELECT id FROM stored_responses WHERE expires_at <= \(now) LIMIT \(max(0, limit)))
+                    RETURNING 1
+                ) SELECT count(*) FROM purged
+                """,
                 on: connection
             )
             return purged ?? 0

@@ -36,9 +36,12 @@ extension SQLiteStore {
         }
     }
 
-    public func purgeResponses(expiredAt now: UnixTime) async throws -> Int {
+    public func purgeResponses(expiredAt now: UnixTime, limit: Int) async throws -> Int {
         try await self.database.write { db in
-            try db.execute(sql: "DELETE FROM stored_responses WHERE expires_at <= ?", arguments: [now])
+            try db.execute(
+                sql: "DELETE FROM stored_responses WHERE id IN (SELECT id FROM stored_responses WHERE expires_at <= ? LIMIT ?)",
+                arguments: [now, max(0, limit)]
+            )
             return db.changesCount
         }
     }
