@@ -21,8 +21,11 @@ enum AnthropicContextEdits {
         var ignored: [String] = []
     }
 
-    static func apply(_ management: JSONValue?, to request: JSONValue) -> Outcome {
-        var outcome = Outcome(messages: request["messages"]?.arrayValue ?? [])
+    /// - Parameters:
+    ///   - messages: the request's turns.
+    ///   - request: the whole request, whose size the `input_tokens` trigger estimates.
+    static func apply(_ management: JSONValue?, to messages: [JSONValue], of request: JSONValue) -> Outcome {
+        var outcome = Outcome(messages: messages)
         guard let management else { return outcome }
         guard let edits = management["edits"]?.arrayValue else {
             outcome.ignored.append("context_management")

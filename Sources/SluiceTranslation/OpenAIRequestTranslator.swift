@@ -103,11 +103,10 @@ public enum OpenAIRequestTranslator {
         if let system = request.present("system") {
             messages.append(["role": "system", "content": try Self.textContent(system, at: "system")])
         }
-        guard request.present("messages") != nil else {
+        guard let turns = try request.optionalArray("messages", at: "messages") else {
             throw TranslationError.invalidRequest("'messages' is a required property", param: "messages")
         }
-        _ = try request.optionalArray("messages", at: "messages")
-        let edited = AnthropicContextEdits.apply(request.present("context_management"), to: request)
+        let edited = AnthropicContextEdits.apply(request.present("context_management"), to: turns, of: request)
         ignored += edited.ignored
         for (index, turn) in edited.messages.enumerated() {
             messages += try Self.messages(for: turn, at: "messages[\(index)]")

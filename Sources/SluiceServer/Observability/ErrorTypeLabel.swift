@@ -8,6 +8,8 @@ enum ErrorTypeLabel {
         "rate_limit_exceeded", "budget_exceeded", "unsupported_endpoint", "not_found", "store_unavailable", "model_not_found",
         "request_too_large", "bad_gateway", "stream_interrupted", "upstream_timeout", "no_healthy_deployment", "shutting_down",
         "internal_error", "client_closed",
+        // The Responses API's.
+        "previous_response_not_found", "conversation_too_long", "conversation_too_large", "response_not_stored",
         // Upstream codes the translation layer maps to, and OpenAI's common ones.
         "overloaded_error", "content_filter", "context_length_exceeded", "insufficient_quota",
     ]

@@ -50,7 +50,7 @@ extension GatewayError {
     /// The items the chain brings in are more bytes than the configured bound.
     static func conversationTooLarge(bytes limit: Int) -> GatewayError {
         GatewayError(
-            status: 400, type: "invalid_request_error", code: "conversation_too_long", param: "previous_response_id",
+            status: 400, type: "invalid_request_error", code: "conversation_too_large", param: "previous_response_id",
             message: "The conversation previous_response_id continues holds more than \(limit) bytes of items, more than this gateway "
                 + "brings into one request (responses.history_max_bytes). Start a new conversation, or send the history you need as input."
         )

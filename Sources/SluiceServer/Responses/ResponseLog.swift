@@ -50,7 +50,7 @@ final class ResponseLog: Sendable {
     /// - Throws: a 503 when the store cannot take it; a 500 when the response is not the JSON
     ///   the gateway writes, or (without a store) larger than the memory bound.
     func save(_ response: StoredResponse) async throws(GatewayError) {
-        guard ResponseItems.isArray(response.inputItems), ResponseItems.isObject(response.response) else {
+        guard JSONDocument.arrayElements(response.inputItems) != nil, JSONDocument.isObject(response.response) else {
             self.logger.error("a response to store is not an input array and a response object", metadata: ["response_id": "\(response.id)"])
             throw .internalError
         }

@@ -46,14 +46,14 @@ struct ResponsesSocketUpgrade: Sendable {
         } catch {
             return .refuse(RequestEnvelopeMiddleware.gatewayError(for: error, request: Request(head: handshake, body: RequestBody(buffer: ByteBuffer())), logger: logger).response())
         }
-        guard slot.accepted != nil else { return .refuse(response) }
+        guard slot.accepted else { return .refuse(response) }
         var headers = HTTPFields()
         if let requestID = response.headers[RequestEnvelopeMiddleware.requestIDHeader] { headers[RequestEnvelopeMiddleware.requestIDHeader] = requestID }
         return .upgrade(headers, ResponsesSocketSession(upgrade: self, handshake: handshake))
     }
 
-    /// Sends a refused handshake its answer and ends the connection: NIO's upgrade handler has
-    /// taken the request, so the connection cannot go on to a next one.
+    /// Sends a refused handshake its answer with `Connection: close` and ends the connection:
+    /// NIO upgrades only a connection's first request, so one that was refused serves no other.
     static func refuse(_ response: Response, on http: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, logger: Logger) async {
         let body = CollectedBody()
         do {
@@ -86,7 +86,7 @@ struct ResponsesSocketUpgrade: Sendable {
     /// handshake ``decide(_:channel:logger:)`` runs, and refuses a plain GET.
     static func route(_ request: Request, context: SluiceRequestContext) throws -> Response {
         if let slot = Slot.current {
-            slot.accept(context)
+            slot.accept()
             return Response(status: .ok)
         }
         guard request.headers[.upgrade]?.lowercased() == "websocket" else {
@@ -103,15 +103,16 @@ struct ResponsesSocketUpgrade: Sendable {
         throw error
     }
 
-    /// Where the route leaves the handshake's authenticated context for ``decide(_:channel:logger:)``.
+    /// Where the route, once the middleware has let the handshake through, marks it accepted
+    /// for ``decide(_:channel:logger:)``.
     final class Slot: Sendable {
         @TaskLocal static var current: Slot?
-        private let context = Mutex<SluiceRequestContext?>(nil)
+        private let wasAccepted = Mutex(false)
 
-        var accepted: SluiceRequestContext? { self.context.withLock { $0 } }
+        var accepted: Bool { self.wasAccepted.withLock { $0 } }
 
-        func accept(_ context: SluiceRequestContext) {
-            self.context.withLock { $0 = context }
+        func accept() {
+            self.wasAccepted.withLock { $0 = true }
         }
     }
 }

@@ -117,19 +117,19 @@ struct ResponsesConversation {
         if case .string = output {
             content = output
         } else if let parts = output.arrayValue {
-            var texts: [JSONValue] = []
+            var texts: [String] = []
             for (index, part) in parts.enumerated() {
                 let partPath = "\(path).output[\(index)]"
                 switch part["type"]?.stringValue {
                 case "input_text", "output_text":
-                    texts.append(["type": "text", "text": .string(try part.requiredString("text", at: "\(partPath).text"))])
+                    texts.append(try part.requiredString("text", at: "\(partPath).text"))
                 case "input_image":
                     self.toolImages.append(try Self.imagePart(part, at: partPath))
                 default:
                     throw TranslationError.unsupported("\(partPath).type", "tool outputs can carry text and images only")
                 }
             }
-            content = texts.count == 1 ? texts[0]["text"]! : .array(texts)
+            content = texts.count == 1 ? .string(texts[0]) : .array(texts.map { ["type": "text", "text": .string($0)] })
         } else {
             throw TranslationError.invalidRequest("'\(path).output' must be a string or an array of content parts", param: "\(path).output")
         }

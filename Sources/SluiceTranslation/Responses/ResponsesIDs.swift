@@ -1,4 +1,4 @@
-/// Makes the ids of responses and their output items in OpenAI's format: a prefix (`resp_`,
+/// Makes the ids of responses and their output items, shaped like OpenAI's: a prefix (`resp_`,
 /// `msg_`, `rs_`, `fc_`) and 48 hex digits.
 ///
 /// Random by default; a seeded instance makes the same ids every run, for tests.
