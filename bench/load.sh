@@ -9,6 +9,10 @@
 #   (c) sluice  wrk -> Sluice (release build) -> upstream
 #   (d) sluice-gov  wrk -> Sluice with governance (SQLite store, a virtual key with rate
 #       limits, key and tenant budgets, the usage ledger) -> upstream; only with TARGETS
+#   bare-hb      wrk -> a bare Hummingbird 2 server answering a fixed small JSON (bench/bare)
+#   bare-nio     wrk -> a bare SwiftNIO HTTP/1 server (a channel handler, no tasks; bench/bare)
+#   sluice-health  wrk -> Sluice's GET /health (its middleware stack, no upstream)
+#       these three: the server stack's floor beside Sluice; only with TARGETS, json modes only
 #   baseline, baseline-gov  with BASELINE_BIN: another Sluice binary (say, an older commit's
 #       release build) run with the same config on its own port, right after sluice
 #       (and sluice-gov) in each round; the report gives the ratios of sluice to baseline
@@ -23,6 +27,7 @@
 #   MODES ["json sse json-c1"]
 #   TARGETS ["direct nginx sluice"]   add sluice-gov for the governance cost
 #   UPSTREAM_PORT [28090]  PROXY_PORT [28091]  SLUICE_PORT [28092]  GOV_PORT [28093]
+#   BARE_HB_PORT [28096]   BARE_NIO_PORT [28097]
 #   SKIP_BUILD [0]         1 = use the existing .build-release binary
 #   BASELINE_BIN []        a second Sluice binary to compare with, A/B in the same run
 #   BASELINE_PORT [28094]  BASELINE_GOV_PORT [28095]
@@ -46,6 +51,8 @@ SKIP_BUILD=${SKIP_BUILD:-0}
 BASELINE_BIN=${BASELINE_BIN:-}
 BASELINE_PORT=${BASELINE_PORT:-28094}
 BASELINE_GOV_PORT=${BASELINE_GOV_PORT:-28095}
+BARE_HB_PORT=${BARE_HB_PORT:-28096}
+BARE_NIO_PORT=${BARE_NIO_PORT:-28097}
 PERF_SECONDS=${PERF_SECONDS:-0}
 PERF_MODES=${PERF_MODES:-json sse}
 RESULTS=${RESULTS:-bench/results/load-$(date -u +%Y%m%dT%H%M%SZ)}
@@ -69,6 +76,11 @@ if [ "$SKIP_BUILD" != 1 ]; then
     swift build -c release --scratch-path .build-release --product sluice
 fi
 [ -x "$SLUICE_BIN" ] || { echo "no $SLUICE_BIN; build it first" >&2; exit 1; }
+BARE_BIN=bench/bare/.build/release
+if [[ " $TARGETS " == *" bare-"* ]] && [ "$SKIP_BUILD" != 1 ]; then
+    echo "== swift build -c release --package-path bench/bare"
+    swift build -c release --package-path bench/bare
+fi
 if [ -n "$BASELINE_BIN" ]; then
     [ -x "$BASELINE_BIN" ] || { echo "BASELINE_BIN $BASELINE_BIN is not an executable" >&2; exit 1; }
     # Each baseline target runs right after its counterpart, so the pair shares a round's load.
@@ -81,6 +93,7 @@ fi
 # nginx listens with reuseport, which would silently share a port with another listener.
 PORTS=("$UPSTREAM_PORT" "$PROXY_PORT" "$SLUICE_PORT" "$GOV_PORT")
 if [ -n "$BASELINE_BIN" ]; then PORTS+=("$BASELINE_PORT" "$BASELINE_GOV_PORT"); fi
+PORTS+=("$BARE_HB_PORT" "$BARE_NIO_PORT")
 for port in "${PORTS[@]}"; do
     if ss -Hltn "sport = :$port" | grep -q .; then
         echo "port $port is in use; pick others with UPSTREAM_PORT, PROXY_PORT, SLUICE_PORT, GOV_PORT, BASELINE_PORT" >&2
@@ -147,6 +160,21 @@ if [[ " $TARGETS " == *" baseline "* ]]; then
     PIDS+=("$BASELINE_PID")
 fi
 
+BARE_HB_PID=
+BARE_NIO_PID=
+if [[ " $TARGETS " == *" bare-hb "* ]]; then
+    "$BARE_BIN/bare-hummingbird" "$BARE_HB_PORT" >"$RESULTS/bare-hb.log" 2>&1 &
+    BARE_HB_PID=$!
+    PIDS+=("$BARE_HB_PID")
+    wait_http "http://127.0.0.1:$BARE_HB_PORT/"
+fi
+if [[ " $TARGETS " == *" bare-nio "* ]]; then
+    "$BARE_BIN/bare-nio" "$BARE_NIO_PORT" >"$RESULTS/bare-nio.log" 2>&1 &
+    BARE_NIO_PID=$!
+    PIDS+=("$BARE_NIO_PID")
+    wait_http "http://127.0.0.1:$BARE_NIO_PORT/"
+fi
+
 wait_http "http://127.0.0.1:$UPSTREAM_PORT/"
 wait_http "http://127.0.0.1:$PROXY_PORT/"
 wait_http "http://127.0.0.1:$SLUICE_PORT/health"
@@ -208,6 +236,9 @@ url_for() {
         sluice-gov) port=$GOV_PORT ;;
         baseline) port=$BASELINE_PORT ;;
         baseline-gov) port=$BASELINE_GOV_PORT ;;
+        bare-hb) port=$BARE_HB_PORT ;;
+        bare-nio) port=$BARE_NIO_PORT ;;
+        sluice-health) echo "http://127.0.0.1:$SLUICE_PORT/health"; return ;;
     esac
     # nginx serves streams on a path of their own; Sluice picks them by model (bench-sse).
     path=/v1/chat/completions
@@ -223,7 +254,15 @@ pid_for() {
         sluice-gov) echo "$GOV_PID" ;;
         baseline) echo "$BASELINE_PID" ;;
         baseline-gov) echo "$BASELINE_GOV_PID" ;;
+        bare-hb) echo "$BARE_HB_PID" ;;
+        bare-nio) echo "$BARE_NIO_PID" ;;
+        sluice-health) echo "$SLUICE_PID" ;;
     esac
+}
+
+floor_target() {
+    # The server-stack floor targets answer plain requests only (no streams).
+    case $1 in bare-hb | bare-nio | sluice-health) return 0 ;; *) return 1 ;; esac
 }
 
 key_for() {
@@ -238,6 +277,12 @@ script_for() {
     if [ "$1" = sse ]; then echo bench/wrk/chat-stream.lua; else echo bench/wrk/chat.lua; fi
 }
 
+script_options() {
+    # script_options TARGET MODE: wrk's -s option; none for GET /health
+    if [ "$1" = sluice-health ]; then return; fi
+    echo "-s $(script_for "$2")"
+}
+
 wrk_load() {
     # wrk_load MODE: the -t and -c options for a variant
     if [ "$1" = json-c1 ]; then echo "-t1 -c1"; else echo "-t$THREADS -c$CONNECTIONS"; fi
@@ -247,17 +292,21 @@ wrk_load() {
 echo "== sample answers"
 for mode in $(echo "$MODES" | tr ' ' '\n' | grep -v c1); do
     for target in $TARGETS; do
+        if [ "$mode" = sse ] && floor_target "$target"; then continue; fi
         body=$(sed -n 's/^wrk.body = \[\[\(.*\)\]\]$/\1/p' "$(script_for "$mode")")
+        data=(--data-binary "$body")
+        if [ "$target" = sluice-health ]; then data=(); fi
         status=$(curl -s -o "$RESULTS/sample-$mode-$target.txt" -w '%{http_code}' \
             -H 'Content-Type: application/json' -H "Authorization: Bearer $(key_for "$target")" \
-            --data-binary "$body" "$(url_for "$target" "$mode")")
+            "${data[@]}" "$(url_for "$target" "$mode")")
         printf '%-4s %-12s HTTP %s  %s\n' "$mode" "$target" "$status" "$(head -c 150 "$RESULTS/sample-$mode-$target.txt" | tr '\n' ' ')"
     done
 done
 
 # Warm-up: connection pools, caches, page faults.
 for target in $TARGETS; do
-    WRK_KEY=$(key_for "$target") wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s bench/wrk/chat.lua "$(url_for "$target" json)" >/dev/null
+    # shellcheck disable=SC2046 # an option and its value, or nothing
+    WRK_KEY=$(key_for "$target") wrk -t"$THREADS" -c"$CONNECTIONS" -d2s $(script_options "$target" json) "$(url_for "$target" json)" >/dev/null
 done
 
 {
@@ -269,16 +318,17 @@ printf 'mode\tround\ttarget\tfile\tcpu_ticks\tload1\twrk\n' >>"$RESULTS/runs.tsv
 for round in $(seq 1 "$ROUNDS"); do
     for mode in $MODES; do
         for target in $TARGETS; do
+            if [ "$mode" = sse ] && floor_target "$target"; then continue; fi
             file="$mode-$target-r$round.txt"
             load1=$(cut -d' ' -f1 /proc/loadavg)
             pid=$(pid_for "$target")
             before=$(cpu_ticks "$pid")
             # shellcheck disable=SC2046 # two options
-            WRK_KEY=$(key_for "$target") wrk $(wrk_load "$mode") -d"$DURATION" --latency -s "$(script_for "$mode")" \
+            WRK_KEY=$(key_for "$target") wrk $(wrk_load "$mode") -d"$DURATION" --latency $(script_options "$target" "$mode") \
                 "$(url_for "$target" "$mode")" >"$RESULTS/$file" 2>&1 || true
             after=$(cpu_ticks "$pid")
             printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$round" "$target" "$file" "$((after - before))" "$load1" \
-                "wrk $(wrk_load "$mode") -d$DURATION --latency -s $(script_for "$mode") $(url_for "$target" "$mode")" >>"$RESULTS/runs.tsv"
+                "wrk $(wrk_load "$mode") -d$DURATION --latency $(script_options "$target" "$mode") $(url_for "$target" "$mode")" >>"$RESULTS/runs.tsv"
             printf 'round %s %-7s %-12s %s\n' "$round" "$mode" "$target" "$(grep -E 'Requests/sec' "$RESULTS/$file" || echo 'wrk failed')"
         done
     done

@@ -9,8 +9,11 @@ import statistics
 import sys
 
 TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")
-TARGETS = ["direct", "nginx", "sluice", "baseline", "sluice-gov", "baseline-gov"]
+TARGETS = ["bare-nio", "bare-hb", "sluice-health", "direct", "nginx", "sluice", "baseline", "sluice-gov", "baseline-gov"]
 LABELS = {
+    "bare-nio": "bare SwiftNIO HTTP/1 handler (fixed answer)",
+    "bare-hb": "bare Hummingbird 2 (fixed answer)",
+    "sluice-health": "Sluice GET /health (no upstream)",
     "direct": "(a) wrk → nginx upstream",
     "nginx": "(b) wrk → nginx proxy → upstream",
     "sluice": "(c) wrk → Sluice → upstream",
