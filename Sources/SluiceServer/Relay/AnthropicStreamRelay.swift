@@ -81,16 +81,10 @@ extension AnthropicStreamRelay {
         }
 
         mutating func filter(_ event: UnsafeRawBufferPointer) throws(GatewayError) -> SSEEventAction {
-            try SSEDataAction.apply(to: event) { (data, name) throws(GatewayError) in try self.read(data, name: name) }
+            try SSEDataAction.apply(toObjectIn: event) { (members, data, name) throws(GatewayError) in try self.read(members, name: name, in: data) }
         }
 
-        private mutating func read(_ data: UnsafeRawBufferPointer, name: String?) throws(GatewayError) -> SSEDataAction {
-            let members: [JSONMember]
-            do throws(JSONSyntaxError) {
-                members = try JSONScanner.topLevelMembers(of: data)
-            } catch {
-                throw GatewayError.upstreamFailed("it sent a stream event that is not valid JSON (\(error.reason))")
-            }
+        private mutating func read(_ members: [JSONMember], name: String?, in data: UnsafeRawBufferPointer) throws(GatewayError) -> SSEDataAction {
             // The SSE event name and the data's `type` always agree in Anthropic's streams; the
             // data is what SDKs decode.
             switch members.member("type").flatMap({ JSONValueReader.string($0, in: data) }) ?? name {

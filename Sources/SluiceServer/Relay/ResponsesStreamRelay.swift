@@ -78,17 +78,11 @@ extension ResponsesStreamRelay {
         }
 
         mutating func filter(_ event: UnsafeRawBufferPointer) throws(GatewayError) -> SSEEventAction {
-            try SSEDataAction.apply(to: event) { (data, name) throws(GatewayError) in try self.read(data, name: name) }
+            try SSEDataAction.apply(toObjectIn: event) { (members, data, name) throws(GatewayError) in try self.read(members, name: name, in: data) }
         }
 
-        private mutating func read(_ data: UnsafeRawBufferPointer, name: String?) throws(GatewayError) -> SSEDataAction {
-            let members: [JSONMember]
-            do throws(JSONSyntaxError) {
-                members = try JSONScanner.topLevelMembers(of: data)
-            } catch {
-                throw GatewayError.upstreamFailed("it sent a stream event that is not valid JSON (\(error.reason))")
-            }
-            let action = try self.read(members, name: name, in: data)
+        private mutating func read(_ members: [JSONMember], name: String?, in data: UnsafeRawBufferPointer) throws(GatewayError) -> SSEDataAction {
+            let action = try self.verdict(members, name: name, in: data)
             // The gateway's own error event follows the last event the client got.
             if case .drop = action { return action }
             if let number = members.member("sequence_number").flatMap({ JSONValueReader.integer($0, in: data) }), number >= 0 {
@@ -97,7 +91,8 @@ extension ResponsesStreamRelay {
             return action
         }
 
-        private mutating func read(_ members: [JSONMember], name: String?, in data: UnsafeRawBufferPointer) throws(GatewayError) -> SSEDataAction {
+        /// What the client gets of an event, noting on the way what it tells of the stream.
+        private mutating func verdict(_ members: [JSONMember], name: String?, in data: UnsafeRawBufferPointer) throws(GatewayError) -> SSEDataAction {
             switch members.member("type").flatMap({ JSONValueReader.string($0, in: data) }) ?? name {
             case "response.created", "response.in_progress", "response.queued":
                 return self.publicModelEdit(members, in: data)

@@ -43,4 +43,21 @@ enum SSEDataAction {
             return .replace(replacement)
         }
     }
+
+    /// As ``apply(to:read:)`` for data that must be one JSON object: `read` gets its top-level
+    /// members, the data and the event's name.
+    /// - Throws: ``GatewayError`` when the data is not a JSON object.
+    static func apply(
+        toObjectIn event: UnsafeRawBufferPointer, read: ([JSONMember], UnsafeRawBufferPointer, String?) throws(GatewayError) -> SSEDataAction
+    ) throws(GatewayError) -> SSEEventAction {
+        try self.apply(to: event) { (data, name) throws(GatewayError) in
+            let members: [JSONMember]
+            do throws(JSONSyntaxError) {
+                members = try JSONScanner.topLevelMembers(of: data)
+            } catch {
+                throw GatewayError.upstreamFailed("it sent a stream event that is not valid JSON (\(error.reason))")
+            }
+            return try read(members, data, name)
+        }
+    }
 }

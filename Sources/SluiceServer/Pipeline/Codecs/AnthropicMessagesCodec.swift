@@ -79,9 +79,7 @@ struct AnthropicMessagesCodec: DialectCodec {
     func response(_ answer: Answer, headers: HTTPFields, model: String, requestBody: ByteBuffer) throws(GatewayError) -> Response {
         switch answer {
         case .whole(let body, _):
-            var headers = headers
-            headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+            return Self.jsonResponse(body, headers: headers)
         case .stream(let stream) where stream.dialect == .anthropicMessages:
             return ClientEventSink.response(stream, headers: headers)
         case .stream(let stream):

@@ -36,6 +36,13 @@ protocol DialectCodec: Sendable {
 extension DialectCodec {
     func prepare(_ exchange: inout Exchange) async throws {}
     func forwardedHeaders(of headers: HTTPFields) -> [(name: String, value: String)] { [] }
+
+    /// A whole answer, already in the client's dialect, as a JSON response.
+    static func jsonResponse(_ body: ByteBuffer, headers: HTTPFields) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
 }
 
 /// A stream's sink on the client's connection, which the response body finishes once the stream ran.

@@ -26,9 +26,7 @@ struct OpenAICodec: DialectCodec {
     func response(_ answer: Answer, headers: HTTPFields, model: String, requestBody: ByteBuffer) throws(GatewayError) -> Response {
         switch answer {
         case .whole(let body, _):
-            var headers = headers
-            headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+            return Self.jsonResponse(body, headers: headers)
         case .stream(let stream):
             return ClientEventSink.response(stream, headers: headers)
         }

@@ -110,9 +110,7 @@ final class ResponsesCodec: DialectCodec {
     func response(_ answer: Answer, headers: HTTPFields, model: String, requestBody: ByteBuffer) throws(GatewayError) -> Response {
         switch answer {
         case .whole(let body, _):
-            var headers = headers
-            headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+            return Self.jsonResponse(body, headers: headers)
         case .stream(let stream):
             let source = try self.events(from: stream.dialect, model: model)
             return ResponsesEventSink.eventStream(stream, headers: headers) { ResponsesEventSink(writer: $0, source: source) }
