@@ -74,6 +74,12 @@ struct GuardedHTTP1Channel: ServerChildChannel {
     }
 
     func handle(value: Value, logger: Logger) async {
+        await withTaskExecutorPreference(EventLoopTaskExecutor.of(value.channel.eventLoop)) {
+            await self.serve(value, logger: logger)
+        }
+    }
+
+    private func serve(_ value: Value, logger: Logger) async {
         let negotiated: Negotiated
         do {
             negotiated = try await value.negotiated.get()
