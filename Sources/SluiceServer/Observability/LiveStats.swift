@@ -81,7 +81,8 @@ public final class LiveStats: Sendable {
     /// An empty latency histogram, in microseconds up to an hour. HdrHistogram's log-linear
     /// buckets, merging and percentiles are what a hand-written log-bucket histogram would redo.
     /// One significant digit (within 1/16, or 64 µs below 2 ms) is plenty for a chart and keeps
-    /// each at about 2 KB: 2.4 MB for the 1,200 of the window, allocated once.
+    /// each at about 2 KB: 2.4 MB for the 1,200 of the window, each allocated when its second
+    /// first sees a request (not at start: an idle gateway keeps none).
     static func histogram() -> Histogram<UInt32> {
         Histogram(lowestDiscernibleValue: 64, highestTrackableValue: Self.highestMicroseconds, numberOfSignificantValueDigits: .one)
     }
@@ -90,10 +91,10 @@ public final class LiveStats: Sendable {
     /// robin, and the running tallies.
     private struct State {
         var seconds = [SecondTally](repeating: SecondTally(), count: LiveStats.windowSeconds)
-        // Each histogram made apart: copies of one would share its storage until first written,
-        // and that first write would copy it on the request path.
-        var latency = (0..<LiveStats.windowSeconds).map { _ in LiveStats.histogram() }
-        var timeToFirstToken = (0..<LiveStats.windowSeconds).map { _ in LiveStats.histogram() }
+        // A slot's histograms are made the first time its second sees a request, and reset
+        // when the slot is reused; recording goes through optional chaining, in place.
+        var latency = [Histogram<UInt32>?](repeating: nil, count: LiveStats.windowSeconds)
+        var timeToFirstToken = [Histogram<UInt32>?](repeating: nil, count: LiveStats.windowSeconds)
         var totals = UsageTally()
         var usage = TenantModelUsage(maxPairs: LiveStats.maxUsagePairs)
 
@@ -103,13 +104,22 @@ public final class LiveStats: Sendable {
             if self.seconds[slot].second != second {
                 guard self.seconds[slot].second < second else { return }  // a second already gone by
                 self.seconds[slot] = SecondTally(second: second)
-                self.latency[slot].reset()
-                self.timeToFirstToken[slot].reset()
+                Self.empty(&self.latency[slot])
+                Self.empty(&self.timeToFirstToken[slot])
             }
             self.seconds[slot].requests += 1
             self.seconds[slot].errors += UInt32(tally.errors)
-            self.latency[slot].record(latency)
-            if let timeToFirstToken { self.timeToFirstToken[slot].record(timeToFirstToken) }
+            self.latency[slot]?.record(latency)
+            if let timeToFirstToken { self.timeToFirstToken[slot]?.record(timeToFirstToken) }
+        }
+
+        /// Resets a slot's histogram, or makes it the first time.
+        private static func empty(_ histogram: inout Histogram<UInt32>?) {
+            if histogram == nil {
+                histogram = LiveStats.histogram()
+            } else {
+                histogram?.reset()
+            }
         }
 
         func merge(second: Int64, into merged: inout MergedSeconds) {
@@ -117,8 +127,8 @@ public final class LiveStats: Sendable {
             guard self.seconds[slot].second == second else { return }
             merged.requests += Int(self.seconds[slot].requests)
             merged.errors += Int(self.seconds[slot].errors)
-            merged.latency.add(self.latency[slot])
-            merged.timeToFirstToken.add(self.timeToFirstToken[slot])
+            if let latency = self.latency[slot] { merged.latency.add(latency) }
+            if let timeToFirstToken = self.timeToFirstToken[slot] { merged.timeToFirstToken.add(timeToFirstToken) }
         }
     }
 
