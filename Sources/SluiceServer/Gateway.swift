@@ -159,17 +159,21 @@ public struct Gateway: Sendable {
         // Governance's ledger writer, the audit log and the span exporter first: a service group stops its services
         // in reverse order, so their final flushes come after the server's last request.
         let governanceServices = self.shared.governance?.services(logger: logger) ?? []
-        let auditServices: [any Service] = self.shared.observers.audit.map { [$0] } ?? []
-        let tracingServices: [any Service] = self.shared.tracing.map { [$0.exporter] } ?? []
+        let auditServices = self.shared.observers.audit.map { [NamedService("audit log", $0)] } ?? []
+        let tracingServices = self.shared.tracing.map { [NamedService("span exporter", $0.exporter)] } ?? []
+        var services = governanceServices + auditServices + tracingServices + [
+            NamedService("http server", self.application(logger: logger, onServerRunning: onServerRunning)),
+            NamedService("health prober", HealthProber(active: self.active, interval: self.config.resilience.probeInterval, logger: logger)),
+            NamedService("backend metrics scraper", BackendMetricsScraper(
+                active: self.active, client: self.shared.httpClient, interval: self.config.resilience.metricsInterval, logger: logger
+            )),
+            NamedService("drain monitor", DrainMonitor(state: self.state)),
+        ]
+        if handleSignals && self.configSource != nil {
+            services.append(NamedService("reload on SIGHUP", ReloadOnHangUp(reloader: self.reloader(logger: logger))))
+        }
         var configuration = ServiceGroupConfiguration(
-            services: (governanceServices + auditServices + tracingServices).map { .init(service: $0) } + [
-                .init(service: self.application(logger: logger, onServerRunning: onServerRunning)),
-                .init(service: HealthProber(active: self.active, interval: self.config.resilience.probeInterval, logger: logger)),
-                .init(service: BackendMetricsScraper(
-                    active: self.active, client: self.shared.httpClient, interval: self.config.resilience.metricsInterval, logger: logger
-                )),
-                .init(service: DrainMonitor(state: self.state)),
-            ] + (handleSignals && self.configSource != nil ? [.init(service: ReloadOnHangUp(reloader: self.reloader(logger: logger)))] : []),
+            services: services.map { .init(service: $0) },
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             logger: logger
         )

@@ -9,7 +9,7 @@ struct BudgetsCommand: AsyncParsableCommand {
     )
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a budget on a key or a tenant.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a budget on a key or a tenant.")
 
         @OptionGroup var store: StoreOptions
         @Option(help: "key or tenant.") var scope: String
@@ -29,7 +29,7 @@ struct BudgetsCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List budgets with this period's spend.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List budgets with this period's spend.")
 
         @OptionGroup var store: StoreOptions
 

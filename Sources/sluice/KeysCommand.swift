@@ -10,7 +10,7 @@ struct KeysCommand: AsyncParsableCommand {
     )
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a key and print it (it is shown only this once).")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a key and print it (it is shown only this once).")
 
         @OptionGroup var store: StoreOptions
         @Option(help: "A name for the key.") var name: String
@@ -34,7 +34,7 @@ struct KeysCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List keys (never the keys themselves).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List keys (never the keys themselves).")
 
         @OptionGroup var store: StoreOptions
         @Option(help: "Only this tenant's keys.") var tenant: String?
@@ -54,7 +54,7 @@ struct KeysCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a key by its id.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a key by its id.")
 
         @OptionGroup var store: StoreOptions
         @Argument(help: "The key's id (sk-sluice- and 8 characters).") var id: String

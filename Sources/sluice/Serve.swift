@@ -7,7 +7,7 @@ import SluiceServer
 
 /// `sluice serve`: runs the gateway until SIGTERM or SIGINT, then drains.
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the gateway.")
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the gateway.")
 
     @Option(name: .long, help: "The config file (YAML).")
     var config: String

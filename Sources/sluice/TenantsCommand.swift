@@ -8,7 +8,7 @@ struct TenantsCommand: AsyncParsableCommand {
     )
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a tenant.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a tenant.")
 
         @OptionGroup var store: StoreOptions
         @Argument(help: "The tenant's id: letters, digits, '-', '_', '.'.") var id: String
@@ -21,7 +21,7 @@ struct TenantsCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List tenants.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List tenants.")
 
         @OptionGroup var store: StoreOptions
 

@@ -47,8 +47,8 @@ public final class Governance: Sendable {
 
     /// The services governance runs beside the server. The ledger writer comes first, so that a
     /// service group shuts it down last, after the server's final requests.
-    func services(logger: Logger) -> [any Service] {
-        [self.ledger, GovernanceMaintenance(governance: self, logger: logger)]
+    func services(logger: Logger) -> [NamedService] {
+        [NamedService("usage ledger writer", self.ledger), NamedService("governance maintenance", GovernanceMaintenance(governance: self, logger: logger))]
     }
 
     /// Reads keys and budgets again.
