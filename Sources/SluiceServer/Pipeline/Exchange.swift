@@ -10,38 +10,127 @@ import SluiceCore
 /// Stages edit the body only through ``replaceBody(_:)``, which reads it again, so the summary,
 /// the route and the routing input always describe the body that is sent.
 struct Exchange: Sendable {
+    /// The exchange's state, shared between copies until one of them changes it. An exchange is
+    /// over a kilobyte, and every async frame it passes through (the pipeline, the route, the
+    /// stream) keeps its own copy for the whole request: boxed, a copy is one reference, and a
+    /// thousand open streams hold megabytes less.
+    private final class Storage: @unchecked Sendable {
+        // Written only through `Exchange`'s mutating members after `isKnownUniquelyReferenced`,
+        // so no two tasks ever write one storage.
+        let codec: any DialectCodec
+        var body: ByteBuffer
+        var summary: InferenceRequest
+        var route: ModelRoute?
+        let catalog: ModelCatalog
+        let headers: HTTPFields
+        let caller: Caller
+        let requestID: String
+        let logger: Logger
+        let started: NIODeadline
+        let deadline: NIODeadline
+        let clientGone: EventLoopFuture<Void>
+        var record: RequestRecord
+        var trace: RequestTrace = .off
+        var responseHeaders: HTTPFields = [:]
+        var reservation: BudgetReservation?
+        var outputBounds: OutputBounds?
+        var deployment: Deployment?
+        var madeRoutingInput: RoutingInput?
+
+        init(
+            codec: any DialectCodec, body: ByteBuffer, summary: InferenceRequest, route: ModelRoute?, catalog: ModelCatalog, headers: HTTPFields,
+            caller: Caller, requestID: String, logger: Logger, started: NIODeadline, deadline: NIODeadline, clientGone: EventLoopFuture<Void>,
+            record: RequestRecord
+        ) {
+            self.codec = codec
+            self.body = body
+            self.summary = summary
+            self.route = route
+            self.catalog = catalog
+            self.headers = headers
+            self.caller = caller
+            self.requestID = requestID
+            self.logger = logger
+            self.started = started
+            self.deadline = deadline
+            self.clientGone = clientGone
+            self.record = record
+        }
+
+        func copy() -> Storage {
+            let copy = Storage(
+                codec: self.codec, body: self.body, summary: self.summary, route: self.route, catalog: self.catalog, headers: self.headers,
+                caller: self.caller, requestID: self.requestID, logger: self.logger, started: self.started, deadline: self.deadline,
+                clientGone: self.clientGone, record: self.record
+            )
+            copy.trace = self.trace
+            copy.responseHeaders = self.responseHeaders
+            copy.reservation = self.reservation
+            copy.outputBounds = self.outputBounds
+            copy.deployment = self.deployment
+            copy.madeRoutingInput = self.madeRoutingInput
+            return copy
+        }
+    }
+
+    private var storage: Storage
+
+    /// The storage, copied first when another exchange shares it.
+    private var writable: Storage {
+        mutating get {
+            if !isKnownUniquelyReferenced(&self.storage) { self.storage = self.storage.copy() }
+            return self.storage
+        }
+    }
+
     /// The client's dialect at the edge: the dialect of the body, and of the answer it expects.
-    let codec: any DialectCodec
-    var dialect: WireDialect { self.codec.dialect }
-    private(set) var body: ByteBuffer
+    var codec: any DialectCodec { self.storage.codec }
+    var dialect: WireDialect { self.storage.codec.dialect }
+    var body: ByteBuffer { self.storage.body }
     /// What the gateway read from ``body`` (for Anthropic Messages bodies the members they share
     /// with OpenAI's chat: `model`, `stream`, `max_tokens`).
-    private(set) var summary: InferenceRequest
+    var summary: InferenceRequest { self.storage.summary }
     /// The model's routes; nil when the config names no such model.
-    private(set) var route: ModelRoute?
-    let catalog: ModelCatalog
+    var route: ModelRoute? { self.storage.route }
+    var catalog: ModelCatalog { self.storage.catalog }
     /// The client's request headers.
-    let headers: HTTPFields
-    let caller: Caller
-    let requestID: String
-    let logger: Logger
-    let started: NIODeadline
+    var headers: HTTPFields { self.storage.headers }
+    var caller: Caller { self.storage.caller }
+    var requestID: String { self.storage.requestID }
+    var logger: Logger { self.storage.logger }
+    var started: NIODeadline { self.storage.started }
     /// The latest instant by which the whole request must finish.
-    let deadline: NIODeadline
+    var deadline: NIODeadline { self.storage.deadline }
     /// Completes when the client's connection closes.
-    let clientGone: EventLoopFuture<Void>
-    var record: RequestRecord
-    var trace: RequestTrace
+    var clientGone: EventLoopFuture<Void> { self.storage.clientGone }
+    var record: RequestRecord {
+        get { self.storage.record }
+        _modify { yield &self.writable.record }
+    }
+    var trace: RequestTrace {
+        get { self.storage.trace }
+        _modify { yield &self.writable.trace }
+    }
     /// Headers the answer carries besides its own (`x-ratelimit-*`).
-    var responseHeaders: HTTPFields = [:]
+    var responseHeaders: HTTPFields {
+        get { self.storage.responseHeaders }
+        _modify { yield &self.writable.responseHeaders }
+    }
     /// The request's hold on its budgets, taken by the budget stage.
-    var reservation: BudgetReservation?
+    var reservation: BudgetReservation? {
+        get { self.storage.reservation }
+        _modify { yield &self.writable.reservation }
+    }
     /// The output limits a budget's worst case assumed; the relay holds streams to them.
-    var outputBounds: OutputBounds?
+    var outputBounds: OutputBounds? {
+        get { self.storage.outputBounds }
+        _modify { yield &self.writable.outputBounds }
+    }
     /// The deployment that answered, once one has.
-    var deployment: Deployment?
-    /// ``routingInput()`` once made, until the body changes.
-    private var madeRoutingInput: RoutingInput?
+    var deployment: Deployment? {
+        get { self.storage.deployment }
+        _modify { yield &self.writable.deployment }
+    }
 
     /// The public model whose answer the client gets: the one that served it (a fallback,
     /// say), else the one asked for.
@@ -54,21 +143,13 @@ struct Exchange: Sendable {
         codec: any DialectCodec, body: ByteBuffer, summary: InferenceRequest, catalog: ModelCatalog, headers: HTTPFields, caller: Caller,
         requestID: String, logger: Logger, started: NIODeadline, deadline: NIODeadline, clientGone: EventLoopFuture<Void>, record: RequestRecord
     ) {
-        self.codec = codec
-        self.body = body
-        self.summary = summary
-        self.catalog = catalog
-        self.route = catalog.route(summary.model)
-        self.headers = headers
-        self.caller = caller
-        self.requestID = requestID
-        self.logger = logger
-        self.started = started
-        self.deadline = deadline
-        self.clientGone = clientGone
-        self.record = record
-        self.record.modelIsConfigured = self.route != nil
-        self.trace = .off
+        let route = catalog.route(summary.model)
+        var record = record
+        record.modelIsConfigured = route != nil
+        self.storage = Storage(
+            codec: codec, body: body, summary: summary, route: route, catalog: catalog, headers: headers, caller: caller,
+            requestID: requestID, logger: logger, started: started, deadline: deadline, clientGone: clientGone, record: record
+        )
     }
 
     /// Replaces the body and reads it again: summary, route and the record's model follow it.
@@ -76,15 +157,16 @@ struct Exchange: Sendable {
     mutating func replaceBody(_ body: ByteBuffer) throws(GatewayError) {
         let endpoint = self.summary.endpoint
         let summary = try InferenceRequest(endpoint: endpoint, body: body)
-        if summary.model != self.summary.model {
-            self.route = self.catalog.route(summary.model)
-            self.record.model = summary.model
-            self.record.modelIsConfigured = self.route != nil
+        let storage = self.writable
+        if summary.model != storage.summary.model {
+            storage.route = storage.catalog.route(summary.model)
+            storage.record.model = summary.model
+            storage.record.modelIsConfigured = storage.route != nil
         }
-        self.record.stream = summary.stream
-        self.body = body
-        self.summary = summary
-        self.madeRoutingInput = nil
+        storage.record.stream = summary.stream
+        storage.body = body
+        storage.summary = summary
+        storage.madeRoutingInput = nil
     }
 
     /// The load estimate, plus what the model's strategy keys on: for session affinity the
@@ -94,10 +176,10 @@ struct Exchange: Sendable {
     /// Made once per body: the token limit charges the estimate routing then uses.
     /// - Returns: nil when the model has no route.
     mutating func routingInput() -> RoutingInput? {
-        if let made = self.madeRoutingInput { return made }
+        if let made = self.storage.madeRoutingInput { return made }
         guard let route = self.route else { return nil }
         let input = self.routingInput(on: route)
-        self.madeRoutingInput = input
+        self.writable.madeRoutingInput = input
         return input
     }
 

@@ -80,8 +80,9 @@ struct ModelRoute: Sendable {
     }
 }
 
-/// One configured backend with its provider and live state.
-package struct Deployment: Sendable {
+/// One configured backend with its provider and live state; shared by reference (its config is
+/// large, and requests, leases and records all name it).
+package final class Deployment: Sendable {
     /// Position among its model's deployments.
     package let index: Int
     let config: DeploymentConfig
