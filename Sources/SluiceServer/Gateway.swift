@@ -68,9 +68,9 @@ public struct Gateway: Sendable {
         return UpstreamHTTPClient(configuration: configuration, eventLoopGroup: eventLoopGroup)
     }
 
-    /// Room for bursts of new connections (a thousand clients starting streams at once); the
-    /// kernel caps it at `net.core.somaxconn`.
-    static let listenBacklog = 4096
+    /// Room for bursts of new connections (thousands of clients starting streams at once); the
+    /// kernel caps it at `net.core.somaxconn` (4,096 by default since Linux 5.4).
+    static let listenBacklog = 65535
 
     /// Reloads the config from the config source; see ``ConfigReloader``.
     func reloader(logger: Logger) -> ConfigReloader {
