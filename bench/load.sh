@@ -2,6 +2,8 @@
 # Throughput and latency of Sluice against nginx, on loopback, with a fixed fake upstream.
 #
 #   bash bench/load.sh
+#   bash bench/load.sh --quick    one 3-second round of nginx and Sluice per variant, to
+#                                 check a change in a minute (not for BENCHMARKS.md)
 #
 # Targets, all hit by wrk with the same 1 KiB chat request:
 #   (a) direct  wrk -> nginx upstream (1 worker, fixed answers)
@@ -17,6 +19,8 @@
 #       release build) run with the same config on its own port, right after sluice
 #       (and sluice-gov) in each round; the report gives the ratios of sluice to baseline
 # The targets alternate within each round, so background load hits all of them alike.
+# wrk checks every answer (status 200 and the body's last part, in bench/wrk/*.lua); the
+# report counts wrong answers beside non-2xx ones, and a run with any is not a measurement.
 # Variants (MODES):
 #   json     non-streamed JSON answers, wrk -t$THREADS -c$CONNECTIONS
 #   sse      streamed answers of 12 SSE events ("stream":true), same wrk settings
@@ -36,6 +40,12 @@
 #   RESULTS                where the raw wrk output goes [bench/results/load-<UTC time>]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+case ${1:-} in
+    --quick) ROUNDS=${ROUNDS:-1} DURATION=${DURATION:-3s} TARGETS=${TARGETS:-nginx sluice} ;;
+    "") ;;
+    *) echo "usage: bash bench/load.sh [--quick]   (settings in the environment, see above)" >&2; exit 2 ;;
+esac
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}

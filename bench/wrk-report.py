@@ -36,7 +36,7 @@ def duration_us(text):
 
 def parse_wrk(path):
     text = open(path).read()
-    run = {"rps": None, "p50": None, "p90": None, "p99": None, "requests": 0, "non2xx": 0, "errors": "", "raw": text}
+    run = {"rps": None, "p50": None, "p90": None, "p99": None, "requests": 0, "non2xx": 0, "errors": "", "checked": None, "wrong": 0, "raw": text}
     if m := re.search(r"Requests/sec:\s+([\d.]+)", text):
         run["rps"] = float(m.group(1))
     if m := re.search(r"(\d+) requests in", text):
@@ -48,6 +48,9 @@ def parse_wrk(path):
         run["non2xx"] = int(m.group(1))
     if m := re.search(r"Socket errors: (.*)", text):
         run["errors"] = m.group(1).strip()
+    # bench/wrk/*.lua check every answer's status and body.
+    if m := re.search(r"answers checked: (\d+), wrong: (\d+)", text):
+        run["checked"], run["wrong"] = int(m.group(1)), int(m.group(2))
     return run
 
 
@@ -103,13 +106,14 @@ def main(folder):
         mine = [run for run in runs if run["mode"] == mode]
         print(f"### {title}\n")
         print("`" + re.sub(r"http://127\.0\.0\.1:\d+\S*", "<url>", mine[0]["command"]) + "`\n")
-        print("| round | target | req/s | p50 | p90 | p99 | CPU/req (target process) | non-2xx | socket errors | load1 |")
-        print("|---|---|---:|---:|---:|---:|---:|---:|---|---:|")
+        print("| round | target | req/s | p50 | p90 | p99 | CPU/req (target process) | non-2xx | wrong answers | socket errors | load1 |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|")
         for run in mine:
             cpu = f"{run['cpu_us']:.1f} µs" if run["cpu_us"] is not None else "–"
             print(
                 f"| {run['round']} | {run['target']} | {fmt_rps(run['rps'])} | {fmt_us(run['p50'])} | {fmt_us(run['p90'])} | "
-                f"{fmt_us(run['p99'])} | {cpu} | {run['non2xx']} | {run['errors'] or '–'} | {run['load1']} |"
+                f"{fmt_us(run['p99'])} | {cpu} | {run['non2xx']} | {run['wrong'] if run['checked'] is not None else '–'} | "
+                f"{run['errors'] or '–'} | {run['load1']} |"
             )
         print()
         print("| target | req/s (median, range) | p50 (median) | p99 (median) | CPU/req (median) |")
@@ -166,9 +170,12 @@ def main(folder):
                 print(f"- CPU per request, governance on − off: {medians['sluice-gov']['cpu'] - medians['sluice']['cpu']:.1f} µs")
         for mine_target, base_target in (("sluice", "baseline"), ("sluice-gov", "baseline-gov")):
             print_baseline_ratios(mine, mine_target, base_target)
-        bad = [run for run in mine if run["non2xx"] or run["errors"] or run["rps"] is None]
+        bad = [run for run in mine if run["non2xx"] or run["wrong"] or run["errors"] or run["rps"] is None]
         for run in bad:
-            print(f"- round {run['round']} {run['target']}: non-2xx {run['non2xx']}, socket errors: {run['errors'] or 'none'}")
+            print(
+                f"- round {run['round']} {run['target']}: non-2xx {run['non2xx']}, wrong answers {run['wrong']}, "
+                f"socket errors: {run['errors'] or 'none'}"
+            )
         print()
 
 
