@@ -3,12 +3,19 @@
 
     python3 bench/slow-streams.py                 # 1,000 streams, after a 10-stream baseline
     python3 bench/slow-streams.py --streams 2000 --processes 2
+    python3 bench/slow-streams.py --relay --streams 10000 --tokens-per-second 2 --processes 4
 
 Starts the release binary (.build-release/release/sluice; built if missing) with
 bench/sluice-slow.yaml: model `slow` on the mock provider, first token after 100 ms, then one
-token every 50 ms (20 tokens/s), 60 tokens per answer. Then it opens the streaming requests all
-at once (or over --ramp seconds) from --processes client processes, and records when every
-token event arrives.
+token every 50 ms (20 tokens/s; --tokens-per-second), 60 tokens per answer (--tokens). Then it
+opens the streaming requests all at once (or over --ramp seconds) from --processes client
+processes, and records when every token event arrives.
+
+With --relay the mock runs in a second Sluice process (the upstream, an OpenAI-compatible
+server pacing the tokens) and the measured Sluice relays its streams as an `openai` deployment:
+the gateway's own cost per relayed event, as in front of a real model server. The upstream's
+CPU is reported apart. The script raises its open-file limit (soft and, as root, hard) to what
+the streams need, and the Sluice processes inherit it.
 
 Reported:
   * Sluice's resident memory (VmRSS): idle after start, after the baseline, peak while the
@@ -17,11 +24,11 @@ Reported:
   * the kernel's listen-queue overflow counters (connections dropped before Sluice accepts them);
   * connect: from the start of the connect to the request written;
   * time to first token (from the request written) against the nominal 100 ms;
-  * gaps between consecutive token events at the client against the nominal 50 ms;
-  * lateness: arrival of token i minus (request written + 100 ms + i * 50 ms). The mock schedules
+  * gaps between consecutive token events at the client against the nominal gap (50 ms at 20/s);
+  * lateness: arrival of token i minus (request written + 100 ms + i * gap). The mock schedules
     every token from the start of its stream, so a late token does not delay the next one:
     lateness is what a client waits beyond the model's own pace;
-  * lateness vs token 1: arrival of token i minus (arrival of token 1 + i * 50 ms), the delay
+  * lateness vs token 1: arrival of token i minus (arrival of token 1 + i * gap), the delay
     added while streaming, without the start-up part (connection, routing, first token);
   * the client's own loop lag, to tell client overload from gateway delay.
 The clients share the machine's cores with Sluice; on a small machine they take a good part of
@@ -32,6 +39,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import re
 import resource
 import select
 import socket
@@ -46,17 +54,50 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.path.join(ROOT, ".build-release", "release", "sluice")
 CONFIG = os.path.join(ROOT, "bench", "sluice-slow.yaml")
 NOMINAL_TTFT = 0.100
+# Set from --tokens-per-second and --tokens before any client process starts.
 NOMINAL_GAP = 0.050
 NOMINAL_TOKENS = 60
+RELAY = """
+server: {{ host: 127.0.0.1, port: 8080, max_connections: {connections}, max_connections_per_address: {connections} }}
+log: {{ level: warning, format: json }}
+timeouts: {{ connect: 5s, first_token: 60s, between_tokens: 30s, request: 10m }}
+upstream: {{ max_connections_per_host: {connections} }}
+auth: {{ api_keys: [sk-bench] }}
+models:
+  - name: slow
+    deployments:
+      - {{ provider: openai, base_url: "http://127.0.0.1:{upstream_port}/v1", api_key: sk-bench, model: slow }}
+"""
 TOKEN_MARK = b'"delta":{"content"'
 
 
-def raise_fd_limit():
+def raise_fd_limit(needed):
+    """Raises the soft limit to the hard one, and both to `needed` where allowed (root)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = hard if hard != resource.RLIM_INFINITY else 65536
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (needed, needed))
+        except (ValueError, OSError):
+            pass
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(needed, 65536)
     if soft < target:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)
+
+
+def render_configs(folder, port, args):
+    """The measured Sluice's config, and the upstream's in relay mode (else None)."""
+    paced = open(CONFIG, encoding="utf-8").read()
+    paced = re.sub(r"tokens_per_second: \S+", f"tokens_per_second: {args.tokens_per_second:g}", paced)
+    paced = re.sub(r"completion_tokens: \S+", f"completion_tokens: {args.tokens}", paced)
+    paced_path = os.path.join(folder, "sluice-slow.yaml")
+    open(paced_path, "w", encoding="utf-8").write(paced)
+    if not args.relay:
+        return paced_path, None
+    relay_path = os.path.join(folder, "sluice-relay.yaml")
+    open(relay_path, "w", encoding="utf-8").write(RELAY.format(connections=max(1024, args.streams + 64), upstream_port=port + 1))
+    return relay_path, paced_path
 
 
 # ---------------------------------------------------------------- the client
@@ -209,7 +250,7 @@ def client_loop(port, count, first_index, start_at, ramp, total):
 
 def client_process(args):
     port, count, first_index, start_at, ramp, total = args
-    raise_fd_limit()
+    raise_fd_limit(count + 256)
     cpu = time.process_time()
     results, lags = client_loop(port, count, first_index, start_at, ramp, total)
     return results, lags, time.process_time() - cpu
@@ -272,7 +313,7 @@ def build_info():
     return f"commit {git('rev-parse', '--short', 'HEAD')}, {dirty} files changed under Sources/, binary built {built}"
 
 
-def start_sluice(port, log_path):
+def start_sluice(port, log_path, config):
     if not os.access(BINARY, os.X_OK):
         print("== building the release binary")
         subprocess.run(
@@ -283,7 +324,7 @@ def start_sluice(port, log_path):
             raise SystemExit(f"port {port} is in use; pick another with --port")
     log = open(log_path, "wb")
     process = subprocess.Popen(
-        [BINARY, "serve", "--config", CONFIG, "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+        [BINARY, "serve", "--config", config, "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -379,10 +420,10 @@ def summarise(name, results, lags):
         )
         print(
             f"  inter-token gap:      p50 {ms(f['gap'][50])}  p90 {ms(f['gap'][90])}  p99 {ms(f['gap'][99])}  max {ms(f['gap'][100])}"
-            f"  min {ms(f['gap'][1])} (p1)  (nominal 50 ms, {len(gaps)} gaps)"
+            f"  min {ms(f['gap'][1])} (p1)  (nominal {NOMINAL_GAP * 1000:g} ms, {len(gaps)} gaps)"
         )
         print(
-            f"  added gap (p − 50):   p50 {ms(f['gap'][50] - NOMINAL_GAP)}  p99 {ms(f['gap'][99] - NOMINAL_GAP)}"
+            f"  added gap (p − nominal):   p50 {ms(f['gap'][50] - NOMINAL_GAP)}  p99 {ms(f['gap'][99] - NOMINAL_GAP)}"
         )
         print(
             f"  lateness vs schedule: p50 {ms(f['late'][50])}  p90 {ms(f['late'][90])}  p99 {ms(f['late'][99])}  max {ms(f['late'][100])}"
@@ -390,7 +431,7 @@ def summarise(name, results, lags):
         print(
             f"  lateness vs token 1:  p50 {ms(f['drift'][50])}  p90 {ms(f['drift'][90])}  p99 {ms(f['drift'][99])}  max {ms(f['drift'][100])}"
         )
-        print(f"  stream duration:      p50 {ms(f['duration'][50])}  max {ms(f['duration'][100])}  (nominal 3050 ms)")
+        print(f"  stream duration:      p50 {ms(f['duration'][50])}  max {ms(f['duration'][100])}  (nominal {ms(NOMINAL_TTFT + (NOMINAL_TOKENS - 1) * NOMINAL_GAP)})")
         print(f"  client loop lag:      p50 {ms(f['client_lag'][50])}  p99 {ms(f['client_lag'][99])}  max {ms(f['client_lag'][100])}")
     return figures
 
@@ -418,17 +459,32 @@ def main():
     parser.add_argument("--baseline", type=int, default=10, help="streams in the warm-up/baseline run (0: none)")
     parser.add_argument("--processes", type=int, default=2, help="client processes sharing the streams")
     parser.add_argument("--ramp", type=float, default=0.0, help="open the connections over this many seconds (0: all at once)")
-    parser.add_argument("--port", type=int, default=28093)
+    parser.add_argument("--port", type=int, default=28093, help="the measured Sluice's port; the upstream's (--relay) is the next one")
+    parser.add_argument("--tokens-per-second", type=float, default=20.0, help="the model's pace")
+    parser.add_argument("--tokens", type=int, default=60, help="token events per answer")
+    parser.add_argument("--relay", action="store_true", help="relay the streams from a second Sluice running the mock model")
     parser.add_argument("--perf", type=float, default=0, help="profile Sluice with perf for this many seconds of the main run")
     parser.add_argument("--results", default=os.path.join(ROOT, "bench", "results", "slow-" + time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())))
     args = parser.parse_args()
+    global NOMINAL_GAP, NOMINAL_TOKENS
+    NOMINAL_GAP, NOMINAL_TOKENS = 1.0 / args.tokens_per_second, args.tokens
 
-    soft, hard = raise_fd_limit()
+    # The relaying gateway holds a client and an upstream connection per stream; Sluice keeps
+    # 128 descriptors for itself and takes half of the rest as clients.
+    needed = (2 if args.relay else 1) * (args.streams + 64) * 2 + 256
+    soft, hard = raise_fd_limit(needed)
     if soft < args.streams + 256:
         raise SystemExit(f"open-file limit {soft} is too low for {args.streams} streams; raise the hard limit (ulimit -Hn)")
     os.makedirs(args.results, exist_ok=True)
     print(f"== {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}, {os.cpu_count()} cores, load {os.getloadavg()}, nofile {soft}")
-    sluice = start_sluice(args.port, os.path.join(args.results, "sluice.log"))
+    config, upstream_config = render_configs(args.results, args.port, args)
+    upstream = start_sluice(args.port + 1, os.path.join(args.results, "upstream.log"), upstream_config) if upstream_config else None
+    try:
+        sluice = start_sluice(args.port, os.path.join(args.results, "sluice.log"), config)
+    except BaseException:
+        if upstream:
+            upstream.kill()
+        raise
     build = build_info()
     print(build)
     pid = sluice.pid
@@ -455,7 +511,10 @@ def main():
                 ["perf", "record", "-F", "999", "-p", str(pid), "-o", os.path.join(args.results, "perf.data"), "--", "sleep", str(args.perf + 2)],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
+        upstream_cpu = cpu_seconds(upstream.pid) if upstream else 0.0
         results, lags, peak, cpu, extra = run_streams(args.port, args.streams, args.processes, args.ramp, pid)
+        if upstream:
+            extra["upstream_cpu_seconds"] = cpu_seconds(upstream.pid) - upstream_cpu
         if profiler:
             profiler.wait()
         report["load_at_end"] = os.getloadavg()
@@ -481,16 +540,24 @@ def main():
             f"  CPU during the run: Sluice {cpu:.2f} s ({cpu / args.streams * 1000:.2f} ms per stream), "
             f"the {args.processes} client processes {extra['client_cpu_seconds']:.2f} s"
         )
+        events = sum(len(tokens) for _, tokens, _, _, _ in results)
+        if events:
+            print(f"  Sluice CPU per token event: {cpu / events * 1e6:.1f} µs ({events} events)")
+        if upstream:
+            print(f"  the upstream Sluice (mock model): {extra['upstream_cpu_seconds']:.2f} s of CPU")
         print(f"  load average at start {report['load_at_start']}, at end {report['load_at_end']}")
         if sluice.poll() is not None:
             print(f"!! Sluice exited with {sluice.returncode} during the run")
     finally:
-        sluice.terminate()
-        try:
-            sluice.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            sluice.kill()
-            sluice.wait()
+        for process in (sluice, upstream):
+            if process is None:
+                continue
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
     if args.perf > 0:
         perf_report(args.results)
     with open(os.path.join(args.results, "report.json"), "w") as out:
