@@ -35,6 +35,7 @@ struct Exchange: Sendable {
         var reservation: BudgetReservation?
         var outputBounds: OutputBounds?
         var deployment: Deployment?
+        /// ``Exchange/routingInput()`` once made, until the body changes.
         var madeRoutingInput: RoutingInput?
 
         init(
@@ -82,6 +83,9 @@ struct Exchange: Sendable {
             return self.storage
         }
     }
+
+    // The members a stage may change yield the storage's own value (`_modify`), so that
+    // `exchange.record.usage = …` changes it in place instead of copying the record out and back.
 
     /// The client's dialect at the edge: the dialect of the body, and of the answer it expects.
     var codec: any DialectCodec { self.storage.codec }
