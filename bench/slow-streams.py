@@ -20,7 +20,8 @@ the streams need, and the Sluice processes inherit it.
 Reported:
   * Sluice's resident memory (VmRSS): idle after start, after the baseline, peak while the
     streams run (sampled every 20 ms, and the kernel's VmHWM), and after they end;
-  * Sluice's CPU time during the run, and the client processes' own;
+  * Sluice's CPU time during the run and per token event, the client processes' own, and with
+    --relay the upstream Sluice's;
   * the kernel's listen-queue overflow counters (connections dropped before Sluice accepts them);
   * connect: from the start of the connect to the request written;
   * time to first token (from the request written) against the nominal 100 ms;
