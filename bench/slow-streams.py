@@ -58,6 +58,7 @@ NOMINAL_TTFT = 0.100
 # Set from --tokens-per-second and --tokens before any client process starts.
 NOMINAL_GAP = 0.050
 NOMINAL_TOKENS = 60
+# The relaying gateway's config (--relay): model `slow` served by the upstream Sluice.
 RELAY = """
 server: {{ host: 127.0.0.1, port: 8080, max_connections: {connections}, max_connections_per_address: {connections} }}
 log: {{ level: warning, format: json }}
