@@ -58,11 +58,13 @@ public enum JSONValue: Sendable {
 
 extension JSONValue: Equatable {
     /// Objects compare by their members regardless of order; everything else structurally.
+    /// A repeated key counts with its last value, as the subscript reads it, so that an object
+    /// with one still equals itself.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.object(let left), .object(let right)):
             guard left.count == right.count else { return false }
-            return left.allSatisfy { member in rhs[member.key] == member.value }
+            return left.allSatisfy { rhs[$0.key] == lhs[$0.key] } && right.allSatisfy { lhs[$0.key] != nil }
         case (.array(let left), .array(let right)): return left == right
         case (.string(let left), .string(let right)): return left == right
         case (.number(let left), .number(let right)): return left == right || (Double(left) != nil && Double(left) == Double(right))

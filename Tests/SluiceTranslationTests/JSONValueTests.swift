@@ -26,4 +26,13 @@ struct JSONValueTests {
         #expect(json(#"{"a":1}"#) != json(#"{"a":"1"}"#))
         #expect(json(#"{"a":[1,2]}"#) != json(#"{"a":[2,1]}"#))
     }
+
+    /// Found by Fuzz/ (json-scanner): an object naming a key twice did not equal itself.
+    @Test func anObjectWithARepeatedKeyEqualsItself() {
+        let repeated = json(#"{"a":0,"a":5}"#)
+        #expect(repeated == repeated)
+        #expect(repeated == json(#"{"a":1,"a":5}"#))
+        #expect(repeated != json(#"{"a":5,"b":5}"#))
+        #expect(json(#"{"a":5,"b":5}"#) != repeated)
+    }
 }
