@@ -10,6 +10,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
+        // For the fuzz package in Fuzz/, which builds only these modules with sanitizers.
+        .library(name: "SluiceCore", targets: ["SluiceCore"]),
+        .library(name: "SluiceTranslation", targets: ["SluiceTranslation"]),
+        .library(name: "SluiceConfig", targets: ["SluiceConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -1,0 +1,1 @@
+../../../Sources/SluiceProviders/Bedrock/CRC32.swift

@@ -1,0 +1,1 @@
+../../../Sources/SluiceProviders/Bedrock/EventStreamDecoder.swift

@@ -1,0 +1,1 @@
+../../../Sources/SluiceServer/Connections/FirstRequestLineSniffer.swift
