@@ -144,7 +144,8 @@ struct InferencePipeline: Sendable {
         do {
             let dispatch = try await current.trace.stage("route") {
                 try await self.executor.dispatch(
-                    route, input: input, logger: current.logger, refusal: { Self.refusal(current, on: $0, openAIForm: openAIForm) }
+                    route, input: input, logger: current.logger, answerBy: streamLimits.map { min($0.firstProgressBy, $0.deadline) } ?? current.deadline,
+                    refusal: { Self.refusal(current, on: $0, openAIForm: openAIForm) }
                 ) { deployment in
                     attempts += 1
                     let request = try Self.request(current, on: deployment, openAIForm: openAIForm)

@@ -28,11 +28,14 @@ struct RoutePlanExecutor: Sendable {
     ///     and fallback models are not used (they would answer in another voice).
     ///   - refusal: why a deployment cannot take the request at all (its dialect cannot carry it),
     ///     or nil when it can; a deployment that cannot is passed over without an attempt.
+    ///   - answerBy: when the answer's time is up (a stream's first-token window, else the request's
+    ///     deadline). Once it has passed no further deployment is tried: it could not answer in
+    ///     time, and its attempt would fail at once and count against its health.
     ///   - send: performs one attempt on a deployment.
     /// - Throws: the last attempt's ``GatewayError``; else, when no deployment could take the
     ///   request, the refusal; else 503 when no deployment could be tried.
     func dispatch(
-        _ route: ModelRoute, input: RoutingInput, logger: Logger, continuing: Deployment? = nil,
+        _ route: ModelRoute, input: RoutingInput, logger: Logger, continuing: Deployment? = nil, answerBy: NIODeadline? = nil,
         refusal: (Deployment) -> GatewayError? = { _ in nil }, send: (Deployment) async throws -> ProviderResponse
     ) async throws -> Dispatch {
         if continuing == nil { self.budget.recordRequest() }
@@ -54,6 +57,7 @@ struct RoutePlanExecutor: Sendable {
                     overLimitFor = min(overLimitFor ?? wait, wait)
                     continue
                 }
+                if let lastError, let answerBy, NIODeadline.now() >= answerBy { throw lastError }
                 if attempts > 0 || continuing != nil, !self.budget.withdraw() {
                     logger.warning("retry budget spent; not retrying", metadata: ["model": .string(model.name)])
                     throw lastError ?? GatewayError.noDeploymentAvailable(model: route.name, retryAfterSeconds: nil)
