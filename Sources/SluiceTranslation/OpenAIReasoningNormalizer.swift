@@ -47,7 +47,11 @@ public struct OpenAIReasoningNormalizer: Sendable {
     /// Rewrites only the first choice's `delta`; the rest of the chunk is copied as it came.
     private mutating func normalize(event data: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(TranslationError) {
         output.append("data: ")
-        defer { output.append("\n\n") }
+        let start = output.count
+        defer {
+            Self.continueDataLines(in: &output, from: start)
+            output.append("\n\n")
+        }
         guard !data.elementsEqual("[DONE]".utf8) else {
             output.append(data)
             return
@@ -73,6 +77,20 @@ public struct OpenAIReasoningNormalizer: Sendable {
         output.append(UnsafeRawBufferPointer(rebasing: data[..<deltaSlice.range.lowerBound]))
         Self.normalized(delta.value, segments: segments, policy: self.policy).write(into: &output)
         output.append(UnsafeRawBufferPointer(rebasing: data[deltaSlice.range.upperBound...]))
+    }
+
+    /// Starts a `data:` line after each line feed written since `start`. An event the upstream
+    /// sent as several `data:` lines has them joined by line feeds (whitespace between its JSON
+    /// tokens); copied as they are, a client would read the lines after the first as fields of
+    /// their own and get half an object.
+    private static func continueDataLines(in output: inout [UInt8], from start: Int) {
+        guard output[start...].contains(0x0A) else { return }
+        let data = output[start...]
+        output.removeSubrange(start...)
+        for byte in data {
+            output.append(byte)
+            if byte == 0x0A { output.append("data: ") }
+        }
     }
 
     /// `message` (or a delta) with its reasoning in `reasoning_content` and its content as

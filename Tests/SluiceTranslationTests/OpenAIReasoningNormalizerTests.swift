@@ -1,3 +1,4 @@
+import SluiceCore
 import SluiceTranslation
 import Testing
 
@@ -29,6 +30,30 @@ struct OpenAIReasoningNormalizerTests {
         #expect(stripped.compactMap { $0["content"]?.stringValue }.joined() == "answer <")
         var normalizer = OpenAIReasoningNormalizer(policy: ReasoningPolicy(parsesThinkTags: true))
         #expect(events(try normalizer.normalize(Array(input.utf8))).last == OutputEvent(name: nil, data: nil))
+    }
+
+    /// Found by Fuzz/ (openai-stream): an event sent as several `data:` lines came out with only
+    /// its first line marked as data.
+    @Test func anEventOnSeveralDataLinesKeepsThemAll() throws {
+        let input = "data: {\"id\":\"c\",\ndata: \"choices\":[{\"index\":0,\"delta\":{\"reasoning\":\"hmm\"}}]}\n\n"
+            + "data: {\"id\":\"c\",\ndata: \"object\":\"chat.completion.chunk\"}\n\n"
+        for policy in [ReasoningPolicy.passThrough, ReasoningPolicy(parsesThinkTags: true)] {
+            var normalizer = OpenAIReasoningNormalizer(policy: policy)
+            let output = try normalizer.normalize(Array(input.utf8))
+            let data = output.withUnsafeBytes { raw in
+                var found: [JSONValue?] = []
+                var start = 0
+                while let (end, next) = SSEFraming.nextEventEnd(in: raw, from: start) {
+                    let event = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+                    found.append(try? JSONValue.parseObject(SSEFraming.parse(event).data(in: event)))
+                    start = next
+                }
+                return found
+            }
+            #expect(data.count == 2)
+            #expect(data.first??["choices"]?.arrayValue?.first?["delta"] == json(#"{"reasoning_content":"hmm"}"#))
+            #expect(data.last == json(#"{"id":"c","object":"chat.completion.chunk"}"#))
+        }
     }
 
     @Test func completionMessagesAreNormalised() throws {
