@@ -13,7 +13,11 @@ extension ConfigLoader {
         }
         if let store {
             let members = reader.mapping(
-                store, at: "store", allowed: ["sqlite", "postgres", "ledger_flush_interval", "key_refresh_interval", "lease_ttl"]
+                store, at: "store",
+                allowed: [
+                    "sqlite", "postgres", "ledger_flush_interval", "key_refresh_interval", "lease_ttl", "ledger_buffer_rows", "ledger_spill_dir",
+                    "when_unreachable",
+                ]
             )
             switch (members["sqlite"], members["postgres"]) {
             case (let path?, nil):
@@ -32,6 +36,15 @@ extension ConfigLoader {
             for (key, path) in [("ledger_flush_interval", \GovernanceSettings.ledgerFlushInterval), ("key_refresh_interval", \.keyRefreshInterval), ("lease_ttl", \.leaseTTL)] {
                 guard let node = members[key], let value = reader.duration(node, at: "store.\(key)") else { continue }
                 if value > .zero { settings[keyPath: path] = value } else { reader.report("must be greater than zero", at: "store.\(key)", node: node) }
+            }
+            if let rows = members["ledger_buffer_rows"].flatMap({ reader.integer($0, at: "store.ledger_buffer_rows", minimum: 1) }) {
+                settings.ledgerBufferRows = rows
+            }
+            if let directory = members["ledger_spill_dir"].flatMap({ reader.string($0, at: "store.ledger_spill_dir") }) {
+                settings.ledgerSpillDirectory = directory
+            }
+            if let node = members["when_unreachable"] {
+                Self.storeOutage(node, into: &settings, reader: &reader)
             }
         }
         if let limits {
@@ -53,6 +66,17 @@ extension ConfigLoader {
             }
         }
         return settings
+    }
+
+    /// `store.when_unreachable`: what budgets and known keys do while the store cannot be reached.
+    private static func storeOutage(_ node: Node, into settings: inout GovernanceSettings, reader: inout ConfigReader) {
+        let members = reader.mapping(node, at: "store.when_unreachable", allowed: ["budgets", "known_keys_for"])
+        if let policy = members["budgets"].flatMap({ reader.choice($0, at: "store.when_unreachable.budgets", as: BudgetOutagePolicy.self) }) {
+            settings.budgetsWhenStoreUnreachable = policy
+        }
+        if let node = members["known_keys_for"], let grace = reader.duration(node, at: "store.when_unreachable.known_keys_for") {
+            settings.knownKeysWhenStoreUnreachable = grace
+        }
     }
 
     static func deploymentRateLimit(_ node: Node, at path: String, reader: inout ConfigReader) -> DeploymentRateLimit {

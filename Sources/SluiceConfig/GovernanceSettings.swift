@@ -28,8 +28,26 @@ public struct GovernanceSettings: Sendable, Equatable {
     public var keyRefreshInterval: Duration = .seconds(5)
     /// How long a budget lease held by an instance that stopped renewing it keeps counting.
     public var leaseTTL: Duration = .seconds(30)
+    /// Ledger rows kept in memory while the store cannot be reached; older batches beyond this go
+    /// to files in ``ledgerSpillDirectory``, written to the store when it is back.
+    public var ledgerBufferRows = 100_000
+    /// Where ledger batches wait on disk while the store cannot be reached (and across a restart).
+    public var ledgerSpillDirectory = "sluice-ledger-spill"
+    /// Whether requests under a budget are served when the store cannot grant more capacity.
+    public var budgetsWhenStoreUnreachable = BudgetOutagePolicy.closed
+    /// How long keys already known keep working while the store cannot be reached (revocations
+    /// made elsewhere are not seen meanwhile).
+    public var knownKeysWhenStoreUnreachable: Duration = .seconds(600)
 
     public init() {}
+}
+
+/// What a budget does when more capacity is needed and the store cannot be reached.
+public enum BudgetOutagePolicy: String, Sendable, Equatable, CaseIterable {
+    /// Refuse the request (503): a budget is never overshot.
+    case closed
+    /// Serve it unreserved: spend is recorded when the store is back, and may pass the limit.
+    case open
 }
 
 /// A rate limit on a deployment, so that its provider's own quota is never hit.

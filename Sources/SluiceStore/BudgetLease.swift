@@ -33,7 +33,7 @@ public struct BudgetLeaseRequest: Sendable, Equatable {
 }
 
 /// Spend recorded against a budget period by one instance, taken out of its lease.
-public struct BudgetSettlement: Sendable, Equatable {
+public struct BudgetSettlement: Sendable, Equatable, Codable {
     public var key: BudgetPeriodKey
     public var instanceID: String
     public var amount: Int64

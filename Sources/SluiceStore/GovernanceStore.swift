@@ -57,10 +57,14 @@ public protocol GovernanceStore: Sendable {
 
     // MARK: Usage ledger
 
-    /// Appends ledger rows and applies budget settlements in one transaction: a settlement moves
-    /// `amount` from the instance's lease to the period's spend (spend grows even when the lease
-    /// is smaller, e.g. after it expired). A row whose request id exists is skipped (idempotent).
-    func record(_ rows: [UsageRow], settlements: [BudgetSettlement]) async throws
+    /// Appends a batch's ledger rows and applies its budget settlements in one transaction, once:
+    /// a batch whose id was recorded before is skipped whole. A settlement moves `amount` from the
+    /// instance's lease to the period's spend (spend grows even when the lease is smaller, e.g.
+    /// after it expired). A row whose request id exists is skipped.
+    func record(_ batch: LedgerBatch) async throws
+    /// Forgets the ids of batches recorded before `before` (a retry comes within minutes or
+    /// hours, not weeks). Returns how many.
+    func forgetLedgerBatches(recordedBefore before: UnixTime) async throws -> Int
     /// Ledger rows matching the query, newest first.
     func usage(_ query: UsageQuery) async throws -> [UsageRow]
     /// Requests, tokens and cost summed per tenant, model and UTC day, for rows in the query.

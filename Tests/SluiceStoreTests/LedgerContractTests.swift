@@ -30,6 +30,27 @@ extension StoreContractTests {
     }
 
     @Test(arguments: StoreBackend.configured)
+    func aBatchRecordedAgainIsAppliedOnce(backend: StoreBackend) async throws {
+        try await backend.withStore { store throws in
+            try await store.createBudget(Fixtures.budget("daily"))
+            let settlement = BudgetSettlement(key: Fixtures.period, instanceID: "a", amount: 30)
+            let batch = LedgerBatch(id: LedgerBatch.newID(), rows: [Fixtures.usageRow("r1"), Fixtures.usageRow("r2")], settlements: [settlement])
+            try await store.record(batch)
+            // The retry of a batch whose commit went unseen, and a later batch carrying a row of it.
+            try await store.record(batch)
+            try await store.record(LedgerBatch(id: LedgerBatch.newID(), rows: [Fixtures.usageRow("r2"), Fixtures.usageRow("r3")], settlements: [settlement]))
+            #expect(try await store.usage(UsageQuery()).map(\.requestID).sorted() == ["r1", "r2", "r3"])
+            #expect(try await store.budgetUsage(Fixtures.period, now: 1_700_000_100, leaseTTL: 30).spent == 60)
+
+            // Forgotten ids no longer protect a retry; ids recorded since are kept.
+            #expect(try await store.forgetLedgerBatches(recordedBefore: 0) == 0)
+            #expect(try await store.forgetLedgerBatches(recordedBefore: .max) == 2)
+            try await store.record(batch)
+            #expect(try await store.budgetUsage(Fixtures.period, now: 1_700_000_100, leaseTTL: 30).spent == 90)
+        }
+    }
+
+    @Test(arguments: StoreBackend.configured)
     func usageFiltersAndOrdersNewestFirst(backend: StoreBackend) async throws {
         try await backend.withStore { store throws in
             try await store.record(

@@ -180,6 +180,30 @@ struct ConfigTests {
         #expect(!found.joined().contains("short"), "the admin key is a secret")
     }
 
+    @Test func theStoreOutageSettingsAreReadAndChecked() throws {
+        let yaml = """
+            store:
+              sqlite: a.db
+              ledger_buffer_rows: 500
+              ledger_spill_dir: /var/lib/sluice/spill
+              when_unreachable: { budgets: open, known_keys_for: 2m }
+            models: [{ name: m, deployments: [{ provider: mock }] }]
+            """
+        let governance = try ConfigLoader.parse(yaml: yaml, environment: [:]).governance
+        #expect(governance.ledgerBufferRows == 500)
+        #expect(governance.ledgerSpillDirectory == "/var/lib/sluice/spill")
+        #expect(governance.budgetsWhenStoreUnreachable == .open)
+        #expect(governance.knownKeysWhenStoreUnreachable == .seconds(120))
+        let defaults = try ConfigLoader.parse(yaml: "store: { sqlite: a.db }\nmodels: [{ name: m, deployments: [{ provider: mock }] }]", environment: [:]).governance
+        #expect(defaults.budgetsWhenStoreUnreachable == .closed)
+
+        let found = self.problems(
+            yaml.replacingOccurrences(of: "budgets: open", with: "budgets: ajar").replacingOccurrences(of: "ledger_buffer_rows: 500", with: "ledger_buffer_rows: 0")
+        ).map(\.description)
+        #expect(found.contains { $0.contains("store.when_unreachable.budgets: unknown value 'ajar' (expected one of: closed, open)") })
+        #expect(found.contains { $0.contains("store.ledger_buffer_rows: must be at least 1") })
+    }
+
     @Test func anthropicAndAzureDeploymentsGetTheirDefaults() throws {
         let yaml = """
             models:

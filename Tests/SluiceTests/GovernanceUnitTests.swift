@@ -73,7 +73,10 @@ struct GovernanceUnitTests {
     @Test func aReservationIsReleasedWhenDroppedAndSpendIsSettledOnce() async throws {
         try await self.withStore { store in
             let settled = SettlementLog()
-            let book = BudgetBook(store: store, instanceID: "gw-test", leaseTTL: 30) { settled.append($0) }
+            let book = BudgetBook(
+                store: store, instanceID: "gw-test", leaseTTL: 30, whenStoreUnreachable: .closed, health: StoreHealth(logger: Logger(label: "test")),
+                logger: Logger(label: "test")
+            ) { settled.append($0) }
             let budget = BudgetRecord(id: "b1", scope: .key, scopeID: "k1", unit: .tokens, period: .total, limit: 1000, createdAt: 0)
             try await store.createBudget(budget)
             book.load([budget])
@@ -87,7 +90,7 @@ struct GovernanceUnitTests {
             again.settle(tokens: 250, microUSD: 0)
             again.settle(tokens: 250, microUSD: 0)
             #expect(settled.all.map(\.amount) == [250], "settled once")
-            try await store.record([], settlements: settled.all)
+            try await store.record(LedgerBatch(id: LedgerBatch.newID(), rows: [], settlements: settled.all))
             // 750 left: a worst case of 800 no longer fits, 700 does.
             await #expect(throws: (any Error).self) { try await book.reserve(for: caller, model: "m", tokens: 800, microUSD: 0) }
             #expect(try await book.reserve(for: caller, model: "m", tokens: 700, microUSD: 0) != nil)

@@ -7,6 +7,7 @@ import SluiceTranslation
 struct SystemController {
     let state: GatewayState
     let catalog: ModelCatalog
+    let governance: Governance?
 
     /// `GET /health`: the process is up.
     func health(_ request: Request, context: SluiceRequestContext) -> Response {
@@ -14,11 +15,25 @@ struct SystemController {
     }
 
     /// `GET /ready`: the gateway takes new requests (503 once draining), with each deployment's
-    /// breaker state and load.
+    /// breaker state and load, and the governance store's state (whether it answers, and the
+    /// ledger rows held back while it does not).
     func ready(_ request: Request, context: SluiceRequestContext) -> Response {
         let status = self.state.isDraining ? "draining" : "ready"
-        let body = #"{"status":"\#(status)","deployments":\#(self.deploymentList())}"#
+        let store = self.governance.map { #","store":\#(Self.storeState($0))"# } ?? ""
+        let body = #"{"status":"\#(status)","deployments":\#(self.deploymentList())\#(store)}"#
         return Self.json(body, status: self.state.isDraining ? .serviceUnavailable : .ok)
+    }
+
+    /// The store as a JSON object: `state` (`reachable` or `unreachable`), since when and why it
+    /// is not, and the ledger's backlog.
+    static func storeState(_ governance: Governance) -> String {
+        let health = governance.health.status
+        let backlog = governance.ledger.backlog
+        let outage = health.unreachableSince.map { since in
+            #","unreachable_since":\#(since),"error":\#(JSONString.quoted(health.error ?? ""))"#
+        } ?? ""
+        return #"{"state":"\#(health.unreachableSince == nil ? "reachable" : "unreachable")"\#(outage),"#
+            + #""ledger":{"buffered_rows":\#(backlog.bufferedRows),"spilled_batches":\#(backlog.spilledBatches),"dropped_rows":\#(backlog.droppedRows)}}"#
     }
 
     /// Every deployment with its breaker state, load, latency estimate and backend load, as a JSON array.

@@ -1,4 +1,5 @@
 import Logging
+import SluiceConfig
 import SluiceCore
 import SluiceStore
 import Synchronization
@@ -45,14 +46,26 @@ final class BudgetBook: Sendable {
     let store: any GovernanceStore
     let instanceID: String
     let leaseTTL: Int64
+    private let whenStoreUnreachable: BudgetOutagePolicy
+    private let health: StoreHealth
+    private let logger: Logger
     private let state = Mutex(State())
     private let settlements: @Sendable ([BudgetSettlement]) -> Void
 
-    /// - Parameter settlements: where spend goes to be written to the store (with the ledger rows).
-    init(store: any GovernanceStore, instanceID: String, leaseTTL: Int64, settlements: @escaping @Sendable ([BudgetSettlement]) -> Void) {
+    /// - Parameters:
+    ///   - whenStoreUnreachable: whether a request that needs more capacity than the leases hold is
+    ///     refused or served unreserved while the store cannot be reached.
+    ///   - settlements: where spend goes to be written to the store (with the ledger rows).
+    init(
+        store: any GovernanceStore, instanceID: String, leaseTTL: Int64, whenStoreUnreachable: BudgetOutagePolicy, health: StoreHealth,
+        logger: Logger, settlements: @escaping @Sendable ([BudgetSettlement]) -> Void
+    ) {
         self.store = store
         self.instanceID = instanceID
         self.leaseTTL = leaseTTL
+        self.whenStoreUnreachable = whenStoreUnreachable
+        self.health = health
+        self.logger = logger
         self.settlements = settlements
     }
 
@@ -77,7 +90,9 @@ final class BudgetBook: Sendable {
     /// Reserves a request's worst case in every budget that applies to the caller and model.
     /// - Returns: nil when no budget applies.
     /// - Throws: ``GatewayError/budgetExceeded(_:resets:retryAfterSeconds:)`` naming the budget;
-    ///   ``GatewayError/storeUnavailable`` when more capacity is needed and the store cannot be reached.
+    ///   ``GatewayError/storeUnavailable`` when more capacity is needed and the store cannot be
+    ///   reached, unless budgets are open while it is (then the request is served unreserved and
+    ///   its spend recorded when the store is back).
     func reserve(for caller: Caller, model: String, tokens: Int64, microUSD: Int64) async throws(GatewayError) -> BudgetReservation? {
         let now = WallClock.seconds()
         let budgets = self.state.withLock { state in
@@ -99,9 +114,13 @@ final class BudgetBook: Sendable {
                 let request = BudgetLeaseRequest(key: holds[index].key, instanceID: self.instanceID, amount: wanted, limit: budget.limit, now: now, leaseTTL: self.leaseTTL)
                 let granted: Int64
                 do {
-                    granted = try await self.store.leaseBudget(request)
+                    guard self.health.isReachable else { throw GatewayError.storeUnavailable }
+                    granted = try await self.health.observing { try await self.store.leaseBudget(request) }
                 } catch {
-                    throw GatewayError.storeUnavailable
+                    guard self.whenStoreUnreachable == .open else { throw GatewayError.storeUnavailable }
+                    self.logger.warning("budget store unreachable; serving unreserved", metadata: ["budget": "\(budget.id)"])
+                    self.reserveUncovered(holds, now: now)
+                    return BudgetReservation(book: self, holds: holds)
                 }
                 self.state.withLock { state in
                     let held = state.accounts[holds[index].key, default: Account()].held
@@ -133,6 +152,17 @@ final class BudgetBook: Sendable {
                 state.accounts[hold.key]!.lastUsed = now
             }
             return []
+        }
+    }
+
+    /// Reserves the holds whether the leases cover them or not (budgets open while the store is
+    /// unreachable), so that what the request spends is settled like any other.
+    private func reserveUncovered(_ holds: [Hold], now: UnixTime) {
+        self.state.withLock { state in
+            for hold in holds {
+                state.accounts[hold.key, default: Account()].reserved = state.accounts[hold.key, default: Account()].reserved.addingWithSaturation(hold.amount)
+                state.accounts[hold.key]!.lastUsed = now
+            }
         }
     }
 

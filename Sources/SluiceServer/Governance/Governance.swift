@@ -21,6 +21,8 @@ public final class Governance: Sendable {
     /// Per-key limits; shared with other instances when the store is.
     let limiter: RateLimiter
     let ledger: UsageLedgerWriter
+    /// Whether the store answered lately (`/ready`, and how long known keys keep working).
+    let health: StoreHealth
     /// This process among the instances sharing the store.
     let instanceID: String
     /// The task that runs the store's connection pool, when it needs one.
@@ -36,10 +38,18 @@ public final class Governance: Sendable {
         self.connection = connection
         self.settings = settings
         self.instanceID = VirtualKeyMaterial.instanceID()
-        let ledger = UsageLedgerWriter(store: store, interval: settings.ledgerFlushInterval, logger: logger)
+        let health = StoreHealth(logger: logger)
+        self.health = health
+        let ledger = UsageLedgerWriter(
+            store: store, interval: settings.ledgerFlushInterval, bufferRows: settings.ledgerBufferRows,
+            spill: LedgerSpill(directory: settings.ledgerSpillDirectory), health: health, logger: logger
+        )
         self.ledger = ledger
-        self.keys = KeyDirectory(store: store, defaultRequestsPerMinute: settings.requestsPerMinutePerKey, defaultTokensPerMinute: settings.tokensPerMinutePerKey)
-        self.budgets = BudgetBook(store: store, instanceID: self.instanceID, leaseTTL: Int64(settings.leaseTTL.components.seconds)) { ledger.append($0) }
+        self.keys = KeyDirectory(store: store, settings: settings, health: health)
+        self.budgets = BudgetBook(
+            store: store, instanceID: self.instanceID, leaseTTL: Int64(settings.leaseTTL.components.seconds),
+            whenStoreUnreachable: settings.budgetsWhenStoreUnreachable, health: health, logger: logger
+        ) { ledger.append($0) }
         self.limiter = RateLimiter(sharedStore: shared ? store : nil, logger: logger)
         try await self.keys.refresh()
         try await self.reloadBudgets()
@@ -54,10 +64,12 @@ public final class Governance: Sendable {
     /// Reads keys and budgets again.
     func reload(logger: Logger) async {
         do {
-            try await self.keys.refresh()
-            try await self.reloadBudgets()
+            try await self.health.observing {
+                try await self.keys.refresh()
+                try await self.reloadBudgets()
+            }
         } catch {
-            logger.error("could not read keys and budgets from the store", metadata: ["error": "\(error)"])
+            logger.warning("could not read keys and budgets from the store", metadata: ["error": "\(error)"])
         }
     }
 

@@ -4,10 +4,15 @@ import ServiceLifecycle
 
 /// Keeps governance state fresh while the gateway runs: renews budget leases and gives back
 /// idle capacity, reads keys and budgets again from the store (changes other instances made),
-/// and purges stored responses that have expired.
+/// purges stored responses that have expired, and forgets the ids of old ledger batches.
 struct GovernanceMaintenance: Service {
     /// Expired responses deleted in one write.
     static let purgeBatch = 5_000
+    /// How long a ledger batch's id is remembered, so that a retry of it is skipped. A batch is
+    /// applied twice only if its first write committed unseen and it then waited longer than
+    /// this (spilled through a longer outage); at one batch per flush, a store holds up to
+    /// 1.3 million ids per busy instance at the default flush interval.
+    static let ledgerBatchMemory: Int64 = 3 * 86_400
 
     let governance: Governance
     let logger: Logger
@@ -23,6 +28,7 @@ struct GovernanceMaintenance: Service {
                 sinceRefresh = .zero
                 await self.governance.reload(logger: self.logger)
                 await self.purgeExpiredResponses()
+                _ = try? await self.governance.store.forgetLedgerBatches(recordedBefore: WallClock.seconds() - Self.ledgerBatchMemory)
             }
         }
     }

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import SluiceConfig
 import SluiceCore
 import SluiceStore
 import Synchronization
@@ -21,11 +22,16 @@ final class KeyDirectory: Sendable {
 
     private let store: any GovernanceStore
     private let settings: (requestsPerMinute: Int?, tokensPerMinute: Int?)
+    private let health: StoreHealth
+    /// How long known keys keep working while the store cannot be reached.
+    private let outageGrace: Duration
     private let state = Mutex(State())
 
-    init(store: any GovernanceStore, defaultRequestsPerMinute: Int?, defaultTokensPerMinute: Int?) {
+    init(store: any GovernanceStore, settings: GovernanceSettings, health: StoreHealth) {
         self.store = store
-        self.settings = (defaultRequestsPerMinute, defaultTokensPerMinute)
+        self.settings = (settings.requestsPerMinutePerKey, settings.tokensPerMinutePerKey)
+        self.health = health
+        self.outageGrace = settings.knownKeysWhenStoreUnreachable
     }
 
     /// Reads every key from the store.
@@ -47,7 +53,9 @@ final class KeyDirectory: Sendable {
     }
 
     /// The caller a presented virtual key stands for.
-    /// - Throws: 401 for an unknown, revoked or expired key.
+    /// - Throws: 401 for an unknown, revoked or expired key; 503 (store unavailable) for a key
+    ///   the store must be asked about and cannot be, and for every key once the store has been
+    ///   unreachable longer than the grace for known keys.
     func caller(presenting key: some Collection<UInt8>) async throws(GatewayError) -> Caller {
         guard VirtualKeyMaterial.isWellFormed(key) else { throw GatewayError.invalidAPIKey }
         let hash = VirtualKeyMaterial.hash(key)
@@ -58,7 +66,13 @@ final class KeyDirectory: Sendable {
             return nil
         }
         if record == nil {
-            let found = try? await self.store.key(hash: hash)
+            let found: VirtualKeyRecord?
+            do {
+                guard self.health.isReachable else { throw GatewayError.storeUnavailable }
+                found = try await self.health.observing { try await self.store.key(hash: hash) }
+            } catch {
+                throw GatewayError.storeUnavailable
+            }
             self.state.withLock { state in
                 if let found {
                     state.byHash[hash] = found
@@ -70,6 +84,7 @@ final class KeyDirectory: Sendable {
             record = .some(found)
         }
         guard let key = record ?? nil else { throw GatewayError.invalidAPIKey }
+        if self.health.unreachable(longerThan: self.outageGrace) { throw GatewayError.storeUnavailable }
         if key.revokedAt != nil { throw GatewayError.revokedAPIKey }
         if let expiry = key.expiresAt, expiry <= WallClock.seconds() { throw GatewayError.expiredAPIKey }
         return Caller(key, defaultRequestsPerMinute: self.settings.requestsPerMinute, defaultTokensPerMinute: self.settings.tokensPerMinute)

@@ -66,7 +66,7 @@ final class GatewayRuntime: Sendable {
             models: config.models, resilience: config.resilience, client: shared.httpClient, created: shared.created, previous: previous?.catalog
         )
         self.catalog = catalog
-        self.system = SystemController(state: shared.state, catalog: catalog)
+        self.system = SystemController(state: shared.state, catalog: catalog, governance: shared.governance)
         let limits = RequestLimits(
             addressLimiter: shared.addressLimiter, requestsPerMinutePerIP: config.governance.requestsPerMinutePerIP, keyLimiter: shared.sharedLimiter
         )

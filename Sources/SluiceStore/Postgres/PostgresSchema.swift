@@ -9,6 +9,7 @@ enum PostgresSchema {
     static let migrations: [(version: Int, statements: [String])] = [
         (1, version1),
         (2, version2),
+        (3, version3),
     ]
 
     /// Text columns that are compared and sorted use the "C" collation: byte order, the same as SQLite's.
@@ -117,5 +118,16 @@ enum PostgresSchema {
         )
         """,
         "CREATE INDEX stored_responses_by_expiry ON stored_responses (expires_at)",
+    ]
+
+    /// The ids of ledger batches already recorded, so that a retried batch is applied once.
+    private static let version3 = [
+        """
+        CREATE TABLE ledger_batches (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            recorded_at BIGINT NOT NULL
+        )
+        """,
+        "CREATE INDEX ledger_batches_by_time ON ledger_batches (recorded_at)",
     ]
 }

@@ -1,14 +1,22 @@
 import PostgresNIO
 
-/// The usage ledger: a batch of rows appended with one INSERT, settlements applied in the same
-/// transaction, and the usage and spend queries.
+/// The usage ledger: a batch's id noted, its rows appended with one INSERT and its settlements
+/// applied, in one transaction; and the usage and spend queries.
 extension PostgresStore {
-    public func record(_ rows: [UsageRow], settlements: [BudgetSettlement]) async throws {
+    public func record(_ batch: LedgerBatch) async throws {
         // Rows and settlements in a fixed order, so that concurrent batches lock in the same order.
-        let rows = rows.sorted { $0.requestID < $1.requestID }
-        let settlementsByPeriod = Dictionary(grouping: settlements.mergedByPeriodAndInstance(), by: \.key)
+        let rows = batch.rows.sorted { $0.requestID < $1.requestID }
+        let settlementsByPeriod = Dictionary(grouping: batch.settlements.mergedByPeriodAndInstance(), by: \.key)
             .sorted { ($0.key.budgetID, $0.key.periodStart) < ($1.key.budgetID, $1.key.periodStart) }
         try await self.withTransaction { connection in
+            let new = try await self.execute(
+                """
+                INSERT INTO ledger_batches (id, recorded_at) VALUES (\(batch.id), EXTRACT(EPOCH FROM now())::BIGINT)
+                ON CONFLICT (id) DO NOTHING RETURNING id
+                """,
+                on: connection
+            )
+            guard !new.isEmpty else { return }
             if !rows.isEmpty {
                 try await self.execute(Self.insertLedgerRows(rows), on: connection)
             }
@@ -31,6 +39,15 @@ extension PostgresStore {
                     )
                 }
             }
+        }
+    }
+
+    public func forgetLedgerBatches(recordedBefore before: UnixTime) async throws -> Int {
+        try await self.withConnection { connection in
+            let deleted = try await self.firstValue(
+                Int64.self, "WITH gone AS (DELETE FROM ledger_batches WHERE recorded_at < \(before) RETURNING 1) SELECT COUNT(*) FROM gone", on: connection
+            )
+            return Int(deleted ?? 0)
         }
     }
 

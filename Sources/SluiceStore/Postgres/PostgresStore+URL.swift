@@ -4,7 +4,8 @@ extension PostgresStore.Configuration {
     /// Reads `postgres://user:password@host:port/database?sslmode=…&schema=…` (or `postgresql://`).
     /// User, password and database are percent-decoded; the port defaults to 5432. Query
     /// parameters: `sslmode` (`disable`, `prefer`, `require`, `verify-ca`, `verify-full`; default
-    /// `disable` for a loopback host, `prefer` otherwise) and `schema` (lowercase letters, digits and `_`).
+    /// `disable` for a loopback host, `prefer` otherwise), `schema` (lowercase letters, digits and `_`)
+    /// and `connect_timeout` (whole seconds an operation waits for a connection; default 10).
     public init(url: String) throws {
         guard let schemeEnd = url.range(of: "://"), ["postgres", "postgresql"].contains(url[..<schemeEnd.lowerBound].lowercased()) else {
             throw StoreError.unavailable("not a postgres:// URL: \(Self.redacted(url))")
@@ -47,10 +48,19 @@ extension PostgresStore.Configuration {
         if let schema, !Self.isPlainIdentifier(schema) {
             throw StoreError.unavailable("schema '\(schema)' in PostgreSQL URL: use lowercase letters, digits and _ only, not starting with a digit")
         }
-        if let unknown = parameters.keys.sorted().first {
-            throw StoreError.unavailable("unknown parameter '\(unknown)' in PostgreSQL URL (known: sslmode, schema)")
+        var connectionTimeout = Duration.seconds(10)
+        if let text = parameters.removeValue(forKey: "connect_timeout") {
+            guard let seconds = Int(text), (1...3_600).contains(seconds) else {
+                throw StoreError.unavailable("connect_timeout '\(text)' in PostgreSQL URL: give whole seconds from 1 to 3600")
+            }
+            connectionTimeout = .seconds(seconds)
         }
-        self.init(host: host, port: port, username: username, password: password, database: database, schema: schema, tls: tls)
+        if let unknown = parameters.keys.sorted().first {
+            throw StoreError.unavailable("unknown parameter '\(unknown)' in PostgreSQL URL (known: sslmode, schema, connect_timeout)")
+        }
+        self.init(
+            host: host, port: port, username: username, password: password, database: database, schema: schema, tls: tls, connectionTimeout: connectionTimeout
+        )
     }
 
     /// A name that needs no quoting in SQL and means the same quoted or not: lowercase ASCII

@@ -15,6 +15,11 @@ enum SQLiteSchema {
                 try db.execute(sql: statement)
             }
         }
+        migrator.registerMigration("3: ledger batches") { db in
+            for statement in Self.version3 {
+                try db.execute(sql: statement)
+            }
+        }
         return migrator
     }
 
@@ -123,5 +128,16 @@ enum SQLiteSchema {
         )
         """,
         "CREATE INDEX stored_responses_by_expiry ON stored_responses (expires_at)",
+    ]
+
+    /// The ids of ledger batches already recorded, so that a retried batch is applied once.
+    private static let version3 = [
+        """
+        CREATE TABLE ledger_batches (
+            id TEXT PRIMARY KEY,
+            recorded_at INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX ledger_batches_by_time ON ledger_batches (recorded_at)",
     ]
 }

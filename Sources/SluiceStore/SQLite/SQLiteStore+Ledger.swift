@@ -1,11 +1,17 @@
 import GRDB
 
-/// The usage ledger: rows appended with one prepared statement, settlements applied in the
-/// same transaction, and the usage and spend queries.
+/// The usage ledger: a batch's id noted, its rows appended with one prepared statement and its
+/// settlements applied, in one transaction; and the usage and spend queries.
 extension SQLiteStore {
-    public func record(_ rows: [UsageRow], settlements: [BudgetSettlement]) async throws {
-        let settlements = settlements.mergedByPeriodAndInstance()
+    public func record(_ batch: LedgerBatch) async throws {
+        let rows = batch.rows
+        let settlements = batch.settlements.mergedByPeriodAndInstance()
         try await self.database.write { db in
+            try db.execute(
+                sql: "INSERT INTO ledger_batches (id, recorded_at) VALUES (?, CAST(strftime('%s', 'now') AS INTEGER)) ON CONFLICT (id) DO NOTHING",
+                arguments: [batch.id]
+            )
+            guard db.changesCount > 0 else { return }
             let insertRow = try db.cachedStatement(
                 sql: """
                     INSERT INTO usage_ledger (request_id, finished_at_millis, key_id, tenant_id, model, served_model, deployment,
@@ -38,6 +44,13 @@ extension SQLiteStore {
                 try addSpend.execute(arguments: [settlement.key.budgetID, settlement.key.periodStart, settlement.amount])
                 try drawLease.execute(arguments: [settlement.amount, settlement.key.budgetID, settlement.key.periodStart, settlement.instanceID])
             }
+        }
+    }
+
+    public func forgetLedgerBatches(recordedBefore before: UnixTime) async throws -> Int {
+        try await self.database.write { db in
+            try db.execute(sql: "DELETE FROM ledger_batches WHERE recorded_at < ?", arguments: [before])
+            return db.changesCount
         }
     }
 

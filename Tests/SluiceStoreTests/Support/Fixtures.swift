@@ -32,3 +32,10 @@ enum Fixtures {
         BudgetLeaseRequest(key: Self.period, instanceID: instance, amount: amount, limit: limit, now: now, leaseTTL: ttl)
     }
 }
+
+extension GovernanceStore {
+    /// Records rows and settlements as one new batch.
+    func record(_ rows: [UsageRow], settlements: [BudgetSettlement]) async throws {
+        try await self.record(LedgerBatch(id: LedgerBatch.newID(), rows: rows, settlements: settlements))
+    }
+}
