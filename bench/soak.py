@@ -34,6 +34,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 
 import aiohttp
@@ -261,7 +262,7 @@ def plot(rows, path, title):
     for axis in axes:
         axis.legend(loc="upper right", fontsize=8)
         axis.grid(alpha=0.3)
-    axes[0].set_title(title, fontsize=9)
+    axes[0].set_title(textwrap.fill(title, 110), fontsize=8)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
 
@@ -280,7 +281,15 @@ def main():
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     parser.add_argument("--csv", default=os.path.join(mixload.ROOT, "bench", "results", f"soak-{stamp}.csv"))
     parser.add_argument("--png", default=os.path.join(mixload.ROOT, "bench", "results", f"soak-{stamp}.png"), help="the plot (bench/figures/soak.png is the committed one)")
+    parser.add_argument("--plot-only", metavar="CSV", help="only draw --png from the rows of an earlier run")
     args = parser.parse_args()
+    if args.plot_only:
+        with open(args.plot_only) as file:
+            title = file.readline().lstrip("# ").strip()
+            rows = [{key: (value if key in ("utc", "phase") else int(value) if value.lstrip("-").isdigit() else float(value)) for key, value in row.items()} for row in csv.DictReader(file)]
+        plot(rows, args.png, title)
+        print("\n".join(summarise(rows)) + f"\nplot: {args.png}")
+        return 0
     args.seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
     binary = mixload.ensure_binary(args.binary)
     os.makedirs(os.path.dirname(args.csv), exist_ok=True)
