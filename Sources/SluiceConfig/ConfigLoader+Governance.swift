@@ -35,7 +35,14 @@ extension ConfigLoader {
             }
             for (key, path) in [("ledger_flush_interval", \GovernanceSettings.ledgerFlushInterval), ("key_refresh_interval", \.keyRefreshInterval), ("lease_ttl", \.leaseTTL)] {
                 guard let node = members[key], let value = reader.duration(node, at: "store.\(key)") else { continue }
-                if value > .zero { settings[keyPath: path] = value } else { reader.report("must be greater than zero", at: "store.\(key)", node: node) }
+                if value <= .zero {
+                    reader.report("must be greater than zero", at: "store.\(key)", node: node)
+                } else if key == "lease_ttl" && value < .seconds(3) {
+                    // A lease is renewed every third of it, and spent from until a fifth before it lapses.
+                    reader.report("must be at least 3s", at: "store.lease_ttl", node: node)
+                } else {
+                    settings[keyPath: path] = value
+                }
             }
             if let rows = members["ledger_buffer_rows"].flatMap({ reader.integer($0, at: "store.ledger_buffer_rows", minimum: 1) }) {
                 settings.ledgerBufferRows = rows

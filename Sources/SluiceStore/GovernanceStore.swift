@@ -44,8 +44,10 @@ public protocol GovernanceStore: Sendable {
     func leaseBudget(_ request: BudgetLeaseRequest) async throws -> Int64
     /// Gives back part of an instance's lease it will not use.
     func returnBudget(_ key: BudgetPeriodKey, instanceID: String, amount: Int64) async throws
-    /// Marks every lease the instance holds as alive at `now`.
-    func renewLeases(instanceID: String, now: UnixTime) async throws
+    /// Marks every live lease the instance holds as alive at `now`. A lease that has lapsed
+    /// (not renewed for `leaseTTL` seconds) is not revived: its capacity may be another's by now,
+    /// so it drops to zero and the instance leases anew.
+    func renewLeases(instanceID: String, now: UnixTime, leaseTTL: Int64) async throws
     /// What a budget's period has spent and how much live leases hold.
     func budgetUsage(_ key: BudgetPeriodKey, now: UnixTime, leaseTTL: Int64) async throws -> BudgetUsage
 

@@ -81,9 +81,21 @@ extension StoreContractTests {
         try await backend.withStore { store throws in
             #expect(try await store.leaseBudget(Fixtures.lease(60, instance: "a", now: 1_000, ttl: 30)) == 60)
             #expect(try await store.leaseBudget(Fixtures.lease(10, instance: "b", now: 1_000, ttl: 30)) == 10)
-            try await store.renewLeases(instanceID: "a", now: 1_020)
+            try await store.renewLeases(instanceID: "a", now: 1_020, leaseTTL: 30)
             #expect(try await store.budgetUsage(Fixtures.period, now: 1_045, leaseTTL: 30) == BudgetUsage(spent: 0, leased: 60))
             #expect(try await store.leaseBudget(Fixtures.lease(100, instance: "c", now: 1_045, ttl: 30)) == 40)
+        }
+    }
+
+    @Test(arguments: StoreBackend.configured)
+    func aLapsedLeaseIsNotRevivedByARenewal(backend: StoreBackend) async throws {
+        try await backend.withStore { store throws in
+            #expect(try await store.leaseBudget(Fixtures.lease(60, instance: "a", now: 1_000, ttl: 30)) == 60)
+            // a's lease lapses at 1030 and b takes the capacity it held.
+            #expect(try await store.leaseBudget(Fixtures.lease(100, instance: "b", now: 1_030, ttl: 30)) == 100)
+            try await store.renewLeases(instanceID: "a", now: 1_031, leaseTTL: 30)
+            #expect(try await store.budgetUsage(Fixtures.period, now: 1_031, leaseTTL: 30) == BudgetUsage(spent: 0, leased: 100))
+            #expect(try await store.leaseBudget(Fixtures.lease(10, instance: "a", now: 1_031, ttl: 30)) == 0)
         }
     }
 

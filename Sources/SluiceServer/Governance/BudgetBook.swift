@@ -18,7 +18,7 @@ final class BudgetBook: Sendable {
     private struct Account {
         var held: Int64 = 0
         var reserved: Int64 = 0
-        /// Until when the store counts the lease (renewals push it on).
+        /// Until when this instance spends from the lease (renewals push it on); see ``leaseLife``.
         var validUntil: UnixTime = 0
         var lastUsed: UnixTime = 0
     }
@@ -46,6 +46,11 @@ final class BudgetBook: Sendable {
     let store: any GovernanceStore
     let instanceID: String
     let leaseTTL: Int64
+    /// How long after a lease or renewal this instance spends from the lease: a fifth of the time
+    /// to live (at least a second) short of it, so that the store surely still counts the lease
+    /// (its clock may run ahead of this one's, and the store drops a lease the second its time is
+    /// up) and no other instance can have been granted that capacity.
+    var leaseLife: Int64 { max(0, self.leaseTTL - max(1, self.leaseTTL / 5)) }
     private let whenStoreUnreachable: BudgetOutagePolicy
     private let health: StoreHealth
     private let logger: Logger
@@ -125,7 +130,7 @@ final class BudgetBook: Sendable {
                 self.state.withLock { state in
                     let held = state.accounts[holds[index].key, default: Account()].held
                     state.accounts[holds[index].key, default: Account()].held = held.addingWithSaturation(granted)
-                    state.accounts[holds[index].key]?.validUntil = now + self.leaseTTL
+                    state.accounts[holds[index].key]?.validUntil = now + self.leaseLife
                 }
                 if granted < shortfall { throw Self.exceeded(budget, now: now) }
             }
@@ -153,6 +158,11 @@ final class BudgetBook: Sendable {
             }
             return []
         }
+    }
+
+    /// What this instance holds and has reserved of each budget period it has an account for.
+    var accounts: [BudgetPeriodKey: (held: Int64, reserved: Int64)] {
+        self.state.withLock { state in state.accounts.mapValues { ($0.held, $0.reserved) } }
     }
 
     /// Reserves the holds whether the leases cover them or not (budgets open while the store is
@@ -187,10 +197,10 @@ final class BudgetBook: Sendable {
     func maintain(logger: Logger) async {
         let now = WallClock.seconds()
         do {
-            try await self.store.renewLeases(instanceID: self.instanceID, now: now)
+            try await self.store.renewLeases(instanceID: self.instanceID, now: now, leaseTTL: self.leaseTTL)
             self.state.withLock { state in
                 for key in state.accounts.keys where state.accounts[key]!.validUntil >= now {
-                    state.accounts[key]!.validUntil = now + self.leaseTTL
+                    state.accounts[key]!.validUntil = now + self.leaseLife
                 }
             }
         } catch {

@@ -1,4 +1,5 @@
 import PostgresNIO
+import SluiceCore
 
 /// Budget leases. Each lease decision locks the period's counter row first, so deciders for one
 /// period take turns; every statement after the lock sees what the previous holder committed.
@@ -45,11 +46,12 @@ extension PostgresStore {
         )
     }
 
-    public func renewLeases(instanceID: String, now: UnixTime) async throws {
-        // Rows locked in key order, the order ``record(_:settlements:)`` locks them in: no deadlock.
+    public func renewLeases(instanceID: String, now: UnixTime, leaseTTL: Int64) async throws {
+        // Rows locked in key order, the order ``record(_:)`` locks them in: no deadlock.
         try await self.execute(
             """
-            UPDATE budget_leases SET renewed_at = \(now)
+            UPDATE budget_leases
+            SET amount = CASE WHEN renewed_at > \(now.subtractingWithSaturation(leaseTTL)) THEN amount ELSE 0 END, renewed_at = \(now)
             WHERE (budget_id, period_start, instance_id) IN (
                 SELECT budget_id, period_start, instance_id FROM budget_leases WHERE instance_id = \(instanceID)
                 ORDER BY budget_id, period_start FOR UPDATE

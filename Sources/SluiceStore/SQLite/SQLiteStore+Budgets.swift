@@ -1,4 +1,5 @@
 import GRDB
+import SluiceCore
 
 /// Budget leases: each instance holds a slice of a period's capacity, checked against the limit
 /// inside one `IMMEDIATE` transaction, which no other writer can interleave with.
@@ -46,9 +47,15 @@ extension SQLiteStore {
         }
     }
 
-    public func renewLeases(instanceID: String, now: UnixTime) async throws {
+    public func renewLeases(instanceID: String, now: UnixTime, leaseTTL: Int64) async throws {
         try await self.database.write { db in
-            try db.execute(sql: "UPDATE budget_leases SET renewed_at = ? WHERE instance_id = ?", arguments: [now, instanceID])
+            try db.execute(
+                sql: """
+                    UPDATE budget_leases SET amount = CASE WHEN renewed_at > :liveAfter THEN amount ELSE 0 END, renewed_at = :now
+                    WHERE instance_id = :instance
+                    """,
+                arguments: ["now": now, "liveAfter": now.subtractingWithSaturation(leaseTTL), "instance": instanceID]
+            )
         }
     }
 
