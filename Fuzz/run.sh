@@ -38,7 +38,7 @@ while [[ $# -gt 0 ]]; do
         --no-build) build=0; shift ;;
         --update-corpus) update=1; shift ;;
         --reseed) reseed=1; shift ;;
-        -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -144,7 +144,7 @@ if [[ $update -eq 1 ]]; then
     for target in "${targets[@]}"; do
         merged="$WORK/$target.merged"
         rm -rf "$merged" && mkdir -p "$merged"
-        "$BIN/$target" -merge=1 "$merged" "$FUZZ_DIR/Corpus/$target" "$WORK/$target" >/dev/null 2>&1
+        "$BIN/$target" -set_cover_merge=1 "$merged" "$FUZZ_DIR/Corpus/$target" "$WORK/$target" >/dev/null 2>&1
         rm -rf "${FUZZ_DIR:?}/Corpus/$target" && mv "$merged" "$FUZZ_DIR/Corpus/$target"
         echo "corpus $target: $(ls "$FUZZ_DIR/Corpus/$target" | wc -l) inputs, $(cat "$FUZZ_DIR/Corpus/$target"/* 2>/dev/null | wc -c) bytes"
     done
