@@ -38,17 +38,6 @@ struct GovernanceProcessTests {
         return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 
-    private func admin(_ baseURL: String, _ path: String, _ body: String) async throws -> [String: Any] {
-        var request = HTTPClientRequest(url: baseURL + "/admin/" + path)
-        request.method = .POST
-        request.headers.add(name: "authorization", value: "Bearer \(Self.admin)")
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
-        #expect(response.status == .created, "\(text)")
-        return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
-    }
-
     @Test func noLedgerRowIsLostOnSIGTERM() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-sigterm-\(UUID().uuidString).sqlite").path
         // A flush interval longer than the test: every row is written by the final flush.
@@ -106,14 +95,14 @@ struct GovernanceProcessTests {
             _ = await first.terminate()
             throw error
         }
-        _ = try await self.admin(first.baseURL, "tenants", #"{"id":"acme"}"#)
-        let key = try #require(try await self.admin(first.baseURL, "keys", #"{"name":"shared","tenant_id":"acme"}"#)["key"] as? String)
+        _ = try await first.create("tenants", #"{"id":"acme"}"#, adminKey: Self.admin)
+        let key = try #require(try await first.create("keys", #"{"name":"shared","tenant_id":"acme"}"#, adminKey: Self.admin)["key"] as? String)
         // One answer costs 19 micro-dollars (9 prompt tokens at $1/M, 5 completion at $2/M): room for 50.
-        _ = try await self.admin(first.baseURL, "budgets", #"{"scope":"tenant","scope_id":"acme","unit":"usd","period":"month","limit":0.00095}"#)
+        _ = try await first.create("budgets", #"{"scope":"tenant","scope_id":"acme","unit":"usd","period":"month","limit":0.00095}"#, adminKey: Self.admin)
         // Creating a budget through a gateway makes it read every budget from the store before it
         // answers, so a bystander's budget created through the second one makes it enforce acme's.
-        _ = try await self.admin(second.baseURL, "tenants", #"{"id":"bystander"}"#)
-        _ = try await self.admin(second.baseURL, "budgets", #"{"scope":"tenant","scope_id":"bystander","unit":"usd","period":"month","limit":1}"#)
+        _ = try await second.create("tenants", #"{"id":"bystander"}"#, adminKey: Self.admin)
+        _ = try await second.create("budgets", #"{"scope":"tenant","scope_id":"bystander","unit":"usd","period":"month","limit":1}"#, adminKey: Self.admin)
 
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<200 {

@@ -31,17 +31,6 @@ struct StoreOutageTests {
         return Answer(status: Int(response.status.code), requestID: response.headers.first(name: "x-request-id") ?? "", body: body)
     }
 
-    private func admin(_ gateway: SluiceProcess, _ path: String, _ body: String) async throws -> [String: Any] {
-        var request = HTTPClientRequest(url: gateway.baseURL + "/admin/" + path)
-        request.method = .POST
-        request.headers.add(name: "authorization", value: "Bearer \(Self.admin)")
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
-        #expect(response.status == .created, "\(text)")
-        return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
-    }
-
     /// `/ready`'s `store` object.
     private func storeState(_ gateway: SluiceProcess) async throws -> [String: Any] {
         let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: gateway.baseURL + "/ready"), timeout: .seconds(10))
@@ -95,14 +84,14 @@ struct StoreOutageTests {
             """
         var gateway = try await SluiceProcess.start(config: config)
         defer { gateway.kill() }
-        _ = try await self.admin(gateway, "tenants", #"{"id":"acme"}"#)
-        _ = try await self.admin(gateway, "tenants", #"{"id":"beta"}"#)
-        let key = try #require(try await self.admin(gateway, "keys", #"{"name":"steady","tenant_id":"acme"}"#)["key"] as? String)
-        let coldKey = try #require(try await self.admin(gateway, "keys", #"{"name":"cold","tenant_id":"beta"}"#)["key"] as? String)
+        _ = try await gateway.create("tenants", #"{"id":"acme"}"#, adminKey: Self.admin)
+        _ = try await gateway.create("tenants", #"{"id":"beta"}"#, adminKey: Self.admin)
+        let key = try #require(try await gateway.create("keys", #"{"name":"steady","tenant_id":"acme"}"#, adminKey: Self.admin)["key"] as? String)
+        let coldKey = try #require(try await gateway.create("keys", #"{"name":"cold","tenant_id":"beta"}"#, adminKey: Self.admin)["key"] as? String)
         let budget = try #require(
-            try await self.admin(gateway, "budgets", #"{"scope":"tenant","scope_id":"acme","unit":"usd","period":"total","limit":10}"#)["id"] as? String
+            try await gateway.create("budgets", #"{"scope":"tenant","scope_id":"acme","unit":"usd","period":"total","limit":10}"#, adminKey: Self.admin)["id"] as? String
         )
-        _ = try await self.admin(gateway, "budgets", #"{"scope":"tenant","scope_id":"beta","unit":"usd","period":"total","limit":10}"#)
+        _ = try await gateway.create("budgets", #"{"scope":"tenant","scope_id":"beta","unit":"usd","period":"total","limit":10}"#, adminKey: Self.admin)
 
         var answered: [Answer] = []
         for index in 0..<10 { answered.append(try await self.chat(gateway, key: key, stream: index % 2 == 0)) }
