@@ -102,7 +102,9 @@ struct TLSListenerTests {
             var old = try TLSTestSupport.client(certificates)
             old.minimumTLSVersion = .tlsv11
             old.maximumTLSVersion = .tlsv11
-            await #expect(throws: (any Error).self) { try await TLSTestConnection.open(port: port, configuration: old) }
+            let refusal = await #expect(throws: (any Error).self) { try await TLSTestConnection.open(port: port, configuration: old) }
+            // BoringSSL's name for the server's protocol_version alert.
+            #expect(refusal.map { "\($0)" }?.contains("TLSV1_ALERT_PROTOCOL_VERSION") == true, "\(String(describing: refusal))")
 
             let plain = try await RawConnection.open(port: port)
             try await plain.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -211,6 +213,63 @@ struct TLSListenerTests {
         var renewed = running
         renewed.server.tls?.certificateChain = PEMFile(path: tls.certificateChain.path, bytes: Array(try Data(contentsOf: URL(fileURLWithPath: certificates.renewed.certificate))))
         #expect(renewed.keepingRestartOnlySettings(of: running).restartRequired == [])
+    }
+}
+
+@Suite("TLS reload on SIGHUP", .serialized)
+struct TLSHangUpTests {
+    @Test func sighupServesTheRenewedCertificateAndKeepsItWhenTheNextIsBroken() async throws {
+        let certificates = try TestCertificates.shared()
+        let files = try certificates.copy(certificates.server)
+        let config = """
+            server: { host: 127.0.0.1, port: 0, tls: { cert_file: \(files.certificate), key_file: \(files.key) } }
+            log: { level: info, format: json }
+            auth: { api_keys: [sk-test] }
+            models:
+              - name: demo
+                deployments: [{ provider: mock }]
+
+            """
+        let original = try NIOSSLCertificate.fromPEMFile(certificates.server.certificate).first
+        let renewed = try NIOSSLCertificate.fromPEMFile(certificates.renewed.certificate).first
+        try await TLSTestSupport.withHTTPClient(try TLSTestSupport.client(certificates)) { http in
+            let gateway = try await SluiceProcess.start(config: config, tlsClient: http)
+            defer { gateway.kill() }
+            #expect(gateway.output.contains(#""tls":true"#), "\(gateway.output)")
+            let trust = try TLSTestSupport.client(certificates)
+            func served() async throws -> NIOSSLCertificate? {
+                let connection = try await TLSTestConnection.open(port: gateway.port, configuration: trust)
+                defer { Task { await connection.close() } }
+                return try await connection.serverCertificate()
+            }
+            let kept = try await TLSTestConnection.open(port: gateway.port, configuration: trust)
+            #expect(try await kept.serverCertificate() == original)
+
+            try FileManager.default.removeItem(atPath: files.certificate)
+            try FileManager.default.removeItem(atPath: files.key)
+            try FileManager.default.copyItem(atPath: certificates.renewed.certificate, toPath: files.certificate)
+            try FileManager.default.copyItem(atPath: certificates.renewed.key, toPath: files.key)
+            gateway.hangUp()
+            var current = try await served()
+            for _ in 0..<250 where current != renewed {
+                try await Task.sleep(for: .milliseconds(20))
+                current = try await served()
+            }
+            #expect(current == renewed, "\(gateway.output)")
+            #expect(gateway.output.contains("listener certificate replaced"))
+            #expect(try await kept.get("/health").status == "HTTP/1.1 200 OK")
+
+            try "not a certificate\n".write(toFile: files.certificate, atomically: true, encoding: .utf8)
+            gateway.hangUp()
+            for _ in 0..<250 where !gateway.output.contains("config reload refused") {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(gateway.output.contains("config reload refused") && gateway.output.contains("server.tls.cert_file"), "\(gateway.output)")
+            #expect(try await served() == renewed)
+            #expect(try await kept.get("/health").status == "HTTP/1.1 200 OK")
+            await kept.close()
+            #expect(await gateway.terminate() == 0)
+        }
     }
 }
 
