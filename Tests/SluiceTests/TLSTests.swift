@@ -421,9 +421,15 @@ struct UpstreamTLSTests {
                     let streamed = try await client.request(.POST, "/v1/chat/completions", body: #"{"model":"\#(model)","stream":true,"messages":[{"role":"user","content":"hi"}]}"#)
                     #expect(streamed.status == 200 && streamed.events.last == "[DONE]", "\(model): \(streamed.body)")
                 }
-                for model in ["no-client-certificate", "system-trust", "no-name", "wrong-name"] {
+                // Each refused for what it lacks, and the error says so.
+                let refusals = [
+                    "no-client-certificate": "CERTIFICATE_REQUIRED", "system-trust": "CERTIFICATE_VERIFY_FAILED",
+                    "no-name": "failedToValidateHostname", "wrong-name": "failedToValidateHostname",
+                ]
+                for (model, reason) in refusals {
                     let failed = try await client.request(.POST, "/v1/chat/completions", body: #"{"model":"\#(model)","messages":[{"role":"user","content":"hi"}]}"#)
-                    #expect(failed.status >= 500, "\(model) was served without the TLS settings it lacks: \(failed.body)")
+                    #expect(failed.status == 502, "\(model) was served without the TLS settings it lacks: \(failed.body)")
+                    #expect((failed.error["message"] as? String)?.contains(reason) == true, "\(model): \(failed.body)")
                 }
             }
         } catch {
