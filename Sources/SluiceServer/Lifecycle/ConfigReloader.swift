@@ -44,13 +44,11 @@ struct ConfigReloader: Sendable {
         let certificate = try self.listenerCertificate(of: loaded)
         let applied = self.active.replace { running in
             let (config, restartRequired) = loaded.keepingRestartOnlySettings(of: running.config)
-            if let certificate, let listener = self.shared.listenerTLS {
-                listener.install(certificate)
-                self.logger.notice("listener certificate replaced", metadata: Self.describe(certificate.settings))
-            }
+            if let certificate { self.shared.listenerTLS?.install(certificate) }
             let next = GatewayRuntime(config: config, shared: self.shared, previous: running)
             return (next, Outcome(models: config.models.count, restartRequired: restartRequired))
         }
+        if let certificate { self.logger.notice("listener certificate replaced", metadata: Self.describe(certificate.settings)) }
         self.logger.notice("config reloaded", metadata: [
             "models": .stringConvertible(applied.models), "restart_required": .string(applied.restartRequired.joined(separator: ",")),
         ])
