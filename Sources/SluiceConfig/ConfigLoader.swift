@@ -61,8 +61,11 @@ public enum ConfigLoader {
         if let node = sections["responses"] { config.responses = self.responses(node, reader: &reader) }
         var adminKey: Node?
         if let node = sections["auth"] {
-            let auth = reader.mapping(node, at: "auth", allowed: ["api_keys", "admin_key", "metrics_key", "status_access"])
+            let auth = reader.mapping(node, at: "auth", allowed: ["api_keys", "admin_key", "metrics_key", "status_access", "admin_client_certificate"])
             adminKey = auth["admin_key"]
+            if let certificate = auth["admin_client_certificate"] {
+                config.adminClientCertificate = self.adminClientCertificate(certificate, serverTLS: config.server.tls, reader: &reader)
+            }
             config.statusAccess = self.statusAccess(auth, hasAdminKey: adminKey != nil, reader: &reader)
             if let keys = auth["api_keys"] {
                 config.clientKeys = reader.sequence(keys, at: "auth.api_keys").enumerated().compactMap { index, key in
@@ -89,7 +92,7 @@ public enum ConfigLoader {
     }
 
     private static func server(_ node: Node, reader: inout ConfigReader) -> ServerSettings {
-        let members = reader.mapping(node, at: "server", allowed: Self.connectionKeys.union(["host", "port", "max_request_body", "drain_timeout"]))
+        let members = reader.mapping(node, at: "server", allowed: Self.connectionKeys.union(["host", "port", "max_request_body", "drain_timeout", "tls"]))
         var settings = ServerSettings()
         if let host = members["host"].flatMap({ reader.string($0, at: "server.host") }) { settings.host = host }
         if let portNode = members["port"], let port = reader.integer(portNode, at: "server.port", minimum: 0) {
@@ -98,6 +101,7 @@ public enum ConfigLoader {
         if let size = members["max_request_body"].flatMap({ reader.byteSize($0, at: "server.max_request_body") }) { settings.maxRequestBodyBytes = size }
         if let drain = members["drain_timeout"].flatMap({ reader.duration($0, at: "server.drain_timeout") }) { settings.drainTimeout = drain }
         settings.connections = self.connections(members, reader: &reader)
+        settings.tls = members["tls"].flatMap { self.serverTLS($0, reader: &reader) }
         return settings
     }
 

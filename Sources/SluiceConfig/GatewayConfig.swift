@@ -21,6 +21,8 @@ public struct GatewayConfig: Sendable, Equatable {
     public var pipeline = PipelineSettings()
     /// Who may read `/metrics` and `/ready`.
     public var statusAccess: StatusAccess = .open
+    /// The client certificate the admin API requires; nil when it requires none.
+    public var adminClientCertificate: AdminClientCertificate?
     /// OpenAI's Responses API: stored responses and their retention, the reasoning seal's key.
     public var responses = ResponsesSettings()
 
@@ -51,6 +53,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var drainTimeout: Duration = .seconds(30)
     /// Limits that keep slow or idle clients from holding connections (and file descriptors).
     public var connections = ConnectionLimits()
+    /// TLS on the listening port; nil for plain HTTP.
+    public var tls: ServerTLS?
 
     public init() {}
 }

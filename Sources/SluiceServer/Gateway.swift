@@ -29,7 +29,8 @@ public struct Gateway: Sendable {
     let configSource: ConfigSource?
 
     /// - Parameter configSource: where reloads read the config; without it the config cannot be reloaded.
-    /// - Throws: when the audit log the config names cannot be opened.
+    /// - Throws: when the audit log the config names cannot be opened, or no TLS context can be
+    ///   built from the listener's certificate and key.
     public init(
         config: GatewayConfig, httpClient: UpstreamHTTPClient, governance: Governance? = nil, recorder: (any RequestRecorder)? = nil,
         created: Int = 1_700_000_000, configSource: ConfigSource? = nil
@@ -53,7 +54,8 @@ public struct Gateway: Sendable {
             addressLimiter: RateLimiter(sharedStore: nil, logger: logger),
             sharedLimiter: governance?.limiter ?? RateLimiter(sharedStore: nil, logger: logger), created: created, extraStages: extraStages,
             responses: ResponseLog(store: governance?.store, settings: config.responses, logger: logger),
-            reasoningSeal: .configured(config.responses.reasoningKey)
+            reasoningSeal: .configured(config.responses.reasoningKey),
+            listenerTLS: try config.server.tls.map(ListenerTLS.init)
         )
         self.active = ActiveRuntime(GatewayRuntime(config: config, shared: self.shared))
         self.configSource = configSource
@@ -90,7 +92,7 @@ public struct Gateway: Sendable {
 
         let admin = AdminController(governance: self.shared.governance, active: active, reloader: self.reloader(logger: logger))
         let adminKey = self.config.governance.adminKey.map { KeyDigest($0.value.utf8) }
-        let adminAuth = AdminAuthMiddleware(adminKey: adminKey)
+        let adminAuth = AdminAuthMiddleware(adminKey: adminKey, active: active)
         admin.register(on: router.group("admin").add(middleware: adminAuth))
         DashboardController(stats: self.shared.observers.liveStats, active: active).register(on: router, auth: adminAuth)
 
@@ -139,7 +141,7 @@ public struct Gateway: Sendable {
         return Application(
             responder: responder,
             server: HTTPServerBuilder { responder in
-                GuardedHTTP1Channel(responder: responder, limits: limits, addresses: addresses, webSocket: webSocket)
+                GuardedHTTP1Channel(responder: responder, limits: limits, addresses: addresses, webSocket: webSocket, tls: self.shared.listenerTLS)
             },
             configuration: .init(
                 address: .hostname(self.config.server.host, port: self.config.server.port), serverName: nil,

@@ -13,6 +13,8 @@ public struct SluiceRequestContext: RequestContext {
     /// Completes when the client connection closes.
     let connectionClosed: EventLoopFuture<Void>
     let remoteAddress: SocketAddress?
+    /// The client connection, asked for its TLS client certificate by the routes that need one.
+    let connection: any Channel
     /// Who is calling, once the client key is checked.
     var caller = Caller.staticKey
 
@@ -21,5 +23,6 @@ public struct SluiceRequestContext: RequestContext {
         self.requestID = ""
         self.connectionClosed = source.channel.closeFuture
         self.remoteAddress = source.channel.remoteAddress
+        self.connection = source.channel
     }
 }

@@ -63,6 +63,7 @@ struct Serve: AsyncParsableCommand {
             metadata: [
                 "host": .string(settings.server.host), "port": .stringConvertible(settings.server.port), "models": .stringConvertible(settings.models.count),
                 "open_files_limit": .string(openFiles.map { String($0.soft) } ?? "unknown"),
+                "tls": .stringConvertible(settings.server.tls != nil),
             ]
         )
         var failure: (any Error)?

@@ -24,7 +24,7 @@ public struct AnthropicSettings: Sendable, Equatable {
 
 extension AnthropicSettings {
     /// The deployment keys this kind reads.
-    static let keys: Set<String> = ["base_url", "api_key", "anthropic_version"]
+    static let keys: Set<String> = ["base_url", "tls", "api_key", "anthropic_version"]
 
     /// `base_url` (Anthropic's by default), `api_key` and `anthropic_version`.
     static func read(_ entry: DeploymentEntry, reader: inout ConfigReader) -> Self? {

@@ -21,7 +21,7 @@ public struct AzureOpenAISettings: Sendable, Equatable {
 
 extension AzureOpenAISettings {
     /// The deployment keys this kind reads.
-    static let keys: Set<String> = ["base_url", "api_key", "api_version"]
+    static let keys: Set<String> = ["base_url", "tls", "api_key", "api_version"]
 
     /// `base_url` (required), `api_key` and `api_version`.
     static func read(_ entry: DeploymentEntry, reader: inout ConfigReader) -> Self? {

@@ -25,7 +25,7 @@ public struct BedrockSettings: Sendable, Equatable {
 
 extension BedrockSettings {
     /// The deployment keys this kind reads.
-    static let keys: Set<String> = ["base_url", "region", "aws_access_key_id", "aws_secret_access_key", "aws_session_token"]
+    static let keys: Set<String> = ["base_url", "tls", "region", "aws_access_key_id", "aws_secret_access_key", "aws_session_token"]
 
     /// `region`, `aws_access_key_id`, `aws_secret_access_key` (all required), `aws_session_token`
     /// and `base_url` (the regional endpoint by default).

@@ -16,7 +16,7 @@ struct DeploymentEntry {
         return key.isEmpty ? nil : Secret(key)
     }
 
-    /// `base_url` parsed into where requests go; `fallback` when the deployment names none, or a
+    /// `base_url` parsed into where requests go, with the deployment's `tls` settings; `fallback` when the deployment names none, or a
     /// missing-key problem when the kind has no default.
     func origin(default fallback: String?, reader: inout ConfigReader) -> UpstreamOrigin? {
         let url: String
@@ -29,9 +29,12 @@ struct DeploymentEntry {
             reader.report("missing required key 'base_url' for provider \(self.kind.rawValue)", at: self.path, node: self.node)
             return nil
         }
-        guard let origin = UpstreamOrigin(baseURL: url) else {
+        guard var origin = UpstreamOrigin(baseURL: url) else {
             reader.report("not a valid http(s) URL: '\(url)'", at: "\(self.path).base_url", node: self.members["base_url"] ?? self.node)
             return nil
+        }
+        if let tls = self.members["tls"] {
+            origin.tlsSettings = ConfigLoader.upstreamTLS(tls, at: "\(self.path).tls", origin: origin, reader: &reader)
         }
         return origin
     }

@@ -18,7 +18,7 @@ public struct GeminiSettings: Sendable, Equatable {
 
 extension GeminiSettings {
     /// The deployment keys this kind reads.
-    static let keys: Set<String> = ["base_url", "api_key"]
+    static let keys: Set<String> = ["base_url", "tls", "api_key"]
 
     /// `base_url` (Google's by default) and `api_key`.
     static func read(_ entry: DeploymentEntry, reader: inout ConfigReader) -> Self? {

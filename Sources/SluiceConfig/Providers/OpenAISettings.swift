@@ -19,7 +19,7 @@ public struct OpenAISettings: Sendable, Equatable {
 
 extension OpenAISettings {
     /// The deployment keys this kind reads.
-    static let keys: Set<String> = ["base_url", "api_key", "responses_api"]
+    static let keys: Set<String> = ["base_url", "tls", "api_key", "responses_api"]
 
     /// `base_url` (required), `api_key` and `responses_api` (default false).
     static func read(_ entry: DeploymentEntry, reader: inout ConfigReader) -> Self? {

@@ -95,6 +95,18 @@ extension GatewayError {
         status: 401, type: "invalid_request_error", code: "invalid_admin_key", message: "This endpoint needs the admin key as 'Authorization: Bearer ADMIN_KEY'."
     )
 
+    /// The admin API requires a verified client certificate (`auth.admin_client_certificate`) and the connection has none.
+    public static let adminClientCertificateRequired = GatewayError(
+        status: 401, type: "invalid_request_error", code: "client_certificate_required",
+        message: "This endpoint needs a client certificate signed by the gateway's client CA, presented over TLS."
+    )
+
+    /// The connection's client certificate is verified, but its subject is not among those the admin API admits.
+    public static let adminClientCertificateRefused = GatewayError(
+        status: 403, type: "invalid_request_error", code: "client_certificate_not_admitted",
+        message: "This endpoint does not admit the client certificate presented."
+    )
+
     /// A rate limit of the gateway's own (per key, per IP, or every deployment of the model).
     public static func rateLimited(_ what: String, retryAfterSeconds: Int) -> GatewayError {
         GatewayError(

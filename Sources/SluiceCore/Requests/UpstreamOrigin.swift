@@ -6,6 +6,9 @@ public struct UpstreamOrigin: Hashable, Sendable {
     public let port: Int
     /// The base URL's path without a trailing slash, such as `/v1`.
     public let basePath: String
+    /// A private CA, a client certificate or a server name for `https` connections; nil for the
+    /// defaults. Origins that differ only here are separate pools.
+    public var tlsSettings: UpstreamTLS?
 
     /// Parses `http(s)://host[:port][/path]`; nil when it is not such a URL.
     public init?(baseURL: String) {

@@ -134,7 +134,9 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is NIOSSLError {
+        // Besides handshake failures: a certificate for another name (NIOSSLExtraError), and BoringSSL's
+        // own errors after the handshake, such as a TLS 1.3 server's refusal of the client certificate.
+        if error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError {
             self.fail(UpstreamTransportError.connectFailed("TLS: \(error)"))
         } else {
             self.fail(nil)

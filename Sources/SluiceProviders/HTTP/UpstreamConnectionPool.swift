@@ -11,7 +11,8 @@ final class UpstreamConnectionPool: Sendable {
     let origin: UpstreamOrigin
     private let configuration: UpstreamHTTPClient.Configuration
     private let eventLoop: any EventLoop
-    private let sslContext: NIOSSLContext?
+    /// The TLS context of an `https` origin's connections; nil for `http`.
+    private let tls: Result<NIOSSLContext, TLSContextUnavailable>?
     private let state = Mutex(State())
 
     private struct State {
@@ -29,11 +30,11 @@ final class UpstreamConnectionPool: Sendable {
         case open
     }
 
-    init(origin: UpstreamOrigin, configuration: UpstreamHTTPClient.Configuration, eventLoop: any EventLoop, sslContext: NIOSSLContext?) {
+    init(origin: UpstreamOrigin, configuration: UpstreamHTTPClient.Configuration, eventLoop: any EventLoop, tls: Result<NIOSSLContext, TLSContextUnavailable>?) {
         self.origin = origin
         self.configuration = configuration
         self.eventLoop = eventLoop
-        self.sslContext = sslContext
+        self.tls = tls
     }
 
     /// Sends one request. A kept-alive connection the upstream closed just as it was reused is
@@ -107,18 +108,24 @@ final class UpstreamConnectionPool: Sendable {
     /// Opens a connection in a slot already counted in `open`; gives the slot back on failure.
     private func open() async throws -> UpstreamConnection {
         let origin = self.origin
-        let sslContext = self.sslContext
         let idleTimeout = self.configuration.idleTimeout
         do {
-            if origin.tls && sslContext == nil { throw UpstreamTransportError.connectFailed("TLS is not available") }
+            let sslContext: NIOSSLContext?
+            switch self.tls {
+            case nil: sslContext = nil
+            case .success(let context): sslContext = context
+            case .failure(let unavailable): throw UpstreamTransportError.connectFailed("TLS is not available: \(unavailable.reason)")
+            }
+            // The configured server name, else the host (no SNI for an IP address, whose certificate is checked against the address).
+            let serverHostname = origin.tlsSettings?.serverName ?? (origin.isIPAddress ? nil : origin.host)
             let connection = try await ClientBootstrap(group: self.eventLoop)
                 .connectTimeout(self.configuration.connectTimeout)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: origin.host, port: origin.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
-                        if origin.tls, let sslContext {
-                            try sync.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: origin.isIPAddress ? nil : origin.host))
+                        if let sslContext {
+                            try sync.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname))
                         }
                         try sync.addHTTPClientHandlers()
                         let handler = UpstreamConnectionHandler(idleTimeout: idleTimeout)

@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import SluiceConfig
 import SluiceCore
 import Synchronization
 
@@ -33,7 +34,9 @@ public final class UpstreamHTTPClient: Sendable {
 
     private let configuration: Configuration
     private let eventLoopGroup: any EventLoopGroup
-    private let sslContext: NIOSSLContext?
+    /// One TLS context per distinct TLS setting (the default, and each deployment's `tls`), built
+    /// when a pool first needs it and shared by every pool with that setting.
+    private let tlsContexts = Mutex<[UpstreamTLS?: Result<NIOSSLContext, TLSContextUnavailable>]>([:])
     private let pools = Mutex<[PoolKey: UpstreamConnectionPool]>([:])
     private let loopCount: Int
 
@@ -46,7 +49,6 @@ public final class UpstreamHTTPClient: Sendable {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         self.loopCount = max(1, eventLoopGroup.makeIterator().reduce(0) { count, _ in count + 1 })
-        self.sslContext = try? NIOSSLContext(configuration: .makeClientConfiguration())
     }
 
     /// Sends `body` with `head` to `origin`, with the trace headers of `ServiceContext.current`.
@@ -70,9 +72,22 @@ public final class UpstreamHTTPClient: Sendable {
             if let pool = pools[key] { return pool }
             var configuration = self.configuration
             configuration.maxConnectionsPerOrigin = max(1, (self.configuration.maxConnectionsPerOrigin + self.loopCount - 1) / self.loopCount)
-            let pool = UpstreamConnectionPool(origin: origin, configuration: configuration, eventLoop: eventLoop, sslContext: self.sslContext)
+            let tls = origin.tls ? self.tlsContext(for: origin.tlsSettings) : nil
+            let pool = UpstreamConnectionPool(origin: origin, configuration: configuration, eventLoop: eventLoop, tls: tls)
             pools[key] = pool
             return pool
+        }
+    }
+
+    /// The context for connections with `settings`, built on first use. The config loader built one
+    /// from the same bytes to check them, so a failure here is rare (resources); it fails the
+    /// pool's connections with its reason rather than the process.
+    private func tlsContext(for settings: UpstreamTLS?) -> Result<NIOSSLContext, TLSContextUnavailable> {
+        self.tlsContexts.withLock { contexts in
+            if let context = contexts[settings] { return context }
+            let context = Result { try NIOSSLContext(configuration: TLSConfiguration.upstream(settings)) }.mapError { TLSContextUnavailable(reason: "\($0)") }
+            contexts[settings] = context
+            return context
         }
     }
 
@@ -81,4 +96,9 @@ public final class UpstreamHTTPClient: Sendable {
         let pools = self.pools.withLock { Array($0.values) }
         for pool in pools { await pool.shutdown() }
     }
+}
+
+/// Why no TLS context could be built for an upstream's connections.
+struct TLSContextUnavailable: Error {
+    let reason: String
 }

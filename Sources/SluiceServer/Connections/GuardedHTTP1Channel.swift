@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
+import NIOSSL
 import NIOWebSocket
 import SluiceConfig
 
@@ -18,6 +19,10 @@ import SluiceConfig
 /// pipeline a plain HTTP/1.1 channel has, and no upgrade machinery looks at its requests. The guard
 /// holds the connection to its deadlines from the first byte either way, and leaves the pipeline
 /// when the connection turns into a WebSocket.
+///
+/// With TLS, a ``ListenerTLS`` handler goes in front of everything else, so the guard, the sniffer
+/// and HTTP see the decrypted bytes; the header deadline runs from the connection's start and so
+/// also bounds the handshake.
 struct GuardedHTTP1Channel: ServerChildChannel {
     /// What the connection became once its first request line was seen.
     enum Negotiated: Sendable {
@@ -36,6 +41,8 @@ struct GuardedHTTP1Channel: ServerChildChannel {
     let limits: ConnectionLimits
     let addresses: ClientAddressCap
     let webSocket: ResponsesSocketUpgrade
+    /// The listener's TLS context, nil for plain HTTP.
+    let tls: ListenerTLS?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let address = channel.remoteAddress?.ipAddress ?? "unknown"
@@ -66,6 +73,9 @@ struct GuardedHTTP1Channel: ServerChildChannel {
             try pipeline.addHandler(handlers.byteTap, position: .first)
             try pipeline.addHandler(sniffer, position: .after(handlers.byteTap))
             try pipeline.addHandlers([handlers.hangUp, handlers.connectionGuard])
+            if let tls = self.tls {
+                try pipeline.addHandler(NIOSSLServerHandler(context: tls.context), position: .first)
+            }
         } catch {
             negotiated.fail(error)
             return channel.eventLoop.makeFailedFuture(error)
@@ -188,7 +198,7 @@ struct GuardedHTTP1Channel: ServerChildChannel {
         _ channel: any Channel, handlers: GuardHandlers, logger: Logger
     ) throws -> NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart> {
         let pipeline = channel.pipeline.syncOperations
-        try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false), position: .before(handlers.hangUp))
+        try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: self.tls != nil), position: .before(handlers.hangUp))
         try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
         return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
     }

@@ -42,6 +42,9 @@ final class GatewayRuntime: Sendable {
         let responses: ResponseLog
         /// Seals the reasoning of translated Responses answers for clients that keep no state.
         let reasoningSeal: SealedReasoning
+        /// The listener's TLS context, which a reload replaces; nil for plain HTTP (turning TLS on
+        /// or off takes a restart).
+        let listenerTLS: ListenerTLS?
     }
 
     /// Every profile holds the stages that keep the gateway's promises: model access and the key's

@@ -1,7 +1,7 @@
 import SluiceConfig
 
 extension GatewayConfig {
-    /// This config with the settings that only a restart can change (where the server listens and its connection limits,
+    /// This config with the settings that only a restart can change (where the server listens, whether with TLS, and its connection limits,
     /// the drain time, logging, the audit log and tracing, the upstream connection pool, the governance
     /// store and its limits, the bounds of the Responses API's state, the timers of background services)
     /// taken from `running`, and the file paths of those that differ, so a reload can say which of its
@@ -13,6 +13,12 @@ extension GatewayConfig {
             guard config[keyPath: path] != running[keyPath: path] else { return }
             changed.append(name)
             config[keyPath: path] = running[keyPath: path]
+        }
+        // A port that changes between TLS and plain HTTP changes every client's URL, as a new port
+        // would: that takes a restart. The certificate, key and client CA of a TLS listener reload.
+        if (config.server.tls == nil) != (running.server.tls == nil) {
+            changed.append("server.tls")
+            config.server.tls = running.server.tls
         }
         keep(\.server.host, named: "server.host")
         keep(\.server.port, named: "server.port")

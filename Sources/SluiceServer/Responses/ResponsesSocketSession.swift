@@ -144,5 +144,6 @@ extension SluiceRequestContext {
         self.requestID = ""
         self.connectionClosed = connectionClosed
         self.remoteAddress = channel.remoteAddress
+        self.connection = channel
     }
 }

@@ -238,7 +238,7 @@ final class GatewayHarness: Sendable {
         var iterator = ports.makeAsyncIterator()
         let port = await iterator.next() ?? 0
         return GatewayHarness(
-            baseURL: "http://127.0.0.1:\(port)", stub: stub, anthropicStub: anthropicStub, bedrockStub: bedrockStub, geminiStub: geminiStub, records: records, logs: logs, gateway: gateway, configPath: configPath, governance: governance,
+            baseURL: "\(config.server.tls == nil ? "http" : "https")://127.0.0.1:\(port)", stub: stub, anthropicStub: anthropicStub, bedrockStub: bedrockStub, geminiStub: geminiStub, records: records, logs: logs, gateway: gateway, configPath: configPath, governance: governance,
             group: group, task: task, upstreamClient: client
         )
     }

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -8,13 +9,15 @@ struct RunningServer: Sendable {
     let port: Int
     private let task: Task<Void, any Error>
 
-    static func start<Responder: HTTPResponderBuilder>(router: Responder) async throws -> RunningServer
+    /// - Parameter server: how connections are served (TLS, say); plain HTTP/1.1 by default.
+    static func start<Responder: HTTPResponderBuilder>(router: Responder, server: HTTPServerBuilder = .http1()) async throws -> RunningServer
     where Responder.Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "stub-upstream")
         logger.logLevel = .critical
         let app = Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
             logger: logger

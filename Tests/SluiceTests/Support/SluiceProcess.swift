@@ -11,7 +11,9 @@ final class SluiceProcess: Sendable {
     let configPath: String
     private let process: Process
 
-    var baseURL: String { "http://127.0.0.1:\(self.port)" }
+    /// `https` when the config puts the listener on TLS.
+    let scheme: String
+    var baseURL: String { "\(self.scheme)://127.0.0.1:\(self.port)" }
     /// The process id, for reading its `/proc` entries.
     var processIdentifier: Int32 { self.process.processIdentifier }
 
@@ -22,8 +24,10 @@ final class SluiceProcess: Sendable {
     }
 
     /// Starts `sluice serve` with `config` (YAML) and waits until it answers `/health`.
-    /// - Parameter fileLimit: the process's soft and hard limits on open files (`ulimit -Sn`, `-Hn`).
-    static func start(config: String, fileLimit: (soft: Int, hard: Int)? = nil) async throws -> SluiceProcess {
+    /// - Parameters:
+    ///   - fileLimit: the process's soft and hard limits on open files (`ulimit -Sn`, `-Hn`).
+    ///   - tlsClient: for a config with `server.tls`, a client that trusts its certificate.
+    static func start(config: String, fileLimit: (soft: Int, hard: Int)? = nil, tlsClient: HTTPClient? = nil) async throws -> SluiceProcess {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-process-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let configPath = folder.appendingPathComponent("config.yaml").path
@@ -32,9 +36,11 @@ final class SluiceProcess: Sendable {
         // take it; sluice then exits at once, and another port is tried.
         for attempt in 1...3 {
             let outputPath = folder.appendingPathComponent("output-\(attempt).log").path
-            let running = try await Self.launch(configPath: configPath, outputPath: outputPath, port: try await Self.freePort(), fileLimit: fileLimit)
+            let running = try await Self.launch(
+                configPath: configPath, outputPath: outputPath, port: try await Self.freePort(), fileLimit: fileLimit, scheme: tlsClient == nil ? "http" : "https"
+            )
             for _ in 0..<300 {
-                if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: running.baseURL + "/health"), timeout: .seconds(1)),
+                if let response = try? await (tlsClient ?? HTTPClient.shared).execute(HTTPClientRequest(url: running.baseURL + "/health"), timeout: .seconds(1)),
                     response.status == .ok, running.isRunning
                 {
                     return running
@@ -50,7 +56,9 @@ final class SluiceProcess: Sendable {
         throw SluiceProcessFailure(message: "sluice found no free port in three tries")
     }
 
-    private static func launch(configPath: String, outputPath: String, port: Int, fileLimit: (soft: Int, hard: Int)?) async throws -> SluiceProcess {
+    private static func launch(
+        configPath: String, outputPath: String, port: Int, fileLimit: (soft: Int, hard: Int)?, scheme: String
+    ) async throws -> SluiceProcess {
         FileManager.default.createFile(atPath: outputPath, contents: nil)
         let process = Process()
         let arguments = ["serve", "--config", configPath, "--port", String(port)]
@@ -67,11 +75,12 @@ final class SluiceProcess: Sendable {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        return SluiceProcess(port: port, outputPath: outputPath, configPath: configPath, process: process)
+        return SluiceProcess(port: port, scheme: scheme, outputPath: outputPath, configPath: configPath, process: process)
     }
 
-    private init(port: Int, outputPath: String, configPath: String, process: Process) {
+    private init(port: Int, scheme: String, outputPath: String, configPath: String, process: Process) {
         self.port = port
+        self.scheme = scheme
         self.outputPath = outputPath
         self.configPath = configPath
         self.process = process

@@ -6,8 +6,9 @@ import NIOHTTP1
 /// An HTTP client for tests, speaking to the gateway like an SDK would.
 struct TestClient: Sendable {
     let baseURL: String
-    /// The process-wide client, which needs no shutdown, so a failing test cannot leak one.
-    let http = HTTPClient.shared
+    /// The process-wide client by default, which needs no shutdown, so a failing test cannot leak
+    /// one; TLS tests give their own (trusting the test CA, with a client certificate).
+    var http = HTTPClient.shared
 
     struct Reply: Sendable {
         var status: Int
