@@ -68,6 +68,23 @@ if [[ $build -eq 1 ]]; then
         fi
         echo "built $target"
     done
+    # A build from scratch has left some Swift modules without coverage counters (Swift 6.3.1;
+    # the same command then rebuilds them instrumented). Rebuild any module with none.
+    stale=0
+    for module in "$FUZZ_DIR"/.build/release/*.build; do
+        compgen -G "$module/*.swift.o" >/dev/null || continue
+        if ! for object in "$module"/*.swift.o; do readelf -S "$object"; done | grep -q __sancov_cntrs; then
+            rm -f "$module"/*.swift.o
+            stale=$((stale + 1))
+        fi
+    done
+    if [[ $stale -gt 0 ]]; then
+        echo "rebuilding $stale modules built without coverage counters"
+        for target in "${targets[@]}"; do
+            swift build --package-path "$FUZZ_DIR" -c release --sanitize fuzzer --sanitize address -Xswiftc -g -Xcc -g \
+                --product "$target" >>"$LOGS/build-$target.log" 2>&1 || { echo "build of $target failed" >&2; exit 2; }
+        done
+    fi
     echo "== built in $(( $(date +%s) - start )) s"
 fi
 

@@ -10,7 +10,8 @@ import SluiceConfig
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = bytes(data, size)
     let yaml = String(decoding: input, as: UTF8.self)
-    let lines = yaml.utf8.count(where: { $0 == 0x0A || $0 == 0x0D }) + 1
+    // YAML also breaks lines at NEL, LS and PS; a CRLF counted twice only loosens the bound.
+    let lines = yaml.unicodeScalars.count(where: { ["\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"].contains($0) }) + 1
     do {
         _ = try ConfigLoader.parse(yaml: yaml, file: "fuzz.yaml", environment: environment)
     } catch {
