@@ -256,6 +256,10 @@ struct TLSHangUpTests {
                 current = try await served()
             }
             #expect(current == renewed, "\(gateway.output)")
+            // The replacement is logged once it is in place, a moment after new connections see it.
+            for _ in 0..<250 where !gateway.output.contains("listener certificate replaced") {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             #expect(gateway.output.contains("listener certificate replaced"))
             #expect(try await kept.get("/health").status == "HTTP/1.1 200 OK")
 
