@@ -1,4 +1,5 @@
 import Foundation
+import SluiceRoutingSimulation
 import SluiceStore
 import Testing
 
@@ -160,6 +161,52 @@ struct ExchangeExitTests {
         await receiver.stop()
     }
 
+    /// Random mixes of the exits a client reads to the end, a few at a time: whatever the
+    /// interleaving, each request has one ledger row with the status it ended with, the budgets'
+    /// spend equals the ledger's, and the gateway comes to rest (every routing lease released,
+    /// the in-flight gauge at 0). Each failing exit comes once, so that no breaker opens and
+    /// changes another request's outcome; successes fill the rest. The seed is printed;
+    /// `SLUICE_PROPERTY_SEED` replays one.
+    @Test func randomMixesOfExitsEachEndOnceAndLeaveTheGatewayAtRest() async throws {
+        let seed = ProcessInfo.processInfo.environment["SLUICE_PROPERTY_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
+        print("ExchangeExitTests mix seed \(seed)")
+        var random = SplitMix(seed: seed)
+        let readable = Self.exits.filter { exit in
+            guard case .reads = exit.client else { return false }
+            return exit.code != "budget_exceeded"
+        }
+        // Successes whose route has no deployment that fails, or whose failing one stays out of the way once its breaker opens.
+        let successes = readable.filter { $0.recorded == 200 && !["primary", "resumable"].contains($0.model) }
+        var mix = readable.filter { !successes.map(\.name).contains($0.name) }
+        while mix.count < 32 { mix.append(successes[Int(random.next() % UInt64(successes.count))]) }
+        mix.shuffle(using: &random)
+
+        let receiver = try await OTLPReceiver.start()
+        let audit = AuditLogTests.auditPath()
+        defer { try? FileManager.default.removeItem(atPath: audit) }
+        try await withHoldingGateway(settings: try Self.settings(receiver: receiver, audit: audit)) { harness, client, upstream in
+            let (key, keyID) = try await Self.budgetedKey(client, tokens: 10_000_000)
+            for wave in stride(from: 0, to: mix.count, by: 4) {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for exit in mix[wave..<min(wave + 4, mix.count)] {
+                        let body = exit.dialect.body(model: exit.model, stream: exit.stream, maxTokens: exit.maxTokens)
+                        group.addTask { try await Self.play(exit, body: body, key: key, harness: harness, client: client, upstream: upstream) }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            let rows = try await Self.ledgerRows(harness, keyID: keyID, count: mix.count)
+            #expect(rows.count == mix.count, "seed \(seed): one ledger row per request")
+            #expect(rows.map(\.status).sorted() == mix.map(\.recorded).sorted(), "seed \(seed): \(mix.map(\.name))")
+            #expect(await Self.eventually { try await Self.scrape(client).value("sluice_requests_in_flight") == 0 }, "seed \(seed): the in-flight gauge is back at 0")
+            _ = await Self.eventually { try await Self.busyDeployments(client).isEmpty }
+            let busy = try await Self.busyDeployments(client)
+            #expect(busy.isEmpty, "seed \(seed): deployments still loaded: \(busy)")
+            try await Self.expectSpendMatches(rows, client: client)
+        }
+        await receiver.stop()
+    }
+
     /// Clients that hang up just as their answers (streamed or whole) arrive: the gateway
     /// notices before it writes the response head, or only when writing it fails, or not at all
     /// (the answer fit in the socket's buffer, a 200); either way each request ends once.
@@ -221,12 +268,13 @@ struct ExchangeExitTests {
         }
     }
 
-    /// A virtual key with a daily token budget and a daily dollar budget; returns the key and its id.
-    private static func budgetedKey(_ client: TestClient) async throws -> (key: String, id: String) {
+    /// A virtual key with a daily token budget (``tokenBudget`` unless given) and a daily dollar
+    /// budget; returns the key and its id.
+    private static func budgetedKey(_ client: TestClient, tokens: Int = Self.tokenBudget) async throws -> (key: String, id: String) {
         let created = try await client.request(.POST, "/admin/keys", body: #"{"name":"exits"}"#, key: GatewayHarness.adminKey)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(created.body.utf8)) as? [String: Any], "\(created.body)")
         let id = try #require(json["id"] as? String)
-        for (unit, limit) in [("tokens", "\(Self.tokenBudget)"), ("usd", "1")] {
+        for (unit, limit) in [("tokens", "\(tokens)"), ("usd", "1")] {
             let budget = try await client.request(
                 .POST, "/admin/budgets", body: #"{"scope":"key","scope_id":"\#(id)","unit":"\#(unit)","period":"day","limit":\#(limit)}"#,
                 key: GatewayHarness.adminKey
